@@ -1,0 +1,34 @@
+"""dlcourse: the tested reference library of the course *The practice of training deep networks*.
+
+One module per topic: :mod:`~dlcourse.activations`, :mod:`~dlcourse.normalization`, ...;
+plus :mod:`~dlcourse.data`, :mod:`~dlcourse.models`, :mod:`~dlcourse.training`,
+:mod:`~dlcourse.diagnostics`, :mod:`~dlcourse.plotting`, :mod:`~dlcourse.widgets` and
+:mod:`~dlcourse.grading`. Import the topic modules explicitly, e.g.
+``from dlcourse import activations``.
+"""
+
+from .runtime import (
+    DEFAULT_NUM_THREADS,
+    get_device,
+    make_generator,
+    rand,
+    randn,
+    seed_everything,
+    set_num_threads,
+)
+
+__version__ = "0.1.0"
+
+#: The course's repository; the Colab install cells and ``_config.yml`` use the same URL (tested).
+REPOSITORY_URL = "https://github.com/dlcourse/dlcourse"
+
+__all__ = [
+    "DEFAULT_NUM_THREADS",
+    "REPOSITORY_URL",
+    "get_device",
+    "make_generator",
+    "rand",
+    "randn",
+    "seed_everything",
+    "set_num_threads",
+]

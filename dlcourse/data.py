@@ -1,0 +1,197 @@
+"""Offline data sets as tensors, split into train / validation / test.
+
+Nothing here downloads: every loader uses data that ships inside scikit-learn or is
+generated from a seed. Inputs are standardised with statistics fitted on the training
+split only (see :class:`dlcourse.normalization.Standardizer`).
+
+Examples
+--------
+>>> data = load_digits(seed=0)
+>>> data.X_train.shape[1], data.n_classes
+(64, 10)
+>>> X, y = data.train
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+import torch
+from sklearn import datasets as skdatasets
+from sklearn.model_selection import train_test_split
+
+from ._checks import check_nonnegative, check_positive_int, check_probability
+from .normalization import Standardizer
+
+
+@dataclass
+class DataSplits:
+    """Train, validation and test tensors of one data set, plus the fitted standardizer."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_val: torch.Tensor
+    y_val: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    name: str = ""
+    standardizer: Standardizer | None = None
+
+    @property
+    def train(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.X_train, self.y_train
+
+    @property
+    def val(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.X_val, self.y_val
+
+    @property
+    def test(self) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.X_test, self.y_test
+
+    @property
+    def n_features(self) -> int:
+        return int(np.prod(self.X_train.shape[1:]))
+
+    @property
+    def n_classes(self) -> int | None:
+        """Number of classes for integer targets, ``None`` for regression targets."""
+        if self.y_train.is_floating_point():
+            return None
+        return int(max(self.y_train.max(), self.y_val.max(), self.y_test.max())) + 1
+
+    def to(self, device) -> "DataSplits":
+        """A copy with every tensor moved to ``device``."""
+        moved = {f.name: getattr(self, f.name).to(device)
+                 for f in fields(self) if isinstance(getattr(self, f.name), torch.Tensor)}
+        return replace(self, **moved)
+
+    def subset_train(self, n: int, seed: int = 0) -> "DataSplits":
+        """A copy whose training split keeps ``n`` random examples (validation and test unchanged)."""
+        n = check_positive_int(n, "n")
+        if n > len(self.y_train):
+            raise ValueError(f"n={n} is larger than the training split ({len(self.y_train)} examples)")
+        idx = torch.randperm(len(self.y_train), generator=torch.Generator().manual_seed(seed))[:n]
+        return replace(self, X_train=self.X_train[idx], y_train=self.y_train[idx])
+
+    def __repr__(self) -> str:
+        sizes = f"train={len(self.y_train)}, val={len(self.y_val)}, test={len(self.y_test)}"
+        return f"DataSplits({self.name!r}, {sizes}, x_shape={tuple(self.X_train.shape[1:])})"
+
+
+def split_indices(n: int, *, val_size: float = 0.15, test_size: float = 0.15, seed: int = 0,
+                  stratify: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffled train / validation / test index arrays for ``n`` examples.
+
+    ``val_size`` and ``test_size`` are fractions of the whole; ``stratify`` (class labels)
+    keeps the class proportions equal in the three splits.
+    """
+    n = check_positive_int(n, "n")
+    val_size = check_probability(val_size, "val_size", allow_one=False)
+    test_size = check_probability(test_size, "test_size", allow_one=False)
+    if val_size + test_size >= 1:
+        raise ValueError(f"val_size + test_size must be < 1, got {val_size} + {test_size}")
+    idx = np.arange(n)
+    train_val, test = train_test_split(idx, test_size=test_size, random_state=seed,
+                                       stratify=stratify) if test_size > 0 else (idx, idx[:0])
+    rel_val = val_size / (1 - test_size)
+    strat_tv = None if stratify is None else stratify[train_val]
+    train, val = train_test_split(train_val, test_size=rel_val, random_state=seed,
+                                  stratify=strat_tv) if val_size > 0 else (train_val, train_val[:0])
+    return train, val, test
+
+
+def make_splits(X, y, *, name: str = "", val_size: float = 0.15, test_size: float = 0.15,
+                seed: int = 0, stratify: bool = True, standardize: bool = True,
+                standardize_dims: tuple[int, ...] = (0,)) -> DataSplits:
+    """Split arrays ``X``, ``y`` into a :class:`DataSplits`, standardising ``X`` on the training split.
+
+    Integer ``y`` become int64 class labels (stratified by default); float ``y`` stay float32
+    regression targets of shape ``(n, 1)``.
+    """
+    X = torch.as_tensor(np.asarray(X), dtype=torch.float32)
+    y_np = np.asarray(y)
+    classification = np.issubdtype(y_np.dtype, np.integer)
+    if classification:
+        y_t = torch.as_tensor(y_np, dtype=torch.int64)
+    else:
+        y_t = torch.as_tensor(y_np, dtype=torch.float32).reshape(len(y_np), -1)
+    if len(X) != len(y_t):
+        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y_t)}")
+    strat = y_np if (classification and stratify) else None
+    tr, va, te = split_indices(len(X), val_size=val_size, test_size=test_size, seed=seed, stratify=strat)
+    tr, va, te = (torch.as_tensor(i) for i in (tr, va, te))
+    scaler = None
+    Xtr, Xva, Xte = X[tr], X[va], X[te]
+    if standardize:
+        scaler = Standardizer(dims=standardize_dims).fit(Xtr)
+        Xtr, Xva, Xte = scaler.transform(Xtr), scaler.transform(Xva), scaler.transform(Xte)
+    return DataSplits(Xtr, y_t[tr], Xva, y_t[va], Xte, y_t[te], name=name, standardizer=scaler)
+
+
+def load_digits(*, as_images: bool = False, seed: int = 0, val_size: float = 0.15,
+                test_size: float = 0.15, standardize: bool = True) -> DataSplits:
+    """scikit-learn's 1,797 handwritten digits (8×8, 10 classes).
+
+    ``as_images=False``: 64-vectors standardised per pixel. ``as_images=True``: tensors of
+    shape ``(n, 1, 8, 8)`` standardised with one mean and std for the whole image, so that
+    spatial transforms (flips, crops) stay meaningful.
+    """
+    bunch = skdatasets.load_digits()
+    X = bunch.images[:, None, :, :] if as_images else bunch.data
+    dims = (0, 1, 2, 3) if as_images else (0,)
+    return make_splits(X, bunch.target.astype(np.int64), name="digits", seed=seed, val_size=val_size,
+                       test_size=test_size, standardize=standardize, standardize_dims=dims)
+
+
+def load_breast_cancer(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
+                       standardize: bool = True) -> DataSplits:
+    """Wisconsin breast cancer: 569 examples, 30 features, binary target (1 = benign)."""
+    X, y = skdatasets.load_breast_cancer(return_X_y=True)
+    return make_splits(X, y.astype(np.int64), name="breast_cancer", seed=seed, val_size=val_size,
+                       test_size=test_size, standardize=standardize)
+
+
+def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
+                  standardize: bool = True) -> DataSplits:
+    """Diabetes progression: 442 examples, 10 features, a float regression target of shape (n, 1)."""
+    X, y = skdatasets.load_diabetes(return_X_y=True)
+    return make_splits(X, y.astype(np.float32), name="diabetes", seed=seed, val_size=val_size,
+                       test_size=test_size, standardize=standardize)
+
+
+def make_moons(n_samples: int = 600, *, noise: float = 0.2, seed: int = 0, val_size: float = 0.15,
+               test_size: float = 0.15) -> DataSplits:
+    """Two interleaving half-moons in 2-D (binary): not linearly separable."""
+    n_samples = check_positive_int(n_samples, "n_samples")
+    noise = check_nonnegative(noise, "noise")
+    X, y = skdatasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return make_splits(X, y.astype(np.int64), name="moons", seed=seed, val_size=val_size,
+                       test_size=test_size)
+
+
+def spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, turns: float = 1.0,
+            seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Raw ``(X, y)`` of ``n_classes`` interleaved spiral arms in 2-D (cs231n's classic toy set)."""
+    n_samples = check_positive_int(n_samples, "n_samples")
+    n_classes = check_positive_int(n_classes, "n_classes")
+    noise = check_nonnegative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    per_class = n_samples // n_classes
+    X, y = [], []
+    for k in range(n_classes):
+        r = np.linspace(0.05, 1.0, per_class)
+        theta = np.linspace(0, 2 * math.pi * turns, per_class) + 2 * math.pi * k / n_classes
+        theta = theta + rng.normal(scale=noise, size=per_class)
+        X.append(np.stack([r * np.sin(theta), r * np.cos(theta)], axis=1))
+        y.append(np.full(per_class, k))
+    return np.concatenate(X).astype(np.float32), np.concatenate(y).astype(np.int64)
+
+
+def make_spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, turns: float = 1.0,
+                 seed: int = 0, val_size: float = 0.15, test_size: float = 0.15) -> DataSplits:
+    """:func:`spirals` split and standardised."""
+    X, y = spirals(n_samples, n_classes=n_classes, noise=noise, turns=turns, seed=seed)
+    return make_splits(X, y, name="spirals", seed=seed, val_size=val_size, test_size=test_size)

@@ -1,0 +1,202 @@
+"""Friendly checks for the labs' test cells.
+
+Students run the labs in Colab, where nbgrader does not run: the visible test cells call
+these checks, which print one line per check (what was called, what was expected, what
+came back) and raise ``AssertionError`` at the end if any failed, so that nbgrader, when
+it grades the same cell, gives no points for it.
+
+Examples
+--------
+>>> import torch
+>>> check_function(torch.relu, torch.relu, [torch.tensor([-1.0, 2.0])], name="relu")
+✔ relu(tensor([-1., 2.])) matches the reference
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import torch
+
+PASS = "✔"
+FAIL = "✘"
+
+
+class CheckFailed(AssertionError):
+    """Raised after a group of checks when at least one failed; the message lists them."""
+
+
+def describe(value: Any, max_items: int = 6) -> str:
+    """A short, deterministic description of an argument or result for a check line."""
+    if isinstance(value, torch.Tensor):
+        if value.numel() <= max_items:
+            return " ".join(repr(value.detach().cpu()).split())  # one line, single spaces
+        shape = tuple(value.shape)
+        if value.is_floating_point() and value.numel():
+            finite = value[torch.isfinite(value)]
+            span = f" in [{finite.min().item():.4g}, {finite.max().item():.4g}]" if finite.numel() else ""
+            extra = "" if finite.numel() == value.numel() else f", {value.numel() - finite.numel()} non-finite"
+            return f"tensor {str(value.dtype).replace('torch.', '')} {shape}{span}{extra}"
+        return f"tensor {str(value.dtype).replace('torch.', '')} {shape}"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class Case:
+    """One call to check: positional ``args``, keyword ``kwargs``, and an optional ``label``."""
+
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    label: str | None = None
+
+    def call_text(self, name: str) -> str:
+        if self.label:
+            return f"{name}({self.label})"
+        parts = [describe(a) for a in self.args] + [f"{k}={describe(v)}" for k, v in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
+
+
+def _as_case(case) -> Case:
+    if isinstance(case, Case):
+        return case
+    if isinstance(case, tuple):
+        return Case(args=case)
+    return Case(args=(case,))
+
+
+def _mismatch(actual, expected, atol: float, rtol: float) -> str | None:
+    """Why ``actual`` differs from ``expected`` (``None`` if it does not)."""
+    if isinstance(expected, torch.Tensor):
+        if type(actual) is not torch.Tensor:
+            return f"expected a torch.Tensor, got {type(actual).__name__}"
+        if actual.shape != expected.shape:
+            return f"expected shape {tuple(expected.shape)}, got shape {tuple(actual.shape)}"
+        if actual.dtype != expected.dtype:
+            return f"expected dtype {expected.dtype}, got {actual.dtype}"
+        a, e = actual.detach().cpu(), expected.detach().cpu()
+        if a.is_floating_point():
+            bad_nan = torch.isnan(a) & ~torch.isnan(e)
+            if bad_nan.any():
+                return f"got NaN at {int(bad_nan.sum())} position(s) where {describe(e)} was expected"
+            bad_inf = torch.isinf(a) & ~torch.isinf(e)
+            if bad_inf.any():
+                return f"got inf at {int(bad_inf.sum())} position(s) where finite values were expected"
+            close = torch.isclose(a, e, atol=atol, rtol=rtol, equal_nan=True)
+        else:
+            close = a == e
+        if not close.all():
+            i = int((~close).reshape(-1).nonzero()[0])
+            return (f"{int((~close).sum())} of {a.numel()} values differ; first at flat index {i}: "
+                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}")
+        return None
+    if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
+        if isinstance(actual, torch.Tensor) and actual.numel() == 1:
+            actual = actual.item()
+        if isinstance(actual, bool) or not isinstance(actual, numbers.Real):
+            return f"expected a number, got {type(actual).__name__}"
+        if not math.isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
+            return f"expected {describe(float(expected))}, got {describe(float(actual))}"
+        return None
+    if actual != expected:
+        return f"expected {describe(expected)}, got {describe(actual)}"
+    return None
+
+
+class Checker:
+    """Collects check lines, prints each as it happens, and raises once at the end.
+
+    Use as a context manager::
+
+        with Checker("sigmoid") as check:
+            check.close(sigmoid(x), expected, "sigmoid(x)")
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self.failures: list[str] = []
+        self.passed = 0
+
+    def record(self, ok: bool, text: str) -> bool:
+        print(f"{PASS if ok else FAIL} {text}")
+        if ok:
+            self.passed += 1
+        else:
+            self.failures.append(text)
+        return ok
+
+    def close(self, actual, expected, what: str, *, atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+        """Check that ``actual`` equals ``expected`` (tensors: same type, shape, dtype; values within tolerance)."""
+        reason = _mismatch(actual, expected, atol, rtol)
+        return self.record(reason is None, f"{what} is correct" if reason is None else f"{what}: {reason}")
+
+    def true(self, condition: bool, what: str, hint: str = "") -> bool:
+        """Check a condition; ``hint`` is shown when it fails."""
+        return self.record(bool(condition), what if condition or not hint else f"{what}: {hint}")
+
+    def function(self, student_fn: Callable, reference_fn: Callable, cases: Iterable, *, name: str | None = None,
+                 atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+        """Call ``student_fn`` and ``reference_fn`` on each case and compare the results."""
+        name = name or getattr(student_fn, "__name__", "function")
+        all_ok = True
+        for case in map(_as_case, cases):
+            call = case.call_text(name)
+            expected = reference_fn(*case.args, **case.kwargs)
+            try:
+                actual = student_fn(*_cloned(case.args), **case.kwargs)
+            except NotImplementedError:
+                all_ok &= self.record(False, f"{call}: not implemented yet (replace `raise NotImplementedError()`)")
+                continue
+            except Exception as exc:  # a student's bug must become a readable line, not a traceback
+                all_ok &= self.record(False, f"{call} raised {type(exc).__name__}: {exc}")
+                continue
+            reason = _mismatch(actual, expected, atol, rtol)
+            all_ok &= self.record(reason is None, f"{call} matches the reference" if reason is None
+                                  else f"{call}: {reason}")
+        return all_ok
+
+    def __enter__(self) -> "Checker":
+        if self.title:
+            print(f"Checking {self.title}:")
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None:
+            self.finish()
+        return False
+
+    def finish(self) -> None:
+        """Raise :class:`CheckFailed` if any check failed; print a summary line otherwise."""
+        if self.failures:
+            raise CheckFailed(f"{len(self.failures)} check(s) failed:\n- " + "\n- ".join(self.failures))
+        print(f"All {self.passed} check(s) passed.")
+
+
+def _cloned(args: tuple) -> tuple:
+    # A student function that modifies its input in place must not change the reference's view.
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+
+
+def check_function(student_fn: Callable, reference_fn: Callable, cases: Iterable, *, name: str | None = None,
+                   atol: float = 1e-6, rtol: float = 1e-5) -> None:
+    """Compare ``student_fn`` with ``reference_fn`` on every case; raise :class:`CheckFailed` if any differ.
+
+    A case is a single argument, a tuple of positional arguments, or a :class:`Case`.
+    """
+    checker = Checker()
+    checker.function(student_fn, reference_fn, cases, name=name, atol=atol, rtol=rtol)
+    if checker.failures:
+        checker.finish()
+
+
+def check_close(actual, expected, what: str, *, atol: float = 1e-6, rtol: float = 1e-5) -> None:
+    """One comparison, printed and raised like :func:`check_function`."""
+    checker = Checker()
+    checker.close(actual, expected, what, atol=atol, rtol=rtol)
+    if checker.failures:
+        checker.finish()

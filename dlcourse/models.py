@@ -1,0 +1,71 @@
+"""Model builders used throughout the course.
+
+Examples
+--------
+>>> make_mlp(64, 10, depth=2, width=32, activation="tanh")
+Sequential(
+  (0): Flatten(start_dim=1, end_dim=-1)
+  (1): Linear(in_features=64, out_features=32, bias=True)
+  (2): Activation(tanh)
+  (3): Linear(in_features=32, out_features=32, bias=True)
+  (4): Activation(tanh)
+  (5): Linear(in_features=32, out_features=10, bias=True)
+)
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from torch import nn
+
+from ._checks import check_positive_int, check_probability
+from .activations import get_activation
+
+
+def make_mlp(in_features: int, out_features: int, *, depth: int = 2, width: int = 64,
+             hidden_sizes: Sequence[int] | None = None, activation: str = "relu",
+             activation_kwargs: dict | None = None,
+             norm_layer: Callable[[int], nn.Module] | None = None, dropout: float = 0.0,
+             bias: bool = True) -> nn.Sequential:
+    """A multilayer perceptron: ``Flatten → [Linear → (norm) → activation → (dropout)] × depth → Linear``.
+
+    Parameters
+    ----------
+    in_features, out_features : sizes fixed by the data (inputs are flattened first).
+    depth, width : number of hidden layers and units per hidden layer (hyperparameters).
+    hidden_sizes : explicit widths, one per hidden layer; overrides ``depth`` and ``width``.
+    activation : a name from :func:`dlcourse.activations.activation_names`, built anew per layer.
+    activation_kwargs : parameters of the activation, e.g. ``{"negative_slope": 0.1}``.
+    norm_layer : optional callable ``width -> module`` placed before the activation
+        (e.g. ``nn.BatchNorm1d``).
+    dropout : drop probability after each activation (0 disables it).
+    """
+    in_features = check_positive_int(in_features, "in_features")
+    out_features = check_positive_int(out_features, "out_features")
+    dropout = check_probability(dropout, "dropout", allow_one=False)
+    if hidden_sizes is None:
+        depth = int(depth)
+        if depth < 0:
+            raise ValueError(f"depth must be >= 0, got {depth}")
+        hidden_sizes = [check_positive_int(width, "width")] * depth
+    else:
+        hidden_sizes = [check_positive_int(h, "hidden_sizes[i]") for h in hidden_sizes]
+    activation_kwargs = activation_kwargs or {}
+    layers: list[nn.Module] = [nn.Flatten()]
+    previous = in_features
+    for size in hidden_sizes:
+        layers.append(nn.Linear(previous, size, bias=bias))
+        if norm_layer is not None:
+            layers.append(norm_layer(size))
+        layers.append(get_activation(activation, **activation_kwargs))
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        previous = size
+    layers.append(nn.Linear(previous, out_features, bias=bias))
+    return nn.Sequential(*layers)
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
+    """The ``nn.Linear`` layers of ``model`` in order."""
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]

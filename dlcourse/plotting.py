@@ -1,0 +1,140 @@
+"""Plotting helpers shared by the chapters. Every function draws on a given ``ax`` (or a new
+one) and returns the figure, so it can be unit-tested and reused by the widgets."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.colors import ListedColormap
+
+from . import activations as A
+from .diagnostics import LayerRecord
+
+CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+def _axes(ax, figsize=(5, 3.5)):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    return ax.figure, ax
+
+
+def subplots_grid(n: int, ncols: int = 4, size: tuple[float, float] = (3.0, 2.4), **kwargs):
+    """A figure with ``n`` axes in rows of ``ncols``; unused axes are hidden. Returns ``(fig, axes)``."""
+    nrows = max(1, math.ceil(n / ncols))
+    ncols = min(ncols, n) if n else 1
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False, **kwargs)
+    flat = axes.ravel()
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def plot_activation(name: str = "relu", ax=None, x_range: tuple[float, float] = (-5.0, 5.0), **params):
+    """Draw activation ``name`` (solid) and its derivative (dashed) on ``x_range``."""
+    fig, ax = _axes(ax)
+    x = torch.linspace(*x_range, 801, dtype=torch.float64)
+    y, dy = A.evaluate(name, x, **params)
+    ax.plot(x, y, label=r"$\varphi(x)$", lw=2)
+    ax.plot(x, dy, "--", label=r"$\varphi'(x)$", lw=1.5)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.axvline(0, color="grey", lw=0.5)
+    shown = {k: v for k, v in params.items() if v != A.get_spec(name).defaults.get(k)}
+    suffix = ", ".join(f"{k}={v}" for k, v in shown.items())
+    ax.set_title(f"{name}" + (f" ({suffix})" if suffix else "") + f": ${A.get_spec(name).formula}$", fontsize=9)
+    ax.set_xlabel("x")
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+@torch.no_grad()
+def plot_decision_boundary(model, X: torch.Tensor, y: torch.Tensor, ax=None, resolution: int = 200,
+                           title: str | None = None, margin: float = 0.5):
+    """Colour the plane by ``model``'s predicted class and scatter the 2-D points ``X`` by label ``y``."""
+    fig, ax = _axes(ax, figsize=(4, 4))
+    X, y = X.cpu(), y.cpu()
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 features to draw a decision boundary, got shape {tuple(X.shape)}")
+    lo, hi = X.min(0).values - margin, X.max(0).values + margin
+    xx, yy = torch.meshgrid(torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution),
+                            indexing="xy")
+    grid = torch.stack([xx.ravel(), yy.ravel()], dim=1)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    out = model(grid.to(device)).cpu()
+    model.train(was_training)
+    pred = (out.reshape(-1) > 0).long() if out.shape[-1] == 1 else out.argmax(-1)
+    n_classes = int(max(y.max().item(), pred.max().item())) + 1
+    cmap = ListedColormap(CLASS_COLORS[:n_classes])
+    ax.contourf(xx, yy, pred.reshape(xx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, s=10, edgecolors="k", linewidths=0.2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig
+
+
+def plot_history(history, axes=None, label: str | None = None, color=None):
+    """Loss (left) and metric (right) per epoch, train solid and validation dashed."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3))
+    fig = axes[0].figure
+    prefix = f"{label} " if label else ""
+    line, = axes[0].plot(history.epoch, history.train_loss, label=f"{prefix}train", color=color)
+    color = line.get_color()
+    if history.val_loss:
+        axes[0].plot(history.epoch, history.val_loss, "--", label=f"{prefix}val", color=color)
+    axes[0].set_xlabel("epoch")
+    axes[0].set_ylabel("loss")
+    if history.train_metric and history.train_metric[0] is not None:
+        axes[1].plot(history.epoch, history.train_metric, label=f"{prefix}train", color=color)
+        if history.val_metric:
+            axes[1].plot(history.epoch, history.val_metric, "--", label=f"{prefix}val", color=color)
+        axes[1].set_xlabel("epoch")
+        axes[1].set_ylabel(history.metric_name or "metric")
+    for ax in axes:
+        ax.legend(fontsize=7)
+    return fig
+
+
+def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str = "output", bins: int = 60,
+                          value_range: tuple[float, float] | None = None, label: str | None = None):
+    """One histogram per recorded layer of its outputs (``which="output"``) or gradients (``"grad"``)."""
+    if which not in ("output", "grad"):
+        raise ValueError(f"which must be 'output' or 'grad', got {which!r}")
+    if axes is None:
+        _, axes = subplots_grid(len(records), ncols=len(records), size=(2.2, 1.8), sharey=False)
+    fig = axes[0].figure
+    for i, (ax, rec) in enumerate(zip(axes, records)):
+        values = getattr(rec, which)
+        if values is None:
+            raise ValueError(f"layer {rec.name!r} has no {which}: record the layers with targets y")
+        v = values.detach().cpu().flatten().numpy()
+        ax.hist(v, bins=bins, range=value_range, color=CLASS_COLORS[i % len(CLASS_COLORS)], alpha=0.8)
+        ax.set_title(f"layer {i + 1}: std {v.std():.2g}", fontsize=8)
+        ax.tick_params(labelsize=6)
+        ax.set_yticks([])
+    if label:
+        axes[0].set_ylabel(label, fontsize=8)
+    return fig
+
+
+def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols: int = 8,
+               size: float = 1.4, cmap: str = "gray"):
+    """Show a batch ``(n, C, H, W)`` (C = 1 or 3, any range: each image is min-max scaled)."""
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (n, C, H, W), got {tuple(images.shape)}")
+    fig, axes = subplots_grid(len(images), ncols=ncols, size=(size, size))
+    for i, (ax, img) in enumerate(zip(axes, images.detach().cpu())):
+        img = (img - img.min()) / (img.max() - img.min()).clamp(min=1e-12)
+        ax.imshow(img[0] if img.shape[0] == 1 else img.permute(1, 2, 0), cmap=cmap)
+        ax.axis("off")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=7)
+    return fig

@@ -1,0 +1,64 @@
+"""Interactive explorers: a thin ipywidgets layer over pure plotting functions.
+
+The rule: the plotting function (tested, importable, used for the static figure in the
+book) does all the work; the explorer only maps widget values to its arguments. In the
+rendered book, where no kernel runs, the chapter shows the static figure for the default
+values next to the explorer.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import matplotlib.pyplot as plt
+
+from . import activations as A
+from .plotting import plot_activation
+
+
+def interactive_plot(plot_fn: Callable, **controls):
+    """Wrap ``plot_fn(**kwargs)`` (which draws one figure) in ``ipywidgets.interactive``.
+
+    ``controls`` are ipywidgets (or abbreviations ipywidgets understands, such as a tuple
+    ``(min, max, step)`` or a list of options), one per keyword of ``plot_fn``.
+    """
+    import ipywidgets as widgets  # imported here: the library works without a notebook front-end
+
+    def draw(**kwargs):
+        plot_fn(**kwargs)
+        plt.show()
+
+    return widgets.interactive(draw, **controls)
+
+
+def activation_figure(name: str = "relu", parameter: float = 0.1):
+    """The explorer's figure: activation ``name`` and its derivative, with ``parameter`` used as
+    its one tunable parameter where it has one (slope, α, β); ignored otherwise."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    params = _parameter_for(name, parameter)
+    plot_activation(name, ax=ax, **params)
+    ax.set_ylim(-2.5, 4.0)
+    return fig
+
+
+_TUNABLE = {"leaky_relu": "negative_slope", "elu": "alpha", "prelu": "init", "softplus": "beta"}
+
+
+def _parameter_for(name: str, parameter: float) -> dict:
+    key = _TUNABLE.get(name)
+    if key is None:
+        return {}
+    if key == "beta" and parameter <= 0:
+        parameter = 0.05  # softplus needs beta > 0; the slider starts at 0
+    return {key: float(parameter)}
+
+
+def activation_explorer():
+    """Pick an activation and its parameter; see the function and its derivative."""
+    import ipywidgets as widgets
+
+    return interactive_plot(
+        activation_figure,
+        name=widgets.Dropdown(options=A.activation_names(), value="relu", description="activation"),
+        parameter=widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05, description="α / slope / β"),
+    )
