@@ -485,23 +485,34 @@ def evaluate(name: str, x: torch.Tensor, **params) -> tuple[torch.Tensor, torch.
     return spec.function(x, **params), spec.derivative(x, **params)
 
 
+def _refined_extreme(name, x, y, params, arg) -> float:
+    """Extreme value of ``y`` on grid ``x``, re-evaluated on a 1000× finer grid around the grid's best point."""
+    i = int(arg(y))
+    fine = torch.linspace(float(x[max(i - 1, 0)]), float(x[min(i + 1, len(x) - 1)]), 2001, dtype=x.dtype)
+    values = evaluate(name, fine, **params)[0]
+    return float(values[arg(values)])
+
+
 def analyse(name: str, **params) -> dict:
     """Numerical portrait of an activation, computed rather than asserted.
 
-    Returns the range on ``[-1e4, 1e4]``, the mean output for standard-normal inputs (is it
-    zero-centred?), the derivative at 0 and at ±10 (does it saturate?), and whether it
-    saturates on each side (derivative below 1e-3 at ±10).
+    Returns the range (``-inf``/``inf`` where the function still grows in magnitude between
+    :math:`|x| = 10^3` and :math:`10^4`, else the extreme value on :math:`[-10^4, 10^4]`), the
+    mean output for standard-normal inputs (is it zero-centred?), the derivative at 0 and at
+    ±10, and whether it saturates on each side (derivative below 1e-3 at ±10).
     """
     x = torch.linspace(-1e4, 1e4, 200_001, dtype=torch.float64)
     y, _ = evaluate(name, x, **params)
+    far, _ = evaluate(name, torch.tensor([-1e4, -1e3, 1e3, 1e4], dtype=torch.float64), **params)
     z = torch.randn(200_000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    mean_out, _ = evaluate(name, z, **params)
+    mean_out = float(evaluate(name, z, **params)[0].mean())
     _, g = evaluate(name, torch.tensor([-10.0, 0.0, 10.0], dtype=torch.float64), **params)
+    g = g + 0.0  # turns -0.0 into 0.0 for display
     return {
-        "min": float(y.min()),
-        "max": float(y.max()),
-        "mean on N(0,1)": float(mean_out.mean()),
-        "zero-centred": bool(abs(float(mean_out.mean())) < 0.05),
+        "min": -math.inf if far[0] < far[1] - 1e-3 else _refined_extreme(name, x, y, params, torch.argmin),
+        "max": math.inf if far[3] > far[2] + 1e-3 else _refined_extreme(name, x, y, params, torch.argmax),
+        "mean on N(0,1)": mean_out,
+        "zero-centred": abs(mean_out) < 0.05,
         "grad at -10": float(g[0]),
         "grad at 0": float(g[1]),
         "grad at +10": float(g[2]),

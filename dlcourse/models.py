@@ -32,14 +32,20 @@ def make_mlp(in_features: int, out_features: int, *, depth: int = 2, width: int 
 
     Parameters
     ----------
-    in_features, out_features : sizes fixed by the data (inputs are flattened first).
-    depth, width : number of hidden layers and units per hidden layer (hyperparameters).
-    hidden_sizes : explicit widths, one per hidden layer; overrides ``depth`` and ``width``.
-    activation : a name from :func:`dlcourse.activations.activation_names`, built anew per layer.
-    activation_kwargs : parameters of the activation, e.g. ``{"negative_slope": 0.1}``.
-    norm_layer : optional callable ``width -> module`` placed before the activation
-        (e.g. ``nn.BatchNorm1d``).
-    dropout : drop probability after each activation (0 disables it).
+    in_features, out_features : int
+        Sizes fixed by the data (inputs are flattened first).
+    depth, width : int
+        Number of hidden layers and units per hidden layer (hyperparameters).
+    hidden_sizes : sequence of int, optional
+        Explicit widths, one per hidden layer; overrides ``depth`` and ``width``.
+    activation : str
+        A name from :func:`dlcourse.activations.activation_names`, built anew per layer.
+    activation_kwargs : dict, optional
+        Parameters of the activation, e.g. ``{"negative_slope": 0.1}``.
+    norm_layer : callable, optional
+        ``width -> module`` placed before the activation (e.g. ``nn.BatchNorm1d``).
+    dropout : float
+        Drop probability after each activation (0 disables it).
     """
     in_features = check_positive_int(in_features, "in_features")
     out_features = check_positive_int(out_features, "out_features")

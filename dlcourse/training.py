@@ -133,18 +133,24 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3
 
     Parameters
     ----------
-    optimizer : ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` (built with ``lr``), an
-        optimizer instance, or a callable ``params -> optimizer``.
-    loss_fn : ``loss_fn(output, target) -> scalar`` (default cross-entropy on logits).
-    metric : ``"accuracy"``, ``"mse"``, a callable ``(output, target) -> float``, or ``None``.
-    scheduler : optional learning-rate scheduler, stepped once per epoch (``ReduceLROnPlateau``
-        is stepped with the validation loss).
-    callbacks : callables ``(epoch, history, model) -> bool``; a true return stops training
-        (early stopping plugs in here).
-    eval_train : score the training split in eval mode after each epoch (slower, but
-        comparable with validation when dropout or batch norm behave differently in training);
-        by default the train numbers are running means over the epoch's mini-batches.
-    progress : show a ``tqdm`` bar over epochs.
+    optimizer : str, optimizer or callable
+        ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` (built with ``lr``), an optimizer
+        instance, or a callable ``params -> optimizer``.
+    loss_fn : callable
+        ``loss_fn(output, target) -> scalar`` (default: cross-entropy on logits).
+    metric : str, callable or None
+        ``"accuracy"``, ``"mse"``, a callable ``(output, target) -> float``, or ``None``.
+    scheduler : learning-rate scheduler, optional
+        Stepped once per epoch (``ReduceLROnPlateau`` is stepped with the validation loss).
+    callbacks : iterable of callables
+        ``(epoch, history, model) -> bool``; a true return stops training (early stopping
+        plugs in here).
+    eval_train : bool
+        Score the training split in eval mode after each epoch (slower, but comparable with
+        validation when dropout or batch norm behave differently in training); by default
+        the train numbers are running means over the epoch's mini-batches.
+    progress : bool
+        Show a ``tqdm`` progress bar over epochs.
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")

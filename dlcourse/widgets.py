@@ -23,10 +23,14 @@ def interactive_plot(plot_fn: Callable, **controls):
     ``(min, max, step)`` or a list of options), one per keyword of ``plot_fn``.
     """
     import ipywidgets as widgets  # imported here: the library works without a notebook front-end
+    from IPython.display import display
 
     def draw(**kwargs):
-        plot_fn(**kwargs)
-        plt.show()
+        fig = plot_fn(**kwargs)
+        display(fig)
+        # Close at once: a figure left open would be shown again by the inline backend at the
+        # end of whichever cell runs next.
+        plt.close(fig)
 
     return widgets.interactive(draw, **controls)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -196,3 +198,16 @@ def test_analysis_table_reflects_known_properties(name, centred, sat_left, sat_r
 def test_leaky_relu_parameter_is_honoured(alpha):
     x = torch.tensor([-2.0, 3.0])
     torch.testing.assert_close(A.leaky_relu(x, alpha), torch.tensor([-2.0 * alpha, 3.0]))
+
+
+@pytest.mark.parametrize("name,low,high", [
+    ("identity", -math.inf, math.inf), ("sigmoid", 0.0, 1.0), ("tanh", -1.0, 1.0), ("relu", 0.0, math.inf),
+    ("leaky_relu", -math.inf, math.inf), ("elu", -1.0, math.inf), ("selu", -A.SELU_SCALE * A.SELU_ALPHA, math.inf),
+])
+def test_analysis_range_detects_unbounded_sides(name, low, high):
+    row = A.analyse(name)
+    assert row["min"] == pytest.approx(low, abs=1e-6) and row["max"] == pytest.approx(high, abs=1e-6)
+
+
+def test_analysis_finds_the_interior_minimum_of_gelu():
+    assert A.analyse("gelu")["min"] == pytest.approx(-0.16997, abs=1e-4)

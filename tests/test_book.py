@@ -1,0 +1,89 @@
+"""The book's structure and the notebook conventions, checked for every notebook that exists.
+
+nbval (configured in pyproject.toml) re-executes book/ and solutions/ and compares outputs;
+this module checks what nbval cannot: the table of contents, the one repository URL, the
+Colab install cell, committed outputs, and which cells must not be compared.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+import dlcourse
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+RELEASES = sorted((ROOT / "labs").glob("*/*.ipynb"))
+EXECUTED = CHAPTERS + SOURCES
+ids = lambda paths: [str(p.relative_to(ROOT)) for p in paths]
+
+#: Cells whose output varies between runs or machines must be tagged so nbval skips them.
+VOLATILE = re.compile(r"tqdm|perf_counter|time\.time\(|_explorer\(\)|\.interactive\(")
+
+
+def toc_files() -> list[str]:
+    files = [TOC["root"]]
+    for part in TOC.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+        files += [s["file"] for c in part.get("chapters", []) for s in c.get("sections", [])]
+    return files
+
+
+def test_every_toc_entry_exists_and_every_chapter_is_listed():
+    listed = toc_files()
+    for entry in listed:
+        assert any((ROOT / f"{entry}{ext}").exists() for ext in (".md", ".ipynb")), entry
+    for chapter in CHAPTERS:
+        assert str(chapter.relative_to(ROOT).with_suffix("")) in listed, f"{chapter.name} is not in _toc.yml"
+
+
+def test_book_is_built_from_committed_outputs():
+    assert CONFIG["execute"]["execute_notebooks"] == "off"
+    assert CONFIG["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+
+
+def test_one_repository_url_everywhere():
+    assert CONFIG["repository"]["url"] == dlcourse.REPOSITORY_URL
+
+
+@pytest.mark.parametrize("path", EXECUTED + RELEASES, ids=ids(EXECUTED + RELEASES))
+def test_first_cell_installs_dlcourse_only_in_colab(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    assert first.cell_type == "code"
+    assert '"google.colab" in sys.modules' in first.source
+    assert f"dlcourse @ git+{CONFIG['repository']['url']}" in first.source
+    assert not first.get("outputs"), "the install cell must print nothing outside Colab"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=ids(EXECUTED))
+def test_notebooks_are_committed_executed_and_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        assert cell.execution_count is not None, f"cell {i} was not executed: run tools/record_outputs.py"
+        assert not [o for o in cell.outputs if o.output_type == "error"], f"cell {i} stored an error"
+        text = nbformat.writes(nbformat.from_dict({"cells": [cell], "metadata": {}, "nbformat": 4,
+                                                   "nbformat_minor": 5}))
+        assert not re.search(r"/(work|home|root|tmp)/", text), f"cell {i} stores an absolute path"
+        tags = cell.metadata.get("tags", [])
+        if VOLATILE.search(cell.source):
+            assert "nbval-ignore-output" in tags, f"cell {i} has run-dependent output: tag it nbval-ignore-output"
+
+
+@pytest.mark.parametrize("path", RELEASES, ids=ids(RELEASES))
+def test_releases_hold_no_solutions_and_no_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    text = path.read_text()
+    assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
