@@ -71,8 +71,9 @@ def plot_decision_boundary(model, X: torch.Tensor, y: torch.Tensor, ax=None, res
     pred = (out.reshape(-1) > 0).long() if out.shape[-1] == 1 else out.argmax(-1)
     n_classes = int(max(y.max().item(), pred.max().item())) + 1
     cmap = ListedColormap(CLASS_COLORS[:n_classes])
-    ax.contourf(xx, yy, pred.reshape(xx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap, alpha=0.25)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, s=10, edgecolors="k", linewidths=0.2)
+    ax.contourf(xx.numpy(), yy.numpy(), pred.reshape(xx.shape).numpy(), levels=np.arange(n_classes + 1) - 0.5,
+                cmap=cmap, alpha=0.25)
+    ax.scatter(X[:, 0].numpy(), X[:, 1].numpy(), c=y.numpy(), cmap=cmap, s=10, edgecolors="k", linewidths=0.2)
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -133,7 +134,7 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols:
     fig, axes = subplots_grid(len(images), ncols=ncols, size=(size, size))
     for i, (ax, img) in enumerate(zip(axes, images.detach().cpu())):
         img = (img - img.min()) / (img.max() - img.min()).clamp(min=1e-12)
-        ax.imshow(img[0] if img.shape[0] == 1 else img.permute(1, 2, 0), cmap=cmap)
+        ax.imshow((img[0] if img.shape[0] == 1 else img.permute(1, 2, 0)).numpy(), cmap=cmap)
         ax.axis("off")
         if titles is not None:
             ax.set_title(titles[i], fontsize=7)
