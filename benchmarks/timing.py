@@ -1,0 +1,53 @@
+"""Timing helpers shared by every benchmark: median of several repetitions, with min and max."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def measure(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) -> dict:
+    """Seconds per call of ``fn``: median, min and max over ``repeats`` calls after ``warmup``."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats}
+
+
+def compare(name: str, fn: Callable[[], object], baseline_name: str, baseline_fn: Callable[[], object], *,
+            repeats: int = 7, warmup: int = 2, higher_is_better: bool = False, unit: str = "s") -> dict:
+    """Time ``fn`` and ``baseline_fn`` alternately in one run and report ``ratio = fn / baseline``.
+
+    Interleaving the repetitions spreads any slowdown of the shared machine over both sides.
+    """
+    for _ in range(warmup):
+        fn()
+        baseline_fn()
+    ours, theirs = [], []
+    for _ in range(repeats):
+        for target, f in ((ours, fn), (theirs, baseline_fn)):
+            start = time.perf_counter()
+            f()
+            target.append(time.perf_counter() - start)
+    row = {"name": name, "baseline": baseline_name, "repeats": repeats, "unit": unit}
+    for key, values in (("", ours), ("baseline_", theirs)):
+        row.update({f"{key}median": statistics.median(values), f"{key}min": min(values), f"{key}max": max(values)})
+    row["ratio"] = row["median"] / row["baseline_median"]
+    row["higher_is_better"] = higher_is_better
+    return row
+
+
+def format_rows(rows: list[dict]) -> str:
+    """A Markdown table of :func:`compare` rows."""
+    lines = ["| benchmark | median | min–max | baseline | baseline median | ratio |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['name']} | {r['median'] * 1e3:.2f} ms | {r['min'] * 1e3:.2f}–{r['max'] * 1e3:.2f} ms "
+                     f"| {r['baseline']} | {r['baseline_median'] * 1e3:.2f} ms | {r['ratio']:.2f}× |")
+    return "\n".join(lines)
