@@ -258,3 +258,26 @@ def test_layer_stds_summarise_record_layers():
     assert len(out) == len(grad) == 5 and all(0.2 < s < 1.0 for s in out)
     with pytest.raises(ValueError, match="^y"):
         init.layer_stds(model, X, which="grad")
+
+
+# --------------------------------------------------------------------------- the chapter's explorer
+def test_init_explorer_figure_changes_with_each_argument():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from dlcourse import widgets
+
+    def curve(**kwargs):
+        fig = widgets.init_figure(width=32, n=64, **kwargs)
+        y = np.asarray(fig.axes[0].get_lines()[0].get_ydata())
+        plt.close(fig)
+        return y
+
+    base = curve()
+    assert len(base) == 10 and np.all(np.diff(base) < 0)  # std 0.05 < Xavier's 0.18 for width 32: shrinks
+    assert len(curve(depth=4)) == 4
+    assert curve(weight_std=1.0)[-1] > base[-1]
+    assert not np.allclose(curve(activation="relu"), base)
+    w = widgets.init_explorer()
+    assert [c.description for c in w.children[:3]] == ["depth", "weight std", "activation"]
+    plt.close("all")
