@@ -8,9 +8,11 @@ values next to the explorer.
 
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import matplotlib.pyplot as plt
+import torch
 
 from . import activations as A
 from .plotting import plot_activation
@@ -65,4 +67,46 @@ def activation_explorer():
         activation_figure,
         name=widgets.Dropdown(options=A.activation_names(), value="relu", description="activation"),
         parameter=widgets.FloatSlider(value=0.1, min=0.0, max=2.0, step=0.05, description="α / slope / β"),
+    )
+
+
+# --------------------------------------------------------------------------- chapter 2: initialization
+def init_figure(depth: int = 10, weight_std: float = 0.05, activation: str = "tanh", width: int = 256,
+                n: int = 512, seed: int = 0):
+    """The initialization explorer's figure: std of each hidden layer's output for an MLP of
+    ``depth`` layers of ``width`` units whose weights are drawn from N(0, ``weight_std``²) (biases 0),
+    fed a standard-normal batch of ``n`` rows. The Xavier and He standard deviations for this
+    width are drawn as a reference: there the signal neither dies nor explodes."""
+    from . import init as I
+    from .models import make_mlp
+    from .runtime import make_generator
+
+    model = make_mlp(width, 10, depth=int(depth), width=width, activation=activation)
+    I.init_model(model, "normal", std=float(weight_std), generator=make_generator(seed))
+    X = torch.randn(n, width, generator=make_generator(seed + 1))
+    stds = I.layer_stds(model, X)
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.semilogy(range(1, len(stds) + 1), stds, "o-", label=f"{activation}, weight std {weight_std:.3g}")
+    ax.axhline(1.0, color="grey", lw=0.5)
+    ax.set_xlabel("hidden layer")
+    ax.set_ylabel("std of the layer's output")
+    shown = [s for s in stds if 0 < s < math.inf]
+    if shown:
+        ax.set_ylim(min(1e-3, min(shown) / 2), max(10.0, max(shown) * 2))
+    ax.set_title(f"width {width}: Xavier std {math.sqrt(1 / width):.3f}, He std {math.sqrt(2 / width):.3f}",
+                 fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def init_explorer():
+    """Choose depth, weight std and activation; see the activation std of every layer."""
+    import ipywidgets as widgets
+
+    return interactive_plot(
+        init_figure,
+        depth=widgets.IntSlider(value=10, min=1, max=30, description="depth"),
+        weight_std=widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0.5, step=0.05, description="weight std"),
+        activation=widgets.Dropdown(options=A.activation_names(), value="tanh", description="activation"),
     )
