@@ -31,3 +31,6 @@ def tensors(draw, shape=None, dtype=None, elements=finite_floats, include_extrem
 def extreme_tensor(dtype=torch.float32) -> torch.Tensor:
     """Every value of :data:`EXTREMES` plus a dense grid on [-30, 30]."""
     return torch.cat([torch.tensor(EXTREMES, dtype=dtype), torch.linspace(-30, 30, 601, dtype=dtype)])
+
+#: Dropout's drop probability p: [0, 1) (p = 1 would drop everything).
+drop_probabilities = st.floats(min_value=0.0, max_value=0.99)
