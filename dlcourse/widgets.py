@@ -69,36 +69,17 @@ def activation_explorer():
 
 
 # --------------------------------------------------------------------------- regularization (chapter 5)
-def train_regularized_moons(l2: float = 0.0, dropout: float = 0.0, *, n_train: int = 60, epochs: int = 200,
-                            seed: int = 0):
-    """Train a wide MLP (2 × 128 ReLU) on ``n_train`` noisy moons with an L2 penalty of strength ``l2``
-    and dropout probability ``dropout``; return ``(model, data, train_accuracy, val_accuracy)``.
-
-    Full-batch Adam (lr 0.01) for ``epochs`` steps: without regularization it overfits visibly.
-    """
-    from .data import make_moons
-    from .models import make_mlp
-    from .regularization import regularized_loss
-    from .runtime import seed_everything
-    from .training import evaluate, fit
-
-    data = make_moons(1000, noise=0.35, seed=seed).subset_train(n_train, seed=seed)
-    seed_everything(seed)
-    model = make_mlp(2, 2, depth=2, width=128, dropout=dropout)
-    fit(model, data.train, epochs=epochs, lr=0.01, batch_size=n_train, loss_fn=regularized_loss(model, l2=l2),
-        progress=False, device="cpu", seed=seed)
-    return model, data, evaluate(model, data.train)[1], evaluate(model, data.val)[1]
-
-
 def regularization_figure(l2: float = 0.0, dropout: float = 0.0, ax=None):
-    """The explorer's figure: decision boundary of :func:`train_regularized_moons` over its training points,
+    """The explorer's figure: decision boundary of :func:`dlcourse.regularization.moons_experiment` over its training points,
     with train and validation accuracy in the title."""
     from .plotting import plot_decision_boundary
+    from .regularization import moons_experiment
 
-    model, data, train_acc, val_acc = train_regularized_moons(l2, dropout)
-    return plot_decision_boundary(model, data.X_train, data.y_train, ax=ax,
+    run = moons_experiment(l2=l2, dropout=dropout)
+    splits = run["splits"]
+    return plot_decision_boundary(run["model"], splits.X_train, splits.y_train, ax=ax,
                                   title=f"L2 α={l2:g}, dropout p={dropout:g}\n"
-                                        f"train acc {train_acc:.2f}, val acc {val_acc:.2f}")
+                                        f"train acc {run['train_acc']:.2f}, val acc {run['val_acc']:.2f}")
 
 
 def regularization_explorer():
