@@ -77,7 +77,7 @@ def regularization_figure(l2: float = 0.0, dropout: float = 0.0, ax=None):
 
     run = moons_experiment(l2=l2, dropout=dropout)
     splits = run["splits"]
-    return plot_decision_boundary(run["model"], splits.X_train, splits.y_train, ax=ax,
+    return plot_decision_boundary(run["model"], splits.X_train, splits.y_train, ax=ax, resolution=120,
                                   title=f"L2 α={l2:g}, dropout p={dropout:g}\n"
                                         f"train acc {run['train_acc']:.2f}, val acc {run['val_acc']:.2f}")
 
