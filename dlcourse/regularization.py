@@ -318,7 +318,10 @@ class EarlyStopping:
 
     def __repr__(self) -> str:
         return (f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, patience={self.patience}, "
-                f"min_delta={self.min_delta}, state={self.state})")
+                f"min_delta={self.min_delta}, state={self._rounded_state()})")
+
+    def _rounded_state(self) -> dict:
+        return {**self.state, "best": None if self.best is None else round(self.best, 4)}
 
 
 # --------------------------------------------------------------------------- weight averaging
