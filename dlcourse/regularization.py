@@ -326,7 +326,7 @@ class EarlyStopping:
 
 # --------------------------------------------------------------------------- weight averaging
 class WeightAverage:
-    r"""A running average of a model's parameters, kept in a copy :attr:`module`.
+    r"""A running average of a model's parameters, kept in a copy, ``module``.
 
     - ``decay=None`` — Polyak (uniform) averaging: :math:`\bar w_n = \bar w_{n-1} + (w_n - \bar w_{n-1}) / n`,
       the mean of every snapshot (torch's ``AveragedModel`` default, as in SWA);
