@@ -110,3 +110,29 @@ def init_explorer():
         weight_std=widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=0.5, step=0.05, description="weight std"),
         activation=widgets.Dropdown(options=A.activation_names(), value="tanh", description="activation"),
     )
+
+
+# --------------------------------------------------------------------------- regularization (chapter 5)
+def regularization_figure(l2: float = 0.0, dropout: float = 0.0, ax=None):
+    """The explorer's figure: decision boundary of :func:`dlcourse.regularization.moons_experiment` over its training points,
+    with train and validation accuracy in the title."""
+    from .plotting import plot_decision_boundary
+    from .regularization import moons_experiment
+
+    run = moons_experiment(l2=l2, dropout=dropout)
+    splits = run["splits"]
+    return plot_decision_boundary(run["model"], splits.X_train, splits.y_train, ax=ax, resolution=120,
+                                  title=f"L2 α={l2:g}, dropout p={dropout:g}\n"
+                                        f"train acc {run['train_acc']:.2f}, val acc {run['val_acc']:.2f}")
+
+
+def regularization_explorer():
+    """Pick the L2 strength and the dropout rate; see the decision boundary on the moons."""
+    import ipywidgets as widgets
+
+    return interactive_plot(
+        regularization_figure,
+        l2=widgets.SelectionSlider(options=[0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], value=0.0,
+                                   description="L2 α"),
+        dropout=widgets.FloatSlider(value=0.0, min=0.0, max=0.8, step=0.1, description="dropout p"),
+    )

@@ -53,3 +53,5 @@ def parameter_sets(draw, max_params: int = 4):
     g = torch.Generator().manual_seed(seed)
     scale = draw(st.sampled_from([1e-3, 1.0, 100.0]))
     return [torch.randn(draw(shapes), generator=g) * scale for _ in range(n)]
+#: Dropout's drop probability p: [0, 1) (p = 1 would drop everything).
+drop_probabilities = st.floats(min_value=0.0, max_value=0.99)
