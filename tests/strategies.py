@@ -31,3 +31,10 @@ def tensors(draw, shape=None, dtype=None, elements=finite_floats, include_extrem
 def extreme_tensor(dtype=torch.float32) -> torch.Tensor:
     """Every value of :data:`EXTREMES` plus a dense grid on [-30, 30]."""
     return torch.cat([torch.tensor(EXTREMES, dtype=dtype), torch.linspace(-30, 30, 601, dtype=dtype)])
+
+#: Input shapes for batch norm: (N, C), (N, C, L) or (N, C, H, W), at least 2 values per channel.
+bn_shapes = st.one_of(
+    st.tuples(st.integers(2, 16), st.integers(1, 6)),
+    st.tuples(st.integers(1, 6), st.integers(1, 4), st.integers(2, 6)),
+    st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 4), st.integers(2, 4)),
+)
