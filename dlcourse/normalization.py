@@ -311,13 +311,13 @@ class _BatchNormTrain(torch.autograd.Function):
         dims = [d for d in range(x.ndim) if d != 1]
         mean = x.mean(dim=dims)
         centred = x - _channel_view(mean, x.ndim)
-        var = centred.square().mean(dim=dims)
+        out = torch.mul(centred, centred)  # (the output's memory, used first as scratch space)
+        var = out.mean(dim=dims)
         invstd = torch.rsqrt(var + eps)
         scale = invstd if weight is None else weight * invstd
         # y = gamma * (x - mu) / sqrt(var + eps) + beta, as one fused pass over the data
-        out = centred * _channel_view(scale, x.ndim)
-        if bias is not None:
-            out += _channel_view(bias, x.ndim)
+        shift = torch.zeros_like(scale) if bias is None else bias
+        torch.addcmul(_channel_view(shift, x.ndim), centred, _channel_view(scale, x.ndim), out=out)
         ctx.save_for_backward(centred, invstd, weight)
         ctx.dims = dims
         return out, mean, var
@@ -329,14 +329,16 @@ class _BatchNormTrain(torch.autograd.Function):
         dims, ndim = ctx.dims, centred.ndim
         m = centred.numel() // centred.shape[1]
         sum_g = grad_out.sum(dim=dims)
-        sum_gx = (grad_out * centred).sum(dim=dims) * invstd  # = sum g * xhat
+        scratch = torch.mul(grad_out, centred)
+        sum_gx = scratch.sum(dim=dims) * invstd  # = sum g * xhat
         grad_x = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             k = invstd if weight is None else weight * invstd
             # k * (g - sum_g / m - xhat * sum_gx / m), with xhat = centred * invstd, regrouped into
             # per-channel coefficients so that it takes two fused passes over the data
             c1 = -k * invstd * sum_gx / m
-            grad_x = torch.addcmul(_channel_view(-k * sum_g / m, ndim), centred, _channel_view(c1, ndim))
+            grad_x = torch.addcmul(_channel_view(-k * sum_g / m, ndim), centred, _channel_view(c1, ndim),
+                                   out=scratch)
             grad_x.addcmul_(grad_out, _channel_view(k, ndim))
         if weight is not None:
             grad_weight, grad_bias = sum_gx, sum_g
