@@ -304,3 +304,45 @@ def test_steps_to_converge_reports_divergence_and_caps():
     assert N.steps_to_converge(H, b, w0, lr=0.01, max_steps=10) is None
     # excess(t) = (0.99^(2t) * 1 + 0 * 100) / 2 must reach 1e-3 * (1 + 100) / 2
     assert N.steps_to_converge(H, b, w0, lr=0.01) == math.ceil(math.log(0.101) / (2 * math.log(0.99)))
+
+
+# --------------------------------------------------------------------------- figure and explorer (chapter 3)
+def test_feature_scale_figure_draws_the_gradient_descent_path():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    fig = widgets.feature_scale_figure(scale_ratio=10.0, lr_factor=1.8, steps=30)
+    raw, standardised = fig.axes[:2]
+    H, b, w0 = widgets.feature_scale_problem(10.0)
+    expected = N.gradient_descent(H, b, w0, lr=1.8 / 100, steps=30).numpy()
+    path_line = raw.get_lines()[0]
+    assert path_line.get_xdata() == pytest.approx(expected[:, 0])
+    assert path_line.get_ydata() == pytest.approx(expected[:, 1])
+    assert "κ = 100" in raw.get_title() and "κ = 1," in standardised.get_title()
+    assert "diverges" in widgets.feature_scale_figure(3.0, 2.05).axes[0].get_title()
+    with pytest.raises(ValueError, match="^scale_ratio"):
+        widgets.feature_scale_problem(0.0)
+    plt.close("all")
+
+
+def test_feature_scale_explorer_calls_the_figure_function():
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    w = widgets.feature_scale_explorer()
+    assert [c.description for c in w.children[:2]] == ["scale ratio", "η × λmax"]
+    w.children[0].value = 3.0
+    w.update()
+    plt.close("all")
+
+
+def test_plot_quadratic_path_checks_shapes():
+    from dlcourse import plotting
+
+    with pytest.raises(ValueError, match="^H must be 2x2"):
+        plotting.plot_quadratic_path(torch.eye(3), torch.zeros(3), torch.zeros(4, 3))
