@@ -397,8 +397,8 @@ def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: 
     return out
 
 
-class _BatchNorm(nn.Module):
-    r"""Shared machinery of :class:`BatchNorm1d` and :class:`BatchNorm2d` (the algorithm is in
+class BatchNormBase(nn.Module):
+    r"""Shared base of :class:`BatchNorm1d` and :class:`BatchNorm2d` (the algorithm is in
     :func:`batch_norm`). Parameters and buffers have PyTorch's names — ``weight``, ``bias``,
     ``running_mean``, ``running_var``, ``num_batches_tracked`` — so state dicts are interchangeable.
 
@@ -462,7 +462,7 @@ class _BatchNorm(nn.Module):
                 f"track_running_stats={self.track_running_stats}")
 
 
-class BatchNorm1d(_BatchNorm):
+class BatchNorm1d(BatchNormBase):
     r"""Batch normalization for ``(N, C)`` or ``(N, C, L)`` inputs (Ioffe & Szegedy, 2015).
 
     Algorithm (per feature :math:`c`; details and the running-statistics update in
@@ -489,7 +489,7 @@ class BatchNorm1d(_BatchNorm):
     _shape_text = "2-D (N, C) or 3-D (N, C, L)"
 
 
-class BatchNorm2d(_BatchNorm):
+class BatchNorm2d(BatchNormBase):
     r"""Batch normalization for images ``(N, C, H, W)``: one :math:`(\mu, \sigma^2, \gamma, \beta)`
     per channel, statistics over the :math:`N \cdot H \cdot W` values of that channel — the
     same algorithm as :class:`BatchNorm1d` (see :func:`batch_norm`)."""
