@@ -155,9 +155,14 @@ def load_breast_cancer(*, seed: int = 0, val_size: float = 0.15, test_size: floa
 
 
 def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
-                  standardize: bool = True) -> DataSplits:
-    """Diabetes progression: 442 examples, 10 features, a float regression target of shape (n, 1)."""
-    X, y = skdatasets.load_diabetes(return_X_y=True)
+                  standardize: bool = True, raw: bool = False) -> DataSplits:
+    """Diabetes progression: 442 examples, 10 features, a float regression target of shape (n, 1).
+
+    ``raw=True`` gives the features in their original units (age in years, sex coded 1/2, BMI,
+    blood pressure, six serum measurements) instead of scikit-learn's pre-scaled columns; with
+    ``standardize=False`` that is the badly scaled design matrix of chapter 3.
+    """
+    X, y = skdatasets.load_diabetes(return_X_y=True, scaled=not raw)
     return make_splits(X, y.astype(np.float32), name="diabetes", seed=seed, val_size=val_size,
                        test_size=test_size, standardize=standardize)
 

@@ -1,16 +1,35 @@
 r"""Normalisation of inputs and activations.
 
-Chapter 3 grows this module (batch norm, layer norm, whitening); the data loaders already
-use :class:`Standardizer`, because the rule it enforces matters from the first chapter on:
-statistics are fitted on the *training* split only, then applied unchanged to validation
-and test data, so that no information about them leaks into training.
+Inputs: :class:`Standardizer` (per-feature mean and standard deviation) and
+:class:`PCAWhitener` (decorrelate, then scale to unit variance). The data loaders use
+:class:`Standardizer` from the first chapter on, because the rule it enforces matters
+everywhere: statistics are fitted on the *training* split only, then applied unchanged to
+validation and test data, so that no information about them leaks into training.
+
+Why it matters for optimisation: :func:`quadratic_form`, :func:`condition_number`,
+:func:`gradient_descent` and :func:`steps_to_converge` measure how badly scaled features
+stretch the loss bowl of a linear model and slow gradient descent down.
+
+Activations: :class:`BatchNorm1d`, :class:`BatchNorm2d` (functional form :func:`batch_norm`)
+and :class:`LayerNorm` (:func:`layer_norm`), written from the algorithm and tested against
+``torch.nn``'s modules; their parameters and buffers carry PyTorch's names.
 """
 
 from __future__ import annotations
 
-import torch
+import math
+import numbers
 
-from ._checks import check_tensor
+import torch
+from torch import nn
+
+from ._checks import (
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+    check_probability,
+    check_tensor,
+)
 
 
 class Standardizer:
@@ -59,3 +78,483 @@ class Standardizer:
 
     def fit_transform(self, X: torch.Tensor) -> torch.Tensor:
         return self.fit(X).transform(X)
+
+
+# --------------------------------------------------------------------------- whitening
+class PCAWhitener:
+    r"""PCA (or ZCA) whitening, fitted on training data only.
+
+    With the centred training data :math:`X_c = X - \mu` and its covariance
+    :math:`\Sigma = X_c^\top X_c / n = U \Lambda U^\top` (eigendecomposition),
+
+    .. math::
+
+        \text{PCA: } Z = X_c\,U(\Lambda + \epsilon I)^{-1/2}, \qquad
+        \text{ZCA: } Z = X_c\,U(\Lambda + \epsilon I)^{-1/2}U^\top .
+
+    The covariance of :math:`Z` on the training data is the identity (up to :math:`\epsilon`):
+    features are decorrelated *and* scaled to unit variance. ZCA rotates back, so that each
+    output stays close to the input feature of the same index. Columns of :math:`U` are
+    ordered by decreasing eigenvalue. ``eps`` keeps directions of (near-)zero variance finite.
+
+    Examples
+    --------
+    >>> X = torch.tensor([[0.0, 0.0], [2.0, 2.0], [1.0, 2.0], [3.0, 4.0]])
+    >>> Z = PCAWhitener().fit_transform(X)
+    >>> torch.allclose(Z.T @ Z / len(Z), torch.eye(2), atol=1e-3)
+    True
+    """
+
+    def __init__(self, eps: float = 1e-5, zca: bool = False):
+        self.eps = check_nonnegative(eps, "eps")
+        if not isinstance(zca, bool):
+            raise TypeError(f"zca must be a bool, got {type(zca).__name__}")
+        self.zca = zca
+        self.mean: torch.Tensor | None = None
+        self.eigenvalues: torch.Tensor | None = None
+        self.components: torch.Tensor | None = None
+
+    def fit(self, X: torch.Tensor) -> "PCAWhitener":
+        X = _check_matrix(X, "X")
+        if X.shape[0] < 2:
+            raise ValueError(f"X must have at least 2 rows to estimate a covariance, got {X.shape[0]}")
+        self.mean = X.mean(dim=0, keepdim=True)
+        Xc = X - self.mean
+        cov = Xc.T @ Xc / X.shape[0]
+        eigenvalues, vectors = torch.linalg.eigh(cov)  # ascending
+        self.eigenvalues = eigenvalues.flip(0).clamp(min=0)
+        self.components = vectors.flip(1)
+        return self
+
+    def _matrices(self) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.mean is None:
+            raise RuntimeError("this PCAWhitener is not fitted yet: call fit(X_train) first")
+        scale = (self.eigenvalues + self.eps).sqrt()
+        U = self.components
+        forward, backward = U / scale, (U * scale).T
+        if self.zca:
+            forward, backward = forward @ U.T, U @ backward
+        return forward, backward
+
+    def transform(self, X: torch.Tensor) -> torch.Tensor:
+        X = _check_matrix(X, "X")
+        forward, _ = self._matrices()
+        return (X - self.mean.to(X)) @ forward.to(X)
+
+    def inverse_transform(self, Z: torch.Tensor) -> torch.Tensor:
+        Z = _check_matrix(Z, "Z")
+        _, backward = self._matrices()
+        return Z @ backward.to(Z) + self.mean.to(Z)
+
+    def fit_transform(self, X: torch.Tensor) -> torch.Tensor:
+        return self.fit(X).transform(X)
+
+
+def _check_matrix(X, name: str) -> torch.Tensor:
+    X = check_tensor(X, name, floating=True)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got shape {tuple(X.shape)}")
+    return X
+
+
+# --------------------------------------------------------------------------- conditioning and GD
+def quadratic_form(X: torch.Tensor, y: torch.Tensor, *, intercept: bool = True):
+    r"""Hessian and optimum of the mean-squared-error loss of a linear model.
+
+    For :math:`L(w) = \frac{1}{2n}\lVert Aw - y\rVert^2` with :math:`A = [X\;\mathbf 1]`
+    (the column of ones only when ``intercept``), the Hessian is the constant matrix
+    :math:`H = A^\top A / n` and the gradient is :math:`\nabla L(w) = Hw - A^\top y / n`.
+    Returns ``(H, b, w_star, loss_star)`` with :math:`b = A^\top y / n` and the least-squares
+    optimum :math:`w^\star` (in float64).
+    """
+    A = _check_matrix(X, "X").double()
+    y = check_tensor(y, "y", floating=True).double().reshape(len(A), -1)
+    if y.shape[1] != 1:
+        raise ValueError(f"y must hold one target per row, got shape {tuple(y.shape)}")
+    if intercept:
+        A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], dim=1)
+    n = len(A)
+    H = A.T @ A / n
+    b = (A.T @ y / n).reshape(-1)
+    w_star = torch.linalg.lstsq(A, y).solution.reshape(-1)
+    loss_star = float(((A @ w_star - y.reshape(-1)) ** 2).mean() / 2)
+    return H, b, w_star, loss_star
+
+
+def condition_number(X: torch.Tensor, *, intercept: bool = True) -> float:
+    r"""Condition number :math:`\kappa = \lambda_{\max} / \lambda_{\min}` of the Hessian
+    :math:`H = A^\top A / n` of the squared loss of a linear model on ``X`` (see
+    :func:`quadratic_form`). Gradient descent needs on the order of :math:`\kappa` steps:
+    the step size is limited by :math:`\lambda_{\max}` (it diverges for
+    :math:`\eta > 2/\lambda_{\max}`), while the error along the flattest direction shrinks by
+    only :math:`1 - \eta\lambda_{\min}` per step.
+
+    Examples
+    --------
+    >>> X = torch.tensor([[1.0, 10.0], [-1.0, -10.0], [1.0, -10.0], [-1.0, 10.0]])
+    >>> round(condition_number(X, intercept=False), 6)
+    100.0
+    """
+    A = _check_matrix(X, "X").double()
+    if intercept:
+        A = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], dim=1)
+    eig = torch.linalg.eigvalsh(A.T @ A / len(A))
+    return float(eig[-1] / eig[0]) if eig[0] > 0 else math.inf
+
+
+def gradient_descent(H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: float, steps: int) -> torch.Tensor:
+    r"""Full-batch gradient descent on the quadratic :math:`L(w) = \tfrac12 w^\top H w - b^\top w + c`:
+
+    .. math:: w_{t+1} = w_t - \eta\,(H w_t - b).
+
+    Returns the path, a tensor of shape ``(steps + 1, d)`` whose row ``t`` is :math:`w_t`.
+    It converges for :math:`0 < \eta < 2/\lambda_{\max}(H)` and diverges beyond.
+    """
+    H = check_tensor(H, "H", floating=True)
+    b = check_tensor(b, "b", floating=True).reshape(-1)
+    w = check_tensor(w0, "w0", floating=True).reshape(-1).to(H.dtype).clone()
+    lr = check_positive(lr, "lr")
+    steps = check_positive_int(steps, "steps")
+    path = [w.clone()]
+    for _ in range(steps):
+        w = w - lr * (H @ w - b)
+        path.append(w.clone())
+    return torch.stack(path)
+
+
+def steps_to_converge(H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: float, tol: float = 1e-3,
+                      max_steps: int = 10**9) -> int | None:
+    r"""Number of gradient-descent steps until the excess loss falls to ``tol`` times its start.
+
+    On a quadratic the iteration has a closed form. In the eigenbasis :math:`H = \sum_i
+    \lambda_i u_i u_i^\top`, with :math:`c_i = u_i^\top(w_0 - w^\star)`,
+
+    .. math:: L(w_t) - L^\star = \tfrac12 \sum_i \lambda_i c_i^2 (1 - \eta\lambda_i)^{2t},
+
+    so the answer is the smallest :math:`t` with
+    :math:`L(w_t) - L^\star \le \text{tol}\,(L(w_0) - L^\star)`, found by bisection without
+    running the steps (:func:`gradient_descent` gives the same count, slowly). Returns
+    ``None`` if that takes more than ``max_steps`` or if GD diverges (:math:`\eta \ge 2/\lambda_{\max}`).
+    """
+    H = check_tensor(H, "H", floating=True).double()
+    b = check_tensor(b, "b", floating=True).double().reshape(-1)
+    w0 = check_tensor(w0, "w0", floating=True).double().reshape(-1)
+    lr = check_positive(lr, "lr")
+    tol = check_positive(tol, "tol")
+    eig, U = torch.linalg.eigh(H)
+    w_star = torch.linalg.lstsq(H, b.unsqueeze(1)).solution.reshape(-1)
+    c = U.T @ (w0 - w_star)
+    weights = eig.clamp(min=0) * c**2
+    factors = (1 - lr * eig).abs()
+    keep = weights > weights.sum() * 1e-300
+    weights, factors = weights[keep], factors[keep]
+    if weights.numel() == 0:
+        return 0
+    if (factors >= 1).any():
+        return None
+    log_w, log_f, target = weights.log(), 2 * factors.log(), math.log(tol) + float(weights.sum().log())
+
+    def excess_ok(t: int) -> bool:
+        return float(torch.logsumexp(log_w + t * log_f, 0)) <= target
+
+    if not excess_ok(max_steps):
+        return None
+    lo, hi = -1, max_steps  # excess_ok(hi) is True; excess_ok(lo) is taken as False
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if excess_ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+# --------------------------------------------------------------------------- batch normalization
+def batch_statistics(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Per-channel mean and *biased* variance over every dimension except dim 1 (channels):
+
+    .. math:: \mu_c = \frac1m\sum_{i} x_{ic}, \qquad \sigma_c^2 = \frac1m\sum_i (x_{ic} - \mu_c)^2,
+
+    where :math:`i` runs over the :math:`m = N \cdot L` (or :math:`N\cdot H\cdot W`) values of
+    channel :math:`c`. Returns ``(mean, var)``, each of shape ``(C,)``.
+    """
+    x = check_tensor(x, "x", floating=True)
+    dims = [d for d in range(x.ndim) if d != 1]
+    var, mean = torch.var_mean(x, dim=dims, correction=0)
+    return mean, var
+
+
+def _channel_view(t: torch.Tensor, ndim: int) -> torch.Tensor:
+    return t.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+class _BatchNormTrain(torch.autograd.Function):
+    r"""Training-mode batch norm with the analytic backward pass.
+
+    Forward: :math:`\hat x = (x - \mu)\,/\sqrt{\sigma^2 + \epsilon}`, :math:`y = \gamma\hat x + \beta`.
+    Backward (per channel, sums over the channel's :math:`m` values), with
+    :math:`g = \partial \ell/\partial y`:
+
+    .. math::
+
+        \frac{\partial \ell}{\partial \beta} = \sum g, \qquad
+        \frac{\partial \ell}{\partial \gamma} = \sum g\,\hat x, \qquad
+        \frac{\partial \ell}{\partial x} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}
+        \Big(m\,g - \sum g - \hat x \sum g\,\hat x\Big).
+
+    The last two terms are the gradient that flows through :math:`\mu` and :math:`\sigma^2`:
+    they remove from :math:`g` its mean and its component along :math:`\hat x`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, eps):
+        dims = [d for d in range(x.ndim) if d != 1]
+        mean = x.mean(dim=dims)
+        centred = x - _channel_view(mean, x.ndim)
+        out = torch.mul(centred, centred)  # (the output's memory, used first as scratch space)
+        var = out.mean(dim=dims)
+        invstd = torch.rsqrt(var + eps)
+        scale = invstd if weight is None else weight * invstd
+        # y = gamma * (x - mu) / sqrt(var + eps) + beta, as one fused pass over the data
+        shift = torch.zeros_like(scale) if bias is None else bias
+        torch.addcmul(_channel_view(shift, x.ndim), centred, _channel_view(scale, x.ndim), out=out)
+        ctx.save_for_backward(centred, invstd, weight)
+        ctx.dims = dims
+        return out, mean, var
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out, _grad_mean, _grad_var):
+        centred, invstd, weight = ctx.saved_tensors
+        dims, ndim = ctx.dims, centred.ndim
+        m = centred.numel() // centred.shape[1]
+        sum_g = grad_out.sum(dim=dims)
+        scratch = torch.mul(grad_out, centred)
+        sum_gx = scratch.sum(dim=dims) * invstd  # = sum g * xhat
+        grad_x = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            k = invstd if weight is None else weight * invstd
+            # k * (g - sum_g / m - xhat * sum_gx / m), with xhat = centred * invstd, regrouped into
+            # per-channel coefficients so that it takes two fused passes over the data
+            c1 = -k * invstd * sum_gx / m
+            grad_x = torch.addcmul(_channel_view(-k * sum_g / m, ndim), centred, _channel_view(c1, ndim),
+                                   out=scratch)
+            grad_x.addcmul_(grad_out, _channel_view(k, ndim))
+        if weight is not None:
+            grad_weight, grad_bias = sum_gx, sum_g
+        return grad_x, grad_weight, grad_bias, None
+
+
+def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: torch.Tensor | None,
+               weight: torch.Tensor | None = None, bias: torch.Tensor | None = None, *, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> torch.Tensor:
+    r"""Batch normalization of ``x`` (shape ``(N, C, ...)``), one set of statistics per channel.
+
+    **Training** (or no running statistics): normalise with the mini-batch statistics of
+    :func:`batch_statistics`, using the *biased* variance,
+
+    .. math:: \hat x = \frac{x - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \qquad y = \gamma \hat x + \beta,
+
+    and, if running buffers are given, update them in place with the *unbiased* variance
+    (:math:`m` values per channel):
+
+    .. math::
+
+        \hat\mu \leftarrow (1 - \alpha)\,\hat\mu + \alpha\,\mu_B, \qquad
+        \hat\sigma^2 \leftarrow (1 - \alpha)\,\hat\sigma^2 + \alpha\,\tfrac{m}{m-1}\sigma_B^2 ,
+
+    with :math:`\alpha` = ``momentum`` (PyTorch's convention: the weight of the *new* batch).
+
+    **Evaluation**: normalise with the running statistics instead, :math:`\hat x =
+    (x - \hat\mu)/\sqrt{\hat\sigma^2 + \epsilon}` — a fixed affine map, so that a prediction
+    does not depend on the other examples in the batch.
+
+    ``weight`` (:math:`\gamma`) and ``bias`` (:math:`\beta`) are both given or both ``None``.
+    """
+    x = check_tensor(x, "x", floating=True)
+    if x.ndim < 2:
+        raise ValueError(f"x must have a channel dimension: shape (N, C, ...), got shape {tuple(x.shape)}")
+    if (weight is None) != (bias is None):
+        raise ValueError("weight and bias must both be given or both be None")
+    eps = check_positive(eps, "eps")
+    use_batch = training or running_mean is None
+    if use_batch:
+        m = x.numel() // x.shape[1]
+        if m <= 1:
+            raise ValueError(f"x: expected more than 1 value per channel when training, got input of shape "
+                             f"{tuple(x.shape)} (a batch of one example has zero batch variance)")
+        out, mean, var = _BatchNormTrain.apply(x, weight, bias, eps)
+        if training and running_mean is not None:
+            momentum = check_probability(momentum, "momentum")
+            with torch.no_grad():
+                running_mean.lerp_(mean.to(running_mean.dtype), momentum)
+                running_var.lerp_((var * (m / (m - 1))).to(running_var.dtype), momentum)
+        return out
+    invstd = torch.rsqrt(running_var + eps)
+    out = (x - _channel_view(running_mean, x.ndim)) * _channel_view(invstd, x.ndim)
+    if weight is not None:
+        out = out * _channel_view(weight, x.ndim) + _channel_view(bias, x.ndim)
+    return out
+
+
+class BatchNormBase(nn.Module):
+    r"""Shared base of :class:`BatchNorm1d` and :class:`BatchNorm2d` (the algorithm is in
+    :func:`batch_norm`). Parameters and buffers have PyTorch's names — ``weight``, ``bias``,
+    ``running_mean``, ``running_var``, ``num_batches_tracked`` — so state dicts are interchangeable.
+
+    ``momentum=None`` replaces the exponential moving average by the cumulative average of
+    all batches seen so far, :math:`\alpha = 1/t` at the :math:`t`-th training batch.
+    ``track_running_stats=False`` keeps no running statistics: batch statistics are used in
+    evaluation too.
+    """
+
+    _shapes: tuple[int, ...] = ()
+    _shape_text = ""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None):
+        super().__init__()
+        self.num_features = check_positive_int(num_features, "num_features")
+        self.eps = check_positive(eps, "eps")
+        self.momentum = None if momentum is None else check_probability(momentum, "momentum")
+        self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
+        factory = {"device": device, "dtype": dtype}
+        if self.affine:
+            self.weight = nn.Parameter(torch.ones(num_features, **factory))
+            self.bias = nn.Parameter(torch.zeros(num_features, **factory))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features, **factory))
+            self.register_buffer("running_var", torch.ones(num_features, **factory))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def _check_input(self, x) -> torch.Tensor:
+        x = check_tensor(x, "input", floating=True)
+        if x.ndim not in self._shapes:
+            raise ValueError(f"input must be {self._shape_text}, got {x.ndim}-D input of shape {tuple(x.shape)}")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"input has {x.shape[1]} channels (dim 1) but num_features={self.num_features}")
+        return x
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self._check_input(x)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          training=self.training, momentum=factor, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(BatchNormBase):
+    r"""Batch normalization for ``(N, C)`` or ``(N, C, L)`` inputs (Ioffe & Szegedy, 2015).
+
+    Algorithm (per feature :math:`c`; details and the running-statistics update in
+    :func:`batch_norm`, the backward pass in the source of ``_BatchNormTrain``):
+
+    1. training: :math:`\mu_B, \sigma_B^2` = mean and biased variance over the batch (and length);
+    2. :math:`\hat x = (x - \mu_B)/\sqrt{\sigma_B^2 + \epsilon}`, :math:`y = \gamma\hat x + \beta`
+       with learnable :math:`\gamma` (init 1) and :math:`\beta` (init 0);
+    3. running mean and *unbiased* running variance updated with ``momentum``;
+    4. evaluation: the running statistics replace :math:`\mu_B, \sigma_B^2`.
+
+    Examples
+    --------
+    >>> bn = BatchNorm1d(2)
+    >>> y = bn(torch.tensor([[1.0, 10.0], [3.0, 30.0]]))
+    >>> y
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<_BatchNormTrainBackward>)
+    >>> bn.running_mean, bn.running_var
+    (tensor([0.2000, 2.0000]), tensor([ 1.1000, 20.9000]))
+    """
+
+    _shapes = (2, 3)
+    _shape_text = "2-D (N, C) or 3-D (N, C, L)"
+
+
+class BatchNorm2d(BatchNormBase):
+    r"""Batch normalization for images ``(N, C, H, W)``: one :math:`(\mu, \sigma^2, \gamma, \beta)`
+    per channel, statistics over the :math:`N \cdot H \cdot W` values of that channel — the
+    same algorithm as :class:`BatchNorm1d` (see :func:`batch_norm`)."""
+
+    _shapes = (4,)
+    _shape_text = "4-D (N, C, H, W)"
+
+
+# --------------------------------------------------------------------------- layer normalization
+def layer_norm(x: torch.Tensor, normalized_shape: tuple[int, ...], weight: torch.Tensor | None = None,
+               bias: torch.Tensor | None = None, eps: float = 1e-5) -> torch.Tensor:
+    r"""Layer normalization (Ba et al., 2016): statistics per *example*, over its last
+    ``len(normalized_shape)`` dimensions (the :math:`H` features of that example):
+
+    .. math::
+
+        \mu = \frac1H\sum_{j} x_j, \quad \sigma^2 = \frac1H\sum_j (x_j - \mu)^2, \quad
+        y = \gamma \odot \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta .
+
+    No running statistics: training and evaluation compute the same thing, and an example's
+    output does not depend on the rest of the batch.
+    """
+    x = check_tensor(x, "x", floating=True)
+    normalized_shape = tuple(normalized_shape)
+    k = len(normalized_shape)
+    if k == 0 or tuple(x.shape[x.ndim - k:]) != normalized_shape or x.ndim < k:
+        raise ValueError(f"x must end with the normalized shape {normalized_shape}: expected shape "
+                         f"(*, {', '.join(map(str, normalized_shape))}), got {tuple(x.shape)}")
+    dims = tuple(range(x.ndim - k, x.ndim))
+    var, mean = torch.var_mean(x, dim=dims, correction=0, keepdim=True)
+    out = (x - mean) * torch.rsqrt(var + check_positive(eps, "eps"))
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+class LayerNorm(nn.Module):
+    r"""Layer normalization as a module: :func:`layer_norm` over the last dimensions
+    ``normalized_shape``, with an element-wise learnable :math:`\gamma` (init 1) and
+    :math:`\beta` (init 0) of that shape (``elementwise_affine``, ``bias``), as ``nn.LayerNorm``.
+
+    Examples
+    --------
+    >>> LayerNorm(3)(torch.tensor([[1.0, 2.0, 3.0]]))
+    tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward0>)
+    """
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(check_positive_int(s, "normalized_shape") for s in normalized_shape)
+        self.eps = check_positive(eps, "eps")
+        self.elementwise_affine = bool(elementwise_affine)
+        factory = {"device": device, "dtype": dtype}
+        self.weight = nn.Parameter(torch.ones(self.normalized_shape, **factory)) if elementwise_affine else None
+        self.bias = (nn.Parameter(torch.zeros(self.normalized_shape, **factory))
+                     if elementwise_affine and bias else None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = check_tensor(x, "input", floating=True)
+        return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

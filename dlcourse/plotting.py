@@ -139,3 +139,33 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols:
         if titles is not None:
             ax.set_title(titles[i], fontsize=7)
     return fig
+
+
+def plot_quadratic_path(H: torch.Tensor, b: torch.Tensor, path: torch.Tensor, ax=None, title: str | None = None,
+                        levels: int = 12, margin: float = 0.3):
+    r"""Contours of the 2-D quadratic :math:`L(w) = \frac12 w^\top H w - b^\top w` and a
+    gradient-descent ``path`` (rows :math:`w_t`) on it, with equal axis scales so that an
+    elongated bowl looks elongated. The optimum :math:`H^{-1}b` is marked with a star."""
+    fig, ax = _axes(ax, figsize=(4, 4))
+    H, b, path = (np.asarray(t.detach().cpu(), dtype=float) for t in (H, b, path))
+    if H.shape != (2, 2) or path.ndim != 2 or path.shape[1] != 2:
+        raise ValueError(f"H must be 2x2 and path of shape (steps, 2), got {H.shape} and {path.shape}")
+    w_star = np.linalg.solve(H, b)
+    finite = path[np.isfinite(path).all(1)]
+    lo = np.minimum(finite.min(0), w_star) - margin
+    hi = np.maximum(finite.max(0), w_star) + margin
+    span = max(hi - lo) / 2
+    centre = (lo + hi) / 2
+    g1, g2 = np.meshgrid(*(np.linspace(c - span, c + span, 200) for c in centre))
+    d1, d2 = g1 - w_star[0], g2 - w_star[1]
+    excess = 0.5 * (H[0, 0] * d1**2 + 2 * H[0, 1] * d1 * d2 + H[1, 1] * d2**2)
+    ax.contour(g1, g2, excess, levels=np.geomspace(excess.max() * 1e-4, excess.max(), levels),
+               cmap="viridis", linewidths=0.8)
+    ax.plot(finite[:, 0], finite[:, 1], "o-", color="#d62728", ms=2.5, lw=1, label="gradient descent")
+    ax.plot(*w_star, "*", color="k", ms=12, label="optimum")
+    ax.set_aspect("equal")
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig

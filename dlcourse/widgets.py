@@ -15,7 +15,9 @@ import matplotlib.pyplot as plt
 import torch
 
 from . import activations as A
-from .plotting import plot_activation
+from . import normalization as N
+from ._checks import check_positive
+from .plotting import plot_activation, plot_quadratic_path
 
 
 def interactive_plot(plot_fn: Callable, **controls):
@@ -135,4 +137,49 @@ def regularization_explorer():
         l2=widgets.SelectionSlider(options=[0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], value=0.0,
                                    description="L2 α"),
         dropout=widgets.FloatSlider(value=0.0, min=0.0, max=0.8, step=0.1, description="dropout p"),
+    )
+
+
+# --------------------------------------------------------------------------- chapter 3: feature scale
+def feature_scale_problem(scale_ratio: float):
+    r"""The quadratic loss of a 2-feature linear regression whose second feature is
+    ``scale_ratio`` times larger than the first (both centred, no intercept):
+    :math:`H = \operatorname{diag}(1, r^2)`, optimum :math:`w^\star = (1, 1/r)`, start
+    :math:`w_0 = (-1.5, 1.5/r + 1)`. Returns ``(H, b, w0)`` in float64."""
+    r = check_positive(scale_ratio, "scale_ratio")
+    H = torch.diag(torch.tensor([1.0, r * r], dtype=torch.float64))
+    w_star = torch.tensor([1.0, 1.0 / r], dtype=torch.float64)
+    w0 = torch.tensor([-1.5, 1.5 / r + 1.0], dtype=torch.float64)
+    return H, H @ w_star, w0
+
+
+def feature_scale_figure(scale_ratio: float = 10.0, lr_factor: float = 1.8, steps: int = 40):
+    """The explorer's figure: gradient descent with step ``lr_factor / λ_max`` on the loss bowl of
+    :func:`feature_scale_problem` (left: second feature ``scale_ratio`` times larger; right: both
+    standardised), with the condition number and the steps needed to reach 0.1 % of the start's
+    excess loss (:func:`dlcourse.normalization.steps_to_converge`) in the titles."""
+    lr_factor = check_positive(lr_factor, "lr_factor")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
+    for ax, ratio, label in [(axes[0], scale_ratio, f"raw: scale ratio {scale_ratio:g}"),
+                             (axes[1], 1.0, "standardised")]:
+        H, b, w0 = feature_scale_problem(ratio)
+        lam_max = float(torch.linalg.eigvalsh(H)[-1])
+        path = N.gradient_descent(H, b, w0, lr=lr_factor / lam_max, steps=steps)
+        n = N.steps_to_converge(H, b, w0, lr=lr_factor / lam_max, tol=1e-3, max_steps=10**7)
+        kappa = float(H[1, 1] / H[0, 0]) if ratio >= 1 else float(H[0, 0] / H[1, 1])
+        verdict = "diverges" if n is None else f"{n} steps to converge"
+        plot_quadratic_path(H, b, path, ax=ax, title=f"{label}\nκ = {kappa:.3g}, η = {lr_factor:g}/λmax: {verdict}")
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def feature_scale_explorer():
+    """Scale one feature up and watch gradient descent zig-zag down an elongated bowl."""
+    import ipywidgets as widgets
+
+    return interactive_plot(
+        feature_scale_figure,
+        scale_ratio=widgets.FloatLogSlider(value=10.0, base=10, min=0, max=1.5, step=0.05, description="scale ratio"),
+        lr_factor=widgets.FloatSlider(value=1.8, min=0.1, max=2.1, step=0.05, description="η × λmax"),
     )

@@ -55,3 +55,9 @@ def parameter_sets(draw, max_params: int = 4):
     return [torch.randn(draw(shapes), generator=g) * scale for _ in range(n)]
 #: Dropout's drop probability p: [0, 1) (p = 1 would drop everything).
 drop_probabilities = st.floats(min_value=0.0, max_value=0.99)
+#: Input shapes for batch norm: (N, C), (N, C, L) or (N, C, H, W), at least 2 values per channel.
+bn_shapes = st.one_of(
+    st.tuples(st.integers(2, 16), st.integers(1, 6)),
+    st.tuples(st.integers(1, 6), st.integers(1, 4), st.integers(2, 6)),
+    st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 4), st.integers(2, 4)),
+)

@@ -1,0 +1,348 @@
+"""dlcourse.normalization against torch.nn (batch norm, layer norm), sklearn (whitening) and closed forms.
+
+The Standardizer's comparison with scikit-learn lives in tests/test_data.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.decomposition import PCA
+from torch import nn
+
+import dlcourse
+from dlcourse import normalization as N
+
+from .strategies import bn_shapes
+
+TOL = dict(atol=1e-5, rtol=1e-5)
+
+
+def _pair(ours_cls, torch_cls, *args, dtype=torch.float64, **kwargs):
+    ours, ref = ours_cls(*args, **kwargs).to(dtype), torch_cls(*args, **kwargs).to(dtype)
+    if getattr(ref, "weight", None) is not None:
+        g = dlcourse.make_generator(7)
+        with torch.no_grad():  # non-trivial gamma and beta, the same in both
+            ref.weight.copy_(1 + 0.5 * torch.randn(ref.weight.shape, generator=g, dtype=dtype))
+            if ref.bias is not None:
+                ref.bias.copy_(torch.randn(ref.bias.shape, generator=g, dtype=dtype))
+        ours.load_state_dict(ref.state_dict())
+    return ours, ref
+
+
+def _forward_backward(module, x, grad):
+    x = x.clone().requires_grad_(True)
+    out = module(x)
+    out.backward(grad)
+    params = {n: p.grad.clone() for n, p in module.named_parameters()}
+    module.zero_grad(set_to_none=True)
+    return out.detach(), x.grad, params
+
+
+def _assert_same(ours, ref, x, seed=1):
+    grad = torch.randn(x.shape, generator=dlcourse.make_generator(seed), dtype=x.dtype)
+    out_a, gx_a, gp_a = _forward_backward(ours, x, grad)
+    out_b, gx_b, gp_b = _forward_backward(ref, x, grad)
+    torch.testing.assert_close(out_a, out_b, **TOL)
+    torch.testing.assert_close(gx_a, gx_b, **TOL)
+    assert gp_a.keys() == gp_b.keys()
+    for name in gp_a:
+        torch.testing.assert_close(gp_a[name], gp_b[name], **TOL, msg=f"gradient of {name}")
+
+
+BN_CASES = [(N.BatchNorm1d, nn.BatchNorm1d, (16, 5)), (N.BatchNorm1d, nn.BatchNorm1d, (8, 5, 7)),
+            (N.BatchNorm2d, nn.BatchNorm2d, (6, 3, 4, 5))]
+BN_IDS = ["1d-NC", "1d-NCL", "2d-NCHW"]
+
+
+@pytest.mark.parametrize("ours_cls, torch_cls, shape", BN_CASES, ids=BN_IDS)
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_matches_torch_in_training_and_eval(ours_cls, torch_cls, shape, affine):
+    ours, ref = _pair(ours_cls, torch_cls, shape[1], affine=affine)
+    x = 3 + 2 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
+    _assert_same(ours, ref, x)                       # training mode: batch statistics
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        torch.testing.assert_close(getattr(ours, name), getattr(ref, name))
+    ours.eval(), ref.eval()
+    _assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))  # eval: running statistics
+
+
+@given(shape=bn_shapes, scale=st.floats(0.01, 100.0), offset=st.floats(-10.0, 10.0))
+def test_batch_norm_matches_torch_on_drawn_shapes_float32(shape, scale, offset):
+    """float32, any shape; the mean is at most 10 standard deviations away from 0 (beyond that,
+    rounding of the input itself dominates and neither implementation is "right")."""
+    ours_cls, torch_cls = (N.BatchNorm2d, nn.BatchNorm2d) if len(shape) == 4 else (N.BatchNorm1d, nn.BatchNorm1d)
+    ours, ref = _pair(ours_cls, torch_cls, shape[1], dtype=torch.float32)
+    x = scale * (offset + dlcourse.randn(*shape, seed=3))
+    grad = dlcourse.randn(*shape, seed=4)
+    out_a, gx_a, gp_a = _forward_backward(ours, x, grad)
+    out_b, gx_b, gp_b = _forward_backward(ref, x, grad)
+    torch.testing.assert_close(out_a, out_b, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(gx_a, gx_b, atol=1e-4 / scale, rtol=1e-3)
+    torch.testing.assert_close(gp_a["weight"], gp_b["weight"], atol=1e-3, rtol=1e-4)
+    torch.testing.assert_close(ours.running_var, ref.running_var, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.5, None], ids=["m0.1", "m0.5", "cumulative"])
+def test_running_statistics_after_20_training_steps(momentum):
+    ours, ref = _pair(N.BatchNorm1d, nn.BatchNorm1d, 6, momentum=momentum)
+    g = dlcourse.make_generator(0)
+    for step in range(20):
+        n = 4 + step % 5  # varying batch sizes: the unbiased correction m/(m-1) changes
+        x = step + torch.randn(n, 6, generator=g, dtype=torch.float64) * (1 + step)
+        ours(x), ref(x)
+    for name in ("running_mean", "running_var", "num_batches_tracked"):
+        torch.testing.assert_close(getattr(ours, name), getattr(ref, name), **TOL)
+
+
+def test_cumulative_average_is_the_plain_mean_of_batch_statistics():
+    bn = N.BatchNorm1d(3, momentum=None, dtype=torch.float64)
+    batches = [dlcourse.randn(10, 3, seed=s, dtype=torch.float64) * (s + 1) for s in range(5)]
+    for x in batches:
+        bn(x)
+    torch.testing.assert_close(bn.running_mean, torch.stack([x.mean(0) for x in batches]).mean(0))
+    torch.testing.assert_close(bn.running_var, torch.stack([x.var(0) for x in batches]).mean(0))
+
+
+def test_train_eval_train_switching_matches_torch():
+    ours, ref = _pair(N.BatchNorm2d, nn.BatchNorm2d, 3)
+    g = dlcourse.make_generator(5)
+    for mode in ["train", "train", "eval", "eval", "train", "eval", "train"]:
+        ours.train(mode == "train"), ref.train(mode == "train")
+        x = 1 + torch.randn(4, 3, 2, 2, generator=g, dtype=torch.float64)
+        _assert_same(ours, ref, x)
+        torch.testing.assert_close(ours.running_var, ref.running_var, **TOL)
+    assert int(ours.num_batches_tracked) == 4
+
+
+def test_eval_mode_is_independent_of_the_batch_and_leaves_buffers_alone():
+    bn = N.BatchNorm1d(4)
+    bn(dlcourse.randn(32, 4, seed=0) * 3 + 1)
+    bn.eval()
+    before = {k: v.clone() for k, v in bn.state_dict().items()}
+    x = dlcourse.randn(8, 4, seed=1)
+    torch.testing.assert_close(bn(x)[:1], bn(x[:1]))  # one example alone gives the same output
+    for k, v in bn.state_dict().items():
+        assert torch.equal(v, before[k]), k
+
+
+def test_no_running_stats_uses_batch_statistics_in_eval_like_torch():
+    ours, ref = _pair(N.BatchNorm1d, nn.BatchNorm1d, 4, track_running_stats=False)
+    assert ours.running_mean is None and "running_mean" not in ours.state_dict()
+    ours.eval(), ref.eval()
+    _assert_same(ours, ref, 2 + dlcourse.randn(10, 4, seed=0, dtype=torch.float64))
+
+
+def test_one_value_per_channel_in_training_raises_like_torch():
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(5)(torch.randn(1, 5))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        N.BatchNorm1d(5)(torch.randn(1, 5))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        N.BatchNorm2d(2)(torch.randn(1, 2, 1, 1))
+    bn = N.BatchNorm1d(5).eval()
+    assert bn(torch.randn(1, 5)).shape == (1, 5)  # fine in eval mode
+    assert N.BatchNorm1d(5)(torch.randn(1, 5, 3)).shape == (1, 5, 3)  # 3 values per channel
+
+
+@pytest.mark.parametrize("cls, shape, expected", [
+    (N.BatchNorm1d, (2, 3, 4, 5), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
+    (N.BatchNorm1d, (3,), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
+    (N.BatchNorm2d, (4, 3), r"4-D \(N, C, H, W\)"),
+    (N.BatchNorm2d, (2, 3, 4), r"4-D \(N, C, H, W\)"),
+])
+def test_wrong_input_rank_names_the_expected_shape(cls, shape, expected):
+    with pytest.raises(ValueError, match=f"input must be {expected}"):
+        cls(3)(torch.randn(shape))
+
+
+def test_argument_errors_name_the_argument():
+    with pytest.raises(ValueError, match="^input has 4 channels"):
+        N.BatchNorm1d(3)(torch.randn(5, 4))
+    with pytest.raises(TypeError, match="^input must be a floating-point"):
+        N.BatchNorm1d(3)(torch.ones(5, 3, dtype=torch.long))
+    with pytest.raises(ValueError, match="^num_features"):
+        N.BatchNorm1d(0)
+    with pytest.raises(ValueError, match="^momentum"):
+        N.BatchNorm1d(3, momentum=1.5)
+    with pytest.raises(ValueError, match="^eps"):
+        N.BatchNorm2d(3, eps=0.0)
+    with pytest.raises(ValueError, match="^x must end with the normalized shape"):
+        N.LayerNorm(4)(torch.randn(2, 5))
+    with pytest.raises(ValueError, match="^normalized_shape"):
+        N.LayerNorm((3, 0))
+    with pytest.raises(ValueError, match="^weight and bias"):
+        N.batch_norm(torch.randn(4, 2), None, None, torch.ones(2), None, training=True)
+
+
+def test_state_dict_is_interchangeable_with_torch():
+    ref = nn.BatchNorm1d(4)
+    ref(dlcourse.randn(16, 4, seed=0) * 2 + 5)
+    ours = N.BatchNorm1d(4)
+    ours.load_state_dict(ref.state_dict())
+    assert set(ours.state_dict()) == set(ref.state_dict())
+    ours.eval(), ref.eval()
+    x = dlcourse.randn(3, 4, seed=1)
+    torch.testing.assert_close(ours(x), ref(x))
+
+
+def test_batch_norm_inside_a_model_trains_like_torch():
+    from dlcourse import models, training
+    from dlcourse.data import make_moons
+
+    data = make_moons(200, seed=0)
+    histories = []
+    for norm in (N.BatchNorm1d, nn.BatchNorm1d):
+        dlcourse.seed_everything(0)
+        model = models.make_mlp(2, 2, depth=2, width=16, norm_layer=norm)
+        histories.append(training.fit(model.double(), (data.X_train.double(), data.y_train),
+                                      (data.X_val.double(), data.y_val), epochs=3, lr=0.05, progress=False,
+                                      device="cpu"))
+    assert histories[0].val_loss == pytest.approx(histories[1].val_loss, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape, normalized_shape", [((4, 7), 7), ((2, 3, 6), (6,)), ((2, 3, 4, 5), (4, 5))])
+@pytest.mark.parametrize("affine, bias", [(True, True), (True, False), (False, False)])
+def test_layer_norm_matches_torch(shape, normalized_shape, affine, bias):
+    ours, ref = _pair(N.LayerNorm, nn.LayerNorm, normalized_shape, elementwise_affine=affine, bias=bias)
+    x = 5 + 3 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
+    _assert_same(ours, ref, x)
+    ours.eval(), ref.eval()
+    _assert_same(ours, ref, x)
+
+
+def test_layer_norm_is_per_example():
+    ln = N.LayerNorm(6)
+    x = dlcourse.randn(5, 6, seed=0)
+    torch.testing.assert_close(ln(x)[2:3], ln(x[2:3]))  # batch size does not matter
+    out = ln(x).detach()
+    torch.testing.assert_close(out.mean(1), torch.zeros(5), atol=1e-6, rtol=0)
+
+
+def test_batch_statistics_use_the_biased_variance():
+    x = dlcourse.randn(6, 3, 2, seed=0, dtype=torch.float64)
+    mean, var = N.batch_statistics(x)
+    torch.testing.assert_close(mean, x.mean((0, 2)))
+    torch.testing.assert_close(var, x.var((0, 2), unbiased=False))
+
+
+# --------------------------------------------------------------------------- whitening
+@pytest.mark.parametrize("zca", [False, True])
+def test_whitening_gives_identity_covariance_and_inverts(zca):
+    g = dlcourse.make_generator(0)
+    X = torch.randn(500, 3, generator=g, dtype=torch.float64) @ torch.tensor(
+        [[2.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.1]], dtype=torch.float64) + 4
+    w = N.PCAWhitener(eps=0.0, zca=zca).fit(X)
+    Z = w.transform(X)
+    torch.testing.assert_close(Z.T @ Z / len(Z), torch.eye(3, dtype=torch.float64))
+    torch.testing.assert_close(w.inverse_transform(Z), X)
+
+
+def test_pca_whitening_matches_sklearn_up_to_sign():
+    X = dlcourse.randn(300, 4, seed=1, dtype=torch.float64) @ dlcourse.randn(4, 4, seed=2, dtype=torch.float64)
+    ours = N.PCAWhitener(eps=0.0).fit_transform(X).numpy()
+    n = len(X)
+    theirs = PCA(whiten=True).fit_transform(X.numpy()) * (n / (n - 1)) ** 0.5  # sklearn: variance with n - 1
+    torch.testing.assert_close(torch.tensor(abs(ours)), torch.tensor(abs(theirs)), atol=1e-8, rtol=1e-6)
+
+
+def test_zca_stays_close_to_the_input_features():
+    X = dlcourse.randn(400, 3, seed=3, dtype=torch.float64) * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    Z = N.PCAWhitener(zca=True).fit_transform(X)
+    corr = torch.corrcoef(torch.cat([X, Z], 1).T)[:3, 3:]
+    assert (corr.diagonal() > 0.95).all()
+
+
+def test_whitener_errors():
+    with pytest.raises(RuntimeError, match="not fitted"):
+        N.PCAWhitener().transform(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="^X must be 2-D"):
+        N.PCAWhitener().fit(torch.zeros(4))
+    with pytest.raises(ValueError, match="^eps"):
+        N.PCAWhitener(eps=-1)
+
+
+# --------------------------------------------------------------------------- conditioning, GD
+def test_condition_number_of_scaled_features():
+    X = dlcourse.randn(2000, 2, seed=0, dtype=torch.float64)
+    X = (X - X.mean(0)) / X.std(0, unbiased=False)
+    assert N.condition_number(X, intercept=False) == pytest.approx(1.0, abs=0.1)
+    assert N.condition_number(X * torch.tensor([1.0, 10.0], dtype=torch.float64), intercept=False) == pytest.approx(
+        100.0, rel=0.1)
+
+
+def test_quadratic_form_optimum_has_zero_gradient():
+    X = dlcourse.randn(50, 3, seed=0)
+    y = X @ torch.tensor([1.0, -2.0, 0.5]) + 0.3 + 0.1 * dlcourse.randn(50, seed=1)
+    H, b, w_star, loss_star = N.quadratic_form(X, y)
+    torch.testing.assert_close(H @ w_star, b)
+    assert w_star[-1] == pytest.approx(0.3, abs=0.05) and loss_star > 0
+
+
+@given(ratio=st.floats(1.0, 30.0), lr_factor=st.floats(0.2, 1.9))
+def test_steps_to_converge_agrees_with_running_gradient_descent(ratio, lr_factor):
+    H = torch.diag(torch.tensor([1.0, ratio], dtype=torch.float64))
+    b = torch.tensor([0.5, -1.0], dtype=torch.float64)
+    w0 = torch.tensor([3.0, 2.0], dtype=torch.float64)
+    lr = lr_factor / ratio
+    steps = N.steps_to_converge(H, b, w0, lr=lr, tol=1e-3)
+    path = N.gradient_descent(H, b, w0, lr=lr, steps=steps + 1)
+    w_star = torch.linalg.solve(H, b)
+    excess = [float((w - w_star) @ H @ (w - w_star)) / 2 for w in path]
+    assert excess[steps] <= 1e-3 * excess[0] * (1 + 1e-9)
+    assert steps == 0 or excess[steps - 1] > 1e-3 * excess[0]
+
+
+def test_steps_to_converge_reports_divergence_and_caps():
+    H = torch.diag(torch.tensor([1.0, 100.0], dtype=torch.float64))
+    b, w0 = torch.zeros(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
+    assert N.steps_to_converge(H, b, w0, lr=0.021) is None      # beyond 2 / lambda_max
+    assert N.steps_to_converge(H, b, w0, lr=0.01, max_steps=10) is None
+    # excess(t) = (0.99^(2t) * 1 + 0 * 100) / 2 must reach 1e-3 * (1 + 100) / 2
+    assert N.steps_to_converge(H, b, w0, lr=0.01) == math.ceil(math.log(0.101) / (2 * math.log(0.99)))
+
+
+# --------------------------------------------------------------------------- figure and explorer (chapter 3)
+def test_feature_scale_figure_draws_the_gradient_descent_path():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    fig = widgets.feature_scale_figure(scale_ratio=10.0, lr_factor=1.8, steps=30)
+    raw, standardised = fig.axes[:2]
+    H, b, w0 = widgets.feature_scale_problem(10.0)
+    expected = N.gradient_descent(H, b, w0, lr=1.8 / 100, steps=30).numpy()
+    path_line = raw.get_lines()[0]
+    assert path_line.get_xdata() == pytest.approx(expected[:, 0])
+    assert path_line.get_ydata() == pytest.approx(expected[:, 1])
+    assert "κ = 100" in raw.get_title() and "κ = 1," in standardised.get_title()
+    assert "diverges" in widgets.feature_scale_figure(3.0, 2.05).axes[0].get_title()
+    with pytest.raises(ValueError, match="^scale_ratio"):
+        widgets.feature_scale_problem(0.0)
+    plt.close("all")
+
+
+def test_feature_scale_explorer_calls_the_figure_function():
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    w = widgets.feature_scale_explorer()
+    assert [c.description for c in w.children[:2]] == ["scale ratio", "η × λmax"]
+    w.children[0].value = 3.0
+    w.update()
+    plt.close("all")
+
+
+def test_plot_quadratic_path_checks_shapes():
+    from dlcourse import plotting
+
+    with pytest.raises(ValueError, match="^H must be 2x2"):
+        plotting.plot_quadratic_path(torch.eye(3), torch.zeros(3), torch.zeros(4, 3))
