@@ -31,3 +31,9 @@ def tensors(draw, shape=None, dtype=None, elements=finite_floats, include_extrem
 def extreme_tensor(dtype=torch.float32) -> torch.Tensor:
     """Every value of :data:`EXTREMES` plus a dense grid on [-30, 30]."""
     return torch.cat([torch.tensor(EXTREMES, dtype=dtype), torch.linspace(-30, 30, 601, dtype=dtype)])
+
+
+def surface_points():
+    """2-D float64 points inside the window of every test surface."""
+    coord = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
+    return st.tuples(coord, coord).map(lambda xy: torch.tensor(xy, dtype=torch.float64))
