@@ -40,7 +40,7 @@ import torch
 from ._checks import check_choice, check_nonnegative, check_positive_int, check_probability
 
 __all__ = [
-    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adamax", "OPTIMIZERS",
+    "LoopOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adamax", "OPTIMIZERS",
     "sgd_update", "adagrad_update", "rmsprop_update", "adam_update", "nadam_update", "adamax_update",
     "momentum_step_seed", "momentum_step_torch", "momentum_formulations", "make_optimizer",
 ]
@@ -60,8 +60,26 @@ def _check_betas(betas) -> tuple[float, float]:
             check_probability(betas[1], "betas[1]", allow_one=False))
 
 
-class _Optimizer(torch.optim.Optimizer):
-    """Shared loop: for every group and every parameter with a gradient, call ``self._update``.
+def _zeros(param: torch.Tensor) -> torch.Tensor:
+    return torch.zeros_like(param, memory_format=torch.preserve_format)
+
+
+def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, maximize: bool,
+              decoupled: bool = False, lr: float = 0.0) -> torch.Tensor:
+    r"""The gradient an update uses: :math:`-g` when maximising, plus :math:`\lambda\theta` (L2 decay);
+    with ``decoupled=True`` the parameter is shrunk in place by :math:`(1 - \eta\lambda)` instead (AdamW)."""
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        if decoupled:
+            param.mul_(1 - lr * weight_decay)  # shrink the weights directly, outside the adaptive scaling
+        else:
+            g = g.add(param, alpha=weight_decay)  # L2: the decay goes through the moments
+    return g
+
+
+class LoopOptimizer(torch.optim.Optimizer):
+    """Base class of the module's optimizers: for every group and every parameter with a gradient,
+    call the subclass's functional update ``_update``.
 
     A subclass defines ``_update(param, grad, state, **group_hyperparameters)``; ``state`` is the
     parameter's (initially empty) state dict, which the functional update fills lazily.
@@ -105,9 +123,7 @@ def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: floa
 
     with momentum :math:`\mu` and dampening :math:`\tau`; ``state["momentum_buffer"]`` holds :math:`v`.
     """
-    d = -grad if maximize else grad
-    if weight_decay != 0:
-        d = d.add(param, alpha=weight_decay)
+    d = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     if momentum != 0:
         buf = state.get("momentum_buffer")
         if buf is None:
@@ -118,7 +134,7 @@ def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: floa
     param.add_(d, alpha=-lr)
 
 
-class SGD(_Optimizer):
+class SGD(LoopOptimizer):
     r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
 
     For :math:`t = 1, 2, \dots`:
@@ -167,15 +183,13 @@ def adagrad_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
         state["step"] = 0
         state["sum"] = torch.full_like(param, initial_accumulator_value, memory_format=torch.preserve_format)
     state["step"] += 1
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = g.add(param, alpha=weight_decay)
+    g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     clr = lr / (1 + (state["step"] - 1) * lr_decay)
     state["sum"].addcmul_(g, g, value=1)
     param.addcdiv_(g, state["sum"].sqrt().add_(eps), value=-clr)
 
 
-class Adagrad(_Optimizer):
+class Adagrad(LoopOptimizer):
     r"""AdaGrad (Duchi et al., 2011): a per-coordinate step that shrinks with the accumulated squared gradients.
 
     .. math::
@@ -211,15 +225,13 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
     """
     if not state:
         state["step"] = 0
-        state["square_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        state["square_avg"] = _zeros(param)
         if momentum > 0:
-            state["momentum_buffer"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+            state["momentum_buffer"] = _zeros(param)
         if centered:
-            state["grad_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+            state["grad_avg"] = _zeros(param)
     state["step"] += 1
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = g.add(param, alpha=weight_decay)
+    g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     square_avg = state["square_avg"]
     square_avg.mul_(alpha).addcmul_(g, g, value=1 - alpha)
     if centered:
@@ -237,7 +249,7 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
         param.addcdiv_(g, avg, value=-lr)
 
 
-class RMSprop(_Optimizer):
+class RMSprop(LoopOptimizer):
     r"""RMSProp (Hinton, 2012): divide by a *moving average* of squared gradients instead of their sum.
 
     .. math::
@@ -278,18 +290,13 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: flo
     beta1, beta2 = betas
     if not state:
         state["step"] = 0
-        state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
-        state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        state["exp_avg"] = _zeros(param)
+        state["exp_avg_sq"] = _zeros(param)
         if amsgrad:
-            state["max_exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+            state["max_exp_avg_sq"] = _zeros(param)
     state["step"] += 1
     t = state["step"]
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param.mul_(1 - lr * weight_decay)  # AdamW: shrink the weights directly
-        else:
-            g = g.add(param, alpha=weight_decay)  # Adam + L2: the decay goes through the moments
+    g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay, lr=lr)
     m, v = state["exp_avg"], state["exp_avg_sq"]
     m.lerp_(g, 1 - beta1)
     v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
@@ -302,7 +309,7 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: flo
     param.addcdiv_(m, denom, value=-lr / bias_correction1)
 
 
-class Adam(_Optimizer):
+class Adam(LoopOptimizer):
     r"""Adam (Kingma & Ba, 2015): momentum on the gradient, RMSProp on its square, both bias-corrected.
 
     .. math::
@@ -360,16 +367,11 @@ def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: fl
     if not state:
         state["step"] = 0
         state["mu_product"] = 1.0
-        state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
-        state["exp_avg_sq"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        state["exp_avg"] = _zeros(param)
+        state["exp_avg_sq"] = _zeros(param)
     state["step"] += 1
     t = state["step"]
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        if decoupled_weight_decay:
-            param.mul_(1 - lr * weight_decay)
-        else:
-            g = g.add(param, alpha=weight_decay)
+    g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay, lr=lr)
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
     state["mu_product"] *= mu
@@ -382,7 +384,7 @@ def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: fl
     param.addcdiv_(m, denom, value=-lr * mu_next / (1 - mu_product * mu_next))
 
 
-class NAdam(_Optimizer):
+class NAdam(LoopOptimizer):
     r"""Nadam (Dozat, 2016): Adam with Nesterov momentum — the first moment is looked at one step ahead.
 
     With a momentum schedule :math:`\mu_t = \beta_1\left(1 - \tfrac12\, 0.96^{t\,\psi}\right)`
@@ -420,18 +422,16 @@ def adamax_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: f
     beta1, beta2 = betas
     if not state:
         state["step"] = 0
-        state["exp_avg"] = torch.zeros_like(param, memory_format=torch.preserve_format)
-        state["exp_inf"] = torch.zeros_like(param, memory_format=torch.preserve_format)
+        state["exp_avg"] = _zeros(param)
+        state["exp_inf"] = _zeros(param)
     state["step"] += 1
-    g = -grad if maximize else grad
-    if weight_decay != 0:
-        g = g.add(param, alpha=weight_decay)
+    g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     state["exp_avg"].lerp_(g, 1 - beta1)
     torch.maximum(state["exp_inf"].mul_(beta2), g.abs().add_(eps), out=state["exp_inf"])
     param.addcdiv_(state["exp_avg"], state["exp_inf"], value=-lr / (1 - beta1 ** state["step"]))
 
 
-class Adamax(_Optimizer):
+class Adamax(LoopOptimizer):
     r"""Adamax (Kingma & Ba, 2015): Adam with the :math:`L^2` norm of past gradients replaced by :math:`L^\infty`.
 
     .. math::

@@ -47,7 +47,7 @@ def _xy(p: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return p[..., 0], p[..., 1]
 
 
-#: Curvatures of the ill-conditioned quadratic: Hessian diag(1, 20), condition number 20.
+#: The two curvatures of the ill-conditioned quadratic (its Hessian is diag(1, 20), condition number 20).
 QUADRATIC_CURVATURES = (1.0, 20.0)
 
 
@@ -187,9 +187,9 @@ def grid(surface: str | Surface, resolution: int = 200) -> tuple[torch.Tensor, t
     return X, Y, s.f(torch.stack([X, Y], dim=-1))
 
 
-#: Optimizers for the surface figures: short name -> builder ``(params, lr, beta)``. ``beta`` is
-#: the optimizer's main averaging coefficient: momentum (SGD), α (RMSProp), β₁ (Adam family).
 def _optimizers():
+    """Optimizers for the surface figures: short name -> builder ``(params, lr, beta)``. ``beta`` is
+    the optimizer's main averaging coefficient: momentum (SGD), α (RMSProp), β₁ (Adam family)."""
     from . import optim as O
 
     return {
@@ -204,6 +204,8 @@ def _optimizers():
     }
 
 
+#: Names accepted by :func:`surface_optimizer`: ``sgd``, ``momentum``, ``nesterov``, ``adagrad``,
+#: ``rmsprop``, ``adam``, ``nadam``, ``adamax``.
 SURFACE_OPTIMIZERS = tuple(_optimizers())
 
 
