@@ -87,6 +87,9 @@ class LoopOptimizer(torch.optim.Optimizer):
 
     _update: Callable
 
+    def __init__(self, params, defaults: dict):
+        super().__init__(params, defaults)
+
     def _hyperparameters(self, group: dict) -> dict:
         # only the constructor's hyperparameters: schedulers add keys such as "initial_lr"
         return {k: group[k] for k in self.defaults}
