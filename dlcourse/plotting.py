@@ -169,3 +169,31 @@ def plot_quadratic_path(H: torch.Tensor, b: torch.Tensor, path: torch.Tensor, ax
     if title:
         ax.set_title(title, fontsize=9)
     return fig
+
+
+def plot_trajectories(surface, trajectories: dict, ax=None, levels: int = 30, resolution: int = 200,
+                      title: str | None = None):
+    """Contours of a :mod:`~dlcourse.surfaces` surface (log-spaced levels) with one path per entry of
+    ``trajectories`` (label -> :class:`~dlcourse.surfaces.Trajectory`); start ○, end ×, minima ★."""
+    from . import surfaces as S
+
+    s = S.get_surface(surface) if isinstance(surface, str) else surface
+    fig, ax = _axes(ax, figsize=(5, 4))
+    X, Y, Z = S.grid(s, resolution)
+    Z = Z.numpy()
+    shifted = Z - Z.min() + 1e-3
+    ax.contour(X.numpy(), Y.numpy(), shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels),
+               cmap="Greys", linewidths=0.6)
+    for (label, path), color in zip(trajectories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3):
+        pts = path.points.numpy()
+        ax.plot(pts[:, 0], pts[:, 1], "-", color=color, lw=1.4, label=label + (" (diverged)" if path.diverged else ""))
+        ax.plot(pts[-1, 0], pts[-1, 1], "x", color=color, ms=7)
+    ax.plot(*s.start, "o", color="black", ms=5, fillstyle="none")
+    for m in s.minima:
+        ax.plot(*m, "*", color="gold", ms=12, markeredgecolor="black")
+    ax.set_xlim(*s.xlim)
+    ax.set_ylim(*s.ylim)
+    ax.set_title(title or f"{s.name}: ${s.formula}$", fontsize=9)
+    if trajectories:
+        ax.legend(fontsize=7, loc="best")
+    return fig

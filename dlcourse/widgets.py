@@ -183,3 +183,32 @@ def feature_scale_explorer():
         scale_ratio=widgets.FloatLogSlider(value=10.0, base=10, min=0, max=1.5, step=0.05, description="scale ratio"),
         lr_factor=widgets.FloatSlider(value=1.8, min=0.1, max=2.1, step=0.05, description="η × λmax"),
     )
+
+
+def optimizer_trajectory_figure(surface: str = "rosenbrock", optimizer: str = "adam", lr: float = 0.1,
+                                beta: float = 0.9, steps: int = 200):
+    """The optimizer explorer's figure: the path of ``optimizer`` (a name of
+    :data:`dlcourse.surfaces.SURFACE_OPTIMIZERS`) with ``lr`` and ``beta`` on ``surface``."""
+    from . import surfaces as S
+    from .plotting import plot_trajectories
+
+    path = S.trajectory(surface, S.surface_optimizer(optimizer, lr, beta), steps)
+    return plot_trajectories(surface, {f"{optimizer} (lr={lr:g}, β={beta:g})": path},
+                             title=f"{surface}: {optimizer}, {len(path.points) - 1} steps, "
+                                   f"final f = {path.values[-1]:.4g}")
+
+
+def optimizer_explorer():
+    """Pick a surface, an optimizer, its learning rate and β; see the path it takes."""
+    import ipywidgets as widgets
+
+    from . import surfaces as S
+
+    return interactive_plot(
+        optimizer_trajectory_figure,
+        surface=widgets.Dropdown(options=list(S.SURFACES), value="rosenbrock", description="surface"),
+        optimizer=widgets.Dropdown(options=list(S.SURFACE_OPTIMIZERS), value="adam", description="optimizer"),
+        lr=widgets.FloatLogSlider(value=0.1, base=10, min=-4, max=0, step=0.25, description="lr"),
+        beta=widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="β"),
+        steps=widgets.IntSlider(value=200, min=10, max=1000, step=10, description="steps"),
+    )

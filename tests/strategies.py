@@ -61,3 +61,9 @@ bn_shapes = st.one_of(
     st.tuples(st.integers(1, 6), st.integers(1, 4), st.integers(2, 6)),
     st.tuples(st.integers(1, 4), st.integers(1, 3), st.integers(1, 4), st.integers(2, 4)),
 )
+
+
+def surface_points():
+    """2-D float64 points inside the window of every test surface."""
+    coord = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
+    return st.tuples(coord, coord).map(lambda xy: torch.tensor(xy, dtype=torch.float64))

@@ -1,0 +1,350 @@
+r"""Learning-rate schedules, written as closed-form formulas of the step :math:`t`, and the LR range test.
+
+Each schedule is a :class:`torch.optim.lr_scheduler.LRScheduler`, so it works with any
+optimizer (``torch.optim`` or :mod:`dlcourse.optim`) and with :func:`dlcourse.training.fit`
+(which steps it once per epoch). ``t`` counts calls to ``scheduler.step()``, starting at 0.
+The formula of each schedule is a plain function of ``t`` (``power_lr``, ``exponential_lr``,
+...) that the scheduler evaluates for every parameter group's initial learning rate
+:math:`\eta_0`. :func:`lr_curve` tabulates any schedule for plotting.
+
+:class:`ReduceOnPlateau` ("performance scheduling") is stepped with a validation metric
+instead; it subclasses ``torch.optim.lr_scheduler.ReduceLROnPlateau`` so that
+:func:`~dlcourse.training.fit` passes it the validation loss.
+
+Examples
+--------
+>>> [round(lr, 4) for lr in lr_curve(lambda opt: exponential(opt, s=2), steps=5, lr=1.0)]
+[1.0, 0.3162, 0.1, 0.0316, 0.01]
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Callable, Sequence
+
+import torch
+from torch import nn
+from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
+
+from ._checks import (
+    check_choice,
+    check_nonnegative,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
+
+__all__ = [
+    "power_lr", "exponential_lr", "piecewise_constant_lr", "one_cycle_lr", "cosine_warmup_lr",
+    "Schedule", "power", "exponential", "piecewise_constant", "one_cycle", "cosine_warmup", "ReduceOnPlateau",
+    "lr_curve", "lr_finder", "suggest_lr",
+]
+
+
+# --------------------------------------------------------------------------- formulas
+def power_lr(t: int, lr0: float, s: float, c: float = 1.0) -> float:
+    r"""Power scheduling: :math:`\eta_t = \eta_0 / (1 + t/s)^c` — halves-ish quickly, then ever more slowly."""
+    return lr0 / (1.0 + t / s) ** c
+
+
+def exponential_lr(t: int, lr0: float, s: float) -> float:
+    r"""Exponential scheduling: :math:`\eta_t = \eta_0 \cdot 0.1^{t/s}` — divided by 10 every :math:`s` steps.
+
+    It is PyTorch's ``ExponentialLR`` with :math:`\gamma = 0.1^{1/s}`.
+    """
+    return lr0 * 0.1 ** (t / s)
+
+
+def piecewise_constant_lr(t: int, lr0: float, milestones: Sequence[int], gamma: float = 0.1) -> float:
+    r"""Piecewise constant: :math:`\eta_t = \eta_0\,\gamma^{\#\{m \in \text{milestones} : m \le t\}}`."""
+    return lr0 * gamma ** sum(1 for m in milestones if m <= t)
+
+
+def one_cycle_lr(t: int, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, anneal: str = "cos") -> float:
+    r"""1cycle (Smith, 2018): warm up from :math:`\eta_{\max}/d` to :math:`\eta_{\max}`, then anneal to
+    :math:`\eta_{\max}/(d\,f)`.
+
+    With :math:`T_1 = \text{pct\_start}\cdot T - 1` and :math:`T_2 = T - 1` (PyTorch's phase ends), and
+    :math:`\operatorname{cos\_anneal}(a, b, p) = b + \tfrac{a-b}{2}(1 + \cos \pi p)`:
+
+    .. math::
+        \eta_t = \begin{cases} \operatorname{anneal}(\eta_{\max}/d,\ \eta_{\max},\ t / T_1) & t \le T_1 \\
+                 \operatorname{anneal}(\eta_{\max},\ \eta_{\max}/(d f),\ (t - T_1)/(T_2 - T_1)) & t > T_1 \end{cases}
+
+    ``anneal="linear"`` interpolates linearly instead.
+    """
+    initial, final = max_lr / div_factor, max_lr / div_factor / final_div_factor
+    end_up = float(pct_start * total_steps) - 1
+    end_down = float(total_steps - 1)
+    interp = _cos_interp if anneal == "cos" else _linear_interp
+    if t <= end_up:
+        return interp(initial, max_lr, t / end_up)
+    return interp(max_lr, final, (t - end_up) / (end_down - end_up))
+
+
+def _cos_interp(start: float, end: float, p: float) -> float:
+    return end + (start - end) / 2.0 * (math.cos(math.pi * p) + 1)
+
+
+def _linear_interp(start: float, end: float, p: float) -> float:
+    return (end - start) * p + start
+
+
+def cosine_warmup_lr(t: int, lr0: float, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
+                     start_factor: float = 0.0) -> float:
+    r"""Cosine annealing with linear warm-up.
+
+    .. math::
+        \eta_t = \begin{cases}
+          \eta_0\left(f + (1-f)\,\dfrac{t}{W}\right) & t < W \\[4pt]
+          \eta_{\min} + \dfrac{\eta_0 - \eta_{\min}}{2}\left(1 + \cos\dfrac{\pi (t - W)}{T - W}\right) & W \le t \le T
+        \end{cases}
+
+    where :math:`W` = ``warmup_steps``, :math:`T` = ``total_steps`` and :math:`f` = ``start_factor``;
+    after :math:`T` the rate stays at :math:`\eta_{\min}`.
+    """
+    if t < warmup_steps:
+        return lr0 * (start_factor + (1.0 - start_factor) * t / warmup_steps)
+    p = min(t - warmup_steps, total_steps - warmup_steps) / (total_steps - warmup_steps)
+    return min_lr + (lr0 - min_lr) * (1.0 + math.cos(math.pi * p)) / 2.0
+
+
+# --------------------------------------------------------------------------- schedulers
+class Schedule(LRScheduler):
+    r"""A scheduler that sets each group's rate to ``formula(t, lr0)``, with :math:`t` the number of
+    ``step()`` calls so far and ``lr0`` the group's initial learning rate."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, formula: Callable[[int, float], float], name: str = ""):
+        if not callable(formula):
+            raise TypeError(f"formula must be callable, got {type(formula).__name__}")
+        self.formula = formula
+        self.name = name
+        super().__init__(optimizer)
+
+    def get_lr(self) -> list[float]:
+        return [self.formula(self.last_epoch, lr0) for lr0 in self.base_lrs]
+
+    def __repr__(self) -> str:
+        return f"Schedule({self.name or self.formula!r})"
+
+
+def power(optimizer, s: float, c: float = 1.0) -> Schedule:
+    """Power scheduling (:func:`power_lr`); equals ``LambdaLR(lambda t: (1 + t/s) ** -c)``."""
+    s, c = check_positive(s, "s"), check_nonnegative(c, "c")
+    return Schedule(optimizer, lambda t, lr0: power_lr(t, lr0, s, c), f"power(s={s}, c={c})")
+
+
+def exponential(optimizer, s: float) -> Schedule:
+    """Exponential scheduling :math:`\\eta_0\\,0.1^{t/s}` (:func:`exponential_lr`)."""
+    s = check_positive(s, "s")
+    return Schedule(optimizer, lambda t, lr0: exponential_lr(t, lr0, s), f"exponential(s={s})")
+
+
+def piecewise_constant(optimizer, milestones: Sequence[int], gamma: float = 0.1) -> Schedule:
+    """Multiply the rate by ``gamma`` at each of the (increasing) ``milestones`` (:func:`piecewise_constant_lr`)."""
+    milestones = [check_positive_int(m, "milestones") for m in milestones]
+    if milestones != sorted(milestones):
+        raise ValueError(f"milestones must be increasing, got {milestones}")
+    gamma = check_positive(gamma, "gamma")
+    return Schedule(optimizer, lambda t, lr0: piecewise_constant_lr(t, lr0, milestones, gamma),
+                    f"piecewise_constant({milestones}, gamma={gamma})")
+
+
+def one_cycle(optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
+              final_div_factor: float = 1e4, anneal: str = "cos") -> Schedule:
+    """1cycle (:func:`one_cycle_lr`); the rate ignores the optimizer's own ``lr``, as in ``OneCycleLR``.
+
+    Only the learning rate is cycled (``OneCycleLR(..., cycle_momentum=False)``).
+    """
+    max_lr = check_positive(max_lr, "max_lr")
+    total_steps = check_positive_int(total_steps, "total_steps")
+    pct_start = check_probability(pct_start, "pct_start")
+    if not 1 <= pct_start * total_steps - 1 < total_steps - 1:
+        raise ValueError(f"pct_start={pct_start} leaves no warm-up or no annealing phase for {total_steps} steps")
+    div_factor, final_div_factor = check_positive(div_factor, "div_factor"), check_positive(final_div_factor,
+                                                                                           "final_div_factor")
+    check_choice(anneal, "anneal", ("cos", "linear"))
+    return Schedule(optimizer, lambda t, lr0: one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor,
+                                                           final_div_factor, anneal), f"one_cycle(max_lr={max_lr})")
+
+
+def cosine_warmup(optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
+                  start_factor: float = 0.0) -> Schedule:
+    """Linear warm-up for ``warmup_steps``, then cosine annealing to ``min_lr`` at ``total_steps`` (:func:`cosine_warmup_lr`)."""
+    total_steps = check_positive_int(total_steps, "total_steps")
+    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"warmup_steps must be an int in [0, total_steps), got {warmup_steps!r}")
+    min_lr = check_nonnegative(min_lr, "min_lr")
+    start_factor = check_probability(start_factor, "start_factor")
+    return Schedule(optimizer, lambda t, lr0: cosine_warmup_lr(t, lr0, total_steps, warmup_steps, min_lr, start_factor),
+                    f"cosine_warmup(total={total_steps}, warmup={warmup_steps})")
+
+
+class ReduceOnPlateau(ReduceLROnPlateau):
+    r"""Performance scheduling: multiply the rate by ``factor`` when the metric stops improving.
+
+    After each ``step(metric)``: the metric *improves* if it is below
+    :math:`\text{best}\,(1 - \text{threshold})` (``mode="min"``; above
+    :math:`\text{best}\,(1 + \text{threshold})` for ``"max"``). After more than ``patience``
+    steps without improvement, :math:`\eta \leftarrow \max(\eta \cdot \text{factor}, \eta_{\min})`,
+    the counter restarts, and the next ``cooldown`` steps are not counted. A reduction smaller
+    than ``eps`` is skipped.
+    (PyTorch's ``ReduceLROnPlateau`` with ``threshold_mode="rel"``.)
+    """
+
+    def __init__(self, optimizer: torch.optim.Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8):
+        # The parent's __init__ is not called: the whole logic is here.
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        self.optimizer = optimizer
+        self.mode = check_choice(mode, "mode", ("min", "max"))
+        self.factor = check_probability(factor, "factor", allow_one=False)
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"patience must be an int >= 0, got {patience!r}")
+        if isinstance(cooldown, bool) or not isinstance(cooldown, int) or cooldown < 0:
+            raise ValueError(f"cooldown must be an int >= 0, got {cooldown!r}")
+        self.patience, self.cooldown = patience, cooldown
+        self.threshold = check_nonnegative(threshold, "threshold")
+        self.min_lr = check_nonnegative(min_lr, "min_lr")
+        self.eps = check_nonnegative(eps, "eps")
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self.last_epoch = 0
+        self._last_lr = [g["lr"] for g in optimizer.param_groups]
+
+    def _improves(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best * (1 - self.threshold)
+        return value > self.best * (1 + self.threshold)
+
+    def step(self, metrics, epoch=None) -> None:  # noqa: D102 - documented on the class
+        value = check_number(float(metrics), "metrics")
+        self.last_epoch += 1
+        if self._improves(value):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group in self.optimizer.param_groups:
+                new_lr = max(group["lr"] * self.factor, self.min_lr)
+                if group["lr"] - new_lr > self.eps:  # changes smaller than eps are skipped
+                    group["lr"] = new_lr
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+        self._last_lr = [g["lr"] for g in self.optimizer.param_groups]
+
+
+# --------------------------------------------------------------------------- helpers
+def lr_curve(make_scheduler: Callable[[torch.optim.Optimizer], object], steps: int, lr: float = 1.0,
+             metrics: Sequence[float] | None = None) -> list[float]:
+    """The learning rate at steps ``0 .. steps-1`` of ``make_scheduler(optimizer)`` on a dummy optimizer
+    whose initial rate is ``lr``; ``metrics`` (one per step) feed a :class:`ReduceOnPlateau`."""
+    steps = check_positive_int(steps, "steps")
+    optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
+    scheduler = make_scheduler(optimizer)
+    lrs = []
+    for t in range(steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        if isinstance(scheduler, ReduceLROnPlateau):
+            scheduler.step(metrics[t] if metrics is not None else 1.0)
+        else:
+            scheduler.step()
+    return lrs
+
+
+def suggest_lr(lrs: Sequence[float], losses: Sequence[float], smoothing: float = 0.9,
+               divide_by: float = 10.0) -> float:
+    r"""The LR range test's rule: smooth the losses, take the learning rate at their minimum, divide by 10.
+
+    The smoothed loss is the bias-corrected exponential moving average
+    :math:`\bar\ell_i = \frac{a_i}{1 - \beta^{i+1}}` with :math:`a_i = \beta a_{i-1} + (1-\beta)\ell_i`;
+    the minimum is the last point before the loss shoots up, and one order of magnitude below it is
+    a rate that is fast but still safely stable. Non-finite losses are ignored.
+    """
+    smoothing = check_probability(smoothing, "smoothing", allow_one=False)
+    divide_by = check_positive(divide_by, "divide_by")
+    if len(lrs) != len(losses) or len(lrs) == 0:
+        raise ValueError(f"lrs and losses must be non-empty and of equal length, got {len(lrs)} and {len(losses)}")
+    smoothed = _smooth(losses, smoothing)
+    finite = [i for i, v in enumerate(smoothed) if math.isfinite(v)]
+    if not finite:
+        raise ValueError("losses: no finite value")
+    best = min(finite, key=lambda i: smoothed[i])
+    return float(lrs[best]) / divide_by
+
+
+def _smooth(values: Sequence[float], beta: float) -> list[float]:
+    avg, out = 0.0, []
+    for i, v in enumerate(values):
+        if not math.isfinite(v):
+            out.append(math.inf)
+            continue
+        avg = beta * avg + (1 - beta) * v
+        out.append(avg / (1 - beta ** (i + 1)))
+    return out
+
+
+def lr_finder(model: nn.Module, train, *, make_optimizer: Callable | None = None, loss_fn: Callable | None = None,
+              lr_min: float = 1e-5, lr_max: float = 10.0, steps: int = 100, batch_size: int = 64, seed: int = 0,
+              smoothing: float = 0.9, stop_factor: float = 4.0) -> dict:
+    r"""LR range test (Smith, 2017): train for ``steps`` mini-batches while the learning rate grows
+    geometrically from ``lr_min`` to ``lr_max``, :math:`\eta_i = \eta_{\min}(\eta_{\max}/\eta_{\min})^{i/(n-1)}`,
+    and record the loss at each rate. Stops early once the loss exceeds ``stop_factor`` × its best value.
+
+    The model's parameters and buffers are restored afterwards (the test trains it), so it can be
+    trained for real next. Returns ``{"lrs", "losses", "smoothed", "suggested_lr"}`` (see :func:`suggest_lr`).
+    """
+    import torch.nn.functional as F
+
+    from .runtime import make_generator
+
+    lr_min, lr_max = check_positive(lr_min, "lr_min"), check_positive(lr_max, "lr_max")
+    if lr_max <= lr_min:
+        raise ValueError(f"lr_max must be > lr_min, got {lr_max} <= {lr_min}")
+    steps = check_positive_int(steps, "steps")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    stop_factor = check_positive(stop_factor, "stop_factor")
+    loss_fn = loss_fn or F.cross_entropy
+    make_optimizer = make_optimizer or (lambda p: torch.optim.SGD(p, lr=lr_min))
+    X, y = train
+    saved = copy.deepcopy(model.state_dict())
+    was_training = model.training
+    optimizer = make_optimizer(model.parameters())
+    generator = make_generator(seed)
+    ratio = (lr_max / lr_min) ** (1.0 / max(steps - 1, 1))
+    lrs, losses, best = [], [], math.inf
+    order = torch.randperm(len(X), generator=generator)
+    position = 0
+    model.train()
+    try:
+        for i in range(steps):
+            lr = lr_min * ratio ** i
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            if position + batch_size > len(X):
+                order, position = torch.randperm(len(X), generator=generator), 0
+            idx = order[position:position + batch_size]
+            position += batch_size
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            optimizer.step()
+            value = loss.item()
+            lrs.append(lr)
+            losses.append(value)
+            best = min(best, value)
+            if not math.isfinite(value) or value > stop_factor * best:
+                break
+    finally:
+        model.load_state_dict(saved)
+        model.train(was_training)
+    return {"lrs": lrs, "losses": losses, "smoothed": _smooth(losses, smoothing),
+            "suggested_lr": suggest_lr(lrs, losses, smoothing)}

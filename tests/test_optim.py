@@ -1,0 +1,196 @@
+"""dlcourse.optim against torch.optim: same seeded model, 100 steps on a real batch, equal parameters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from dlcourse import optim as O
+from dlcourse.data import load_digits
+from dlcourse.models import make_mlp
+from dlcourse.runtime import seed_everything
+
+STEPS = 100
+
+
+@pytest.fixture(scope="module")
+def batch():
+    X, y = load_digits().train
+    return X[:128].double(), y[:128]
+
+
+def _model():
+    seed_everything(0)
+    return make_mlp(64, 10, depth=2, width=32).double()
+
+
+def _run(make_opt, batch, *, groups=None, frozen_grad=False):
+    """Train a fresh seeded model for STEPS steps; return its parameters."""
+    X, y = batch
+    model = _model()
+    params = list(model.parameters())
+    if groups is not None:
+        # two groups: the first layer with its own lr/weight decay, the rest with the defaults
+        opt = make_opt([{"params": params[:2], **groups}, {"params": params[2:]}])
+    else:
+        opt = make_opt(params)
+    for _ in range(STEPS):
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(X), y).backward()
+        if frozen_grad:
+            params[-1].grad = None  # a parameter without gradient must be left alone
+        opt.step()
+    return [p.detach().clone() for p in params]
+
+
+def _assert_same(name, kwargs, batch, **run_kwargs):
+    ours_cls, torch_cls = O.OPTIMIZERS[name]
+    ours = _run(lambda p: ours_cls(p, **kwargs), batch, **run_kwargs)
+    theirs = _run(lambda p: torch_cls(p, **kwargs), batch, **run_kwargs)
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
+    # the run must have moved the parameters, or the comparison proves nothing
+    assert any((a - b).abs().max() > 1e-3 for a, b in zip(ours, [p.detach() for p in _model().parameters()]))
+
+
+CASES = {
+    "sgd": [dict(lr=0.1), dict(lr=0.05, momentum=0.9), dict(lr=0.05, momentum=0.9, dampening=0.5),
+            dict(lr=0.05, momentum=0.9, nesterov=True), dict(lr=0.1, weight_decay=1e-2),
+            dict(lr=0.05, momentum=0.8, weight_decay=1e-2, nesterov=True), dict(lr=1e-3, momentum=0.5, maximize=True)],
+    "adagrad": [dict(lr=0.05), dict(lr=0.05, lr_decay=1e-2), dict(lr=0.05, weight_decay=1e-2),
+                dict(lr=0.05, initial_accumulator_value=0.1, eps=1e-6), dict(lr=5e-3, maximize=True)],
+    "rmsprop": [dict(lr=1e-3), dict(lr=1e-3, alpha=0.9), dict(lr=1e-3, momentum=0.9), dict(lr=1e-3, centered=True),
+                dict(lr=1e-3, momentum=0.5, centered=True, weight_decay=1e-2), dict(lr=1e-3, maximize=True)],
+    "adam": [dict(lr=1e-3), dict(lr=1e-3, betas=(0.8, 0.99)), dict(lr=1e-3, amsgrad=True),
+             dict(lr=1e-3, weight_decay=1e-2), dict(lr=1e-3, weight_decay=1e-2, decoupled_weight_decay=True),
+             dict(lr=1e-3, eps=1e-4, amsgrad=True, weight_decay=1e-2), dict(lr=1e-3, maximize=True)],
+    "adamw": [dict(lr=1e-3), dict(lr=1e-3, weight_decay=0.1), dict(lr=1e-3, amsgrad=True), dict(lr=1e-3, maximize=True)],
+    "nadam": [dict(lr=2e-3), dict(lr=2e-3, momentum_decay=1e-2), dict(lr=2e-3, weight_decay=1e-2),
+              dict(lr=2e-3, weight_decay=1e-2, decoupled_weight_decay=True), dict(lr=2e-3, maximize=True)],
+    "adamax": [dict(lr=2e-3), dict(lr=2e-3, betas=(0.8, 0.99)), dict(lr=2e-3, weight_decay=1e-2),
+               dict(lr=2e-3, maximize=True)],
+}
+PARAMS = [(name, kw) for name, kws in CASES.items() for kw in kws]
+IDS = [f"{n}-" + ("-".join(f"{k}={v}" for k, v in kw.items())) for n, kw in PARAMS]
+
+
+@pytest.mark.parametrize("name,kwargs", PARAMS, ids=IDS)
+def test_hundred_steps_equal_torch(name, kwargs, batch):
+    _assert_same(name, kwargs, batch)
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+def test_param_groups_and_none_gradient_equal_torch(name, batch):
+    base = CASES[name][0]
+    _assert_same(name, base, batch, groups={"lr": base["lr"] * 0.5, "weight_decay": 1e-3}, frozen_grad=True)
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+def test_state_is_lazy_and_none_grad_is_skipped(name):
+    a, b = torch.nn.Parameter(torch.ones(3)), torch.nn.Parameter(torch.ones(2))
+    opt = O.OPTIMIZERS[name][0]([a, b], lr=0.1)
+    assert len(opt.state) == 0
+    a.grad = torch.ones(3)
+    opt.step()
+    assert torch.equal(b.detach(), torch.ones(2))
+    assert b not in opt.state or not opt.state[b]
+
+
+def test_works_with_torch_schedulers_and_state_dict():
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = O.Adam([w], lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    w.grad = torch.ones(2)
+    opt.step()
+    sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.05)
+    opt2 = O.Adam([torch.nn.Parameter(torch.ones(2))], lr=0.1)
+    opt2.load_state_dict(opt.state_dict())
+    assert opt2.param_groups[0]["lr"] == pytest.approx(0.05)
+
+
+def test_closure_is_called():
+    w = torch.nn.Parameter(torch.tensor([3.0]))
+    opt = O.SGD([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w ** 2).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == pytest.approx(9.0)
+    assert w.item() == pytest.approx(3.0 - 0.1 * 6.0)
+
+
+@pytest.mark.parametrize("name,kwargs,argument", [
+    ("sgd", dict(lr=-0.1), "lr"),
+    ("sgd", dict(lr=0.1, momentum=-0.5), "momentum"),
+    ("sgd", dict(lr=0.1, momentum=1.0), "momentum"),
+    ("sgd", dict(lr=0.1, weight_decay=-1.0), "weight_decay"),
+    ("sgd", dict(lr=0.1, nesterov=True), "nesterov"),
+    ("sgd", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
+    ("adagrad", dict(lr=-1.0), "lr"),
+    ("adagrad", dict(eps=-1e-8), "eps"),
+    ("rmsprop", dict(alpha=1.5), "alpha"),
+    ("rmsprop", dict(eps=-1.0), "eps"),
+    ("adam", dict(lr=-1e-3), "lr"),
+    ("adam", dict(betas=(1.0, 0.999)), "betas[0]"),
+    ("adam", dict(betas=(0.9, -0.1)), "betas[1]"),
+    ("adam", dict(eps=-1e-8), "eps"),
+    ("adamw", dict(betas=(0.9, 1.0)), "betas[1]"),
+    ("nadam", dict(momentum_decay=-1.0), "momentum_decay"),
+    ("adamax", dict(eps=-1.0), "eps"),
+])
+def test_bad_hyperparameters_raise_value_error_naming_them(name, kwargs, argument):
+    with pytest.raises(ValueError, match="^" + re.escape(argument)):
+        O.OPTIMIZERS[name][0]([torch.nn.Parameter(torch.ones(1))], **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,argument,error", [
+    (dict(betas=0.9), "betas", TypeError),
+    (dict(amsgrad="yes"), "amsgrad", TypeError),
+    (dict(lr="0.1"), "lr", TypeError),
+])
+def test_bad_types_raise_type_error(kwargs, argument, error):
+    with pytest.raises(error, match=rf"^{argument}"):
+        O.Adam([torch.nn.Parameter(torch.ones(1))], **kwargs)
+
+
+def test_the_two_momentum_formulations_agree():
+    gen = torch.Generator().manual_seed(0)
+    A = torch.randn(5, 5, generator=gen, dtype=torch.float64)
+    H = A @ A.T + torch.eye(5, dtype=torch.float64)
+    out = O.momentum_formulations(lambda w: H @ w, torch.randn(5, generator=gen, dtype=torch.float64),
+                                  lr=0.02, beta=0.9, steps=100)
+    assert out["seed"].shape == (101, 5)
+    assert float(out["max_abs_difference"]) < 1e-12
+    # and both equal torch's SGD with momentum
+    w = torch.nn.Parameter(out["torch"][0].clone())
+    opt = torch.optim.SGD([w], lr=0.02, momentum=0.9)
+    for t in range(1, 101):
+        w.grad = H @ w.detach()
+        opt.step()
+        torch.testing.assert_close(w.detach(), out["seed"][t], atol=1e-10, rtol=0)
+
+
+def test_make_optimizer_builds_either_side():
+    p = [torch.nn.Parameter(torch.ones(1))]
+    assert isinstance(O.make_optimizer("nadam", p, lr=0.1), O.NAdam)
+    assert type(O.make_optimizer("nadam", p, lr=0.1, reference=True)) is torch.optim.NAdam
+    with pytest.raises(ValueError, match="^name"):
+        O.make_optimizer("lion", p)
+
+
+def test_fit_accepts_course_optimizers():
+    from dlcourse.data import make_moons
+    from dlcourse.training import fit
+
+    data = make_moons(200, seed=0)
+    seed_everything(0)
+    model = make_mlp(2, 2, depth=1, width=16)
+    history = fit(model, data.train, data.val, epochs=5, optimizer=lambda p: O.Adam(p, lr=0.02), progress=False)
+    assert history.train_loss[-1] < history.train_loss[0]
