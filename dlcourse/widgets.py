@@ -212,3 +212,40 @@ def optimizer_explorer():
         beta=widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="β"),
         steps=widgets.IntSlider(value=200, min=10, max=1000, step=10, description="steps"),
     )
+
+
+# --------------------------------------------------------------------------- gradient descent (chapter 0)
+#: Batch sizes offered by :func:`gradient_descent_explorer`; ``0`` stands for the full training set.
+GD_BATCH_SIZES = (1, 8, 32, 128, 0)
+
+
+def gradient_descent_figure(lr: float = 0.1, batch_size: int = 32, epochs: int = 10, seed: int = 0):
+    """The explorer's figure: the training loss of logistic regression on breast cancer, trained by
+    :func:`dlcourse.autodiff.minibatch_gd` with learning rate ``lr`` and ``batch_size`` (``0`` = the
+    whole training set), against epochs, beside full-batch gradient descent at the same ``lr``."""
+    from .autodiff import minibatch_gd
+    from .data import load_breast_cancer
+
+    X, y = load_breast_cancer(seed=seed).train
+    size = len(X) if batch_size in (0, None) else batch_size
+    run = minibatch_gd(X, y, batch_size=size, lr=lr, epochs=epochs, seed=seed)
+    full = minibatch_gd(X, y, batch_size=len(X), lr=lr, epochs=epochs, seed=seed)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(run.epoch, run.loss, lw=1, label=f"batch size {run.batch_size} ({run.steps_per_epoch} steps/epoch)")
+    ax.plot(full.epoch, full.loss, "k--", lw=1.5, label=f"full batch ({len(X)})")
+    ax.set(xlabel="epoch", ylabel="training loss (log scale)", yscale="log",
+           title=f"logistic regression, breast cancer, lr = {lr:g}")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def gradient_descent_explorer():
+    """Pick a learning rate and a batch size; see the training-loss curve."""
+    import ipywidgets as widgets
+
+    return interactive_plot(
+        gradient_descent_figure,
+        lr=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.25, description="learning rate"),
+        batch_size=widgets.SelectionSlider(options=[(str(b) if b else "full", b) for b in GD_BATCH_SIZES],
+                                           value=32, description="batch size"),
+    )

@@ -67,3 +67,87 @@ def surface_points():
     """2-D float64 points inside the window of every test surface."""
     coord = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
     return st.tuples(coord, coord).map(lambda xy: torch.tensor(xy, dtype=torch.float64))
+
+
+# --------------------------------------------------------------------------- autodiff expressions
+#: Operations of a random scalar expression (see :func:`expressions` and :func:`evaluate_expression`).
+UNARY_OPS = ["neg", "exp", "log", "tanh", "sigmoid", "relu", "square", "cube", "sqrt", "inverse", "reuse"]
+BINARY_OPS = ["add", "sub", "mul", "div"]
+N_EXPRESSION_VARIABLES = 3
+
+
+def expressions(max_leaves: int = 12):
+    """Random expression trees over variables ``("var", i)`` (i < 3, so variables are reused)
+    and constants ``("const", c)``; inner nodes are ``(op, child)`` or ``(op, left, right)``."""
+    leaves = st.one_of(
+        st.integers(0, N_EXPRESSION_VARIABLES - 1).map(lambda i: ("var", i)),
+        st.floats(-2, 2, allow_nan=False).map(lambda c: ("const", c)),
+    )
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.tuples(st.sampled_from(UNARY_OPS), children),
+            st.tuples(st.sampled_from(BINARY_OPS), children, children),
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def evaluate_expression(expr, variables, lib):
+    """Evaluate ``expr`` on ``variables`` with ``lib`` (``"value"`` for dlcourse.autodiff, ``"torch"``).
+
+    Domain-sensitive operations get safe arguments written with the same primitives in both
+    libraries: ``log(u² + 0.5)``, ``a / (b² + 1)``, ``(u² + 0.25) ** 0.5`` and ``** -1``;
+    ``reuse`` evaluates its child once and uses the node twice (``u * u + u``).
+    """
+    def unary(name, u):
+        if lib == "torch":
+            return {"exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+                    "relu": torch.relu}[name](u)
+        return getattr(u, name)()
+
+    def ev(node):
+        kind = node[0]
+        if kind == "var":
+            return variables[node[1]]
+        if kind == "const":
+            return node[1] if lib == "value" else torch.tensor(node[1], dtype=torch.float64)
+        if kind in BINARY_OPS:
+            a, b = ev(node[1]), ev(node[2])
+            if kind == "add":
+                return a + b
+            if kind == "sub":
+                return a - b
+            if kind == "mul":
+                return a * b
+            return a / (b * b + 1)
+        u = ev(node[1])
+        if isinstance(u, float):  # a constant subtree: lift it so that methods exist
+            u = _lift(u, lib)
+        if kind == "neg":
+            return -u
+        if kind == "log":
+            return unary("log", u * u + 0.5)
+        if kind in ("exp", "tanh", "sigmoid", "relu"):
+            return unary(kind, u)
+        if kind == "square":
+            return u ** 2
+        if kind == "cube":
+            return u ** 3
+        if kind == "sqrt":
+            return (u * u + 0.25) ** 0.5
+        if kind == "inverse":
+            return (u * u + 1) ** -1
+        if kind == "reuse":
+            return u * u + u
+        raise ValueError(f"unknown operation {kind!r}")
+
+    return ev(expr)
+
+
+def _lift(c, lib):
+    if lib == "torch":
+        return torch.tensor(c, dtype=torch.float64)
+    from dlcourse.autodiff import Value
+
+    return Value(c)

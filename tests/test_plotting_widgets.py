@@ -61,3 +61,37 @@ def test_decision_boundary_history_and_histograms_render():
     fig4 = plotting.image_grid(torch.rand(5, 1, 8, 8), titles=list("abcde"), ncols=3)
     assert sum(ax.get_visible() for ax in fig4.axes) == 5
     plt.close("all")
+
+
+def test_gradient_descent_figure_draws_the_run_and_the_full_batch_reference():
+    from dlcourse import autodiff
+
+    fig = widgets.gradient_descent_figure(lr=0.1, batch_size=32, epochs=2)
+    run, full = fig.axes[0].get_lines()
+    X, y = data.load_breast_cancer().train
+    expected = autodiff.minibatch_gd(X, y, batch_size=32, lr=0.1, epochs=2)
+    np.testing.assert_allclose(run.get_ydata(), expected.loss)
+    np.testing.assert_allclose(run.get_xdata(), expected.epoch)
+    assert len(full.get_ydata()) == 3  # two full-batch steps and the start
+    bigger = widgets.gradient_descent_figure(lr=1.0, batch_size=0, epochs=2).axes[0].get_lines()[0]
+    assert len(bigger.get_ydata()) == 3 and bigger.get_ydata()[-1] < run.get_ydata()[0]
+    plt.close("all")
+
+
+def test_gradient_descent_explorer_widget_calls_the_plot_function():
+    w = widgets.gradient_descent_explorer()
+    assert [c.description for c in w.children[:2]] == ["learning rate", "batch size"]
+    w.children[0].value = 0.5
+    w.children[1].value = 128
+    w.update()
+    plt.close("all")
+
+
+def test_training_loop_map_names_every_choice_and_step():
+    fig = plotting.plot_training_loop()
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for letter, what, chapter in plotting.STRATEGY_CHOICES:
+        assert f"{letter}: {what}" in texts and chapter in texts
+    assert all(step.split("\n")[0] in texts for step in plotting.STRATEGY_STEPS)
+    assert "return the M with the best P" in texts
+    plt.close(fig)
