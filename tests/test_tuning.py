@@ -190,3 +190,15 @@ def test_two_worker_processes_share_one_sqlite_study(tmp_path):
     result = T.optuna_search(lambda p, b: -(p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, n_trials=1,
                              max_budget=1, pruner=None, storage=storage, study_name="shared")
     assert len(result) == 25
+
+
+def test_hyperband_figure_draws_one_line_per_bracket():
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    fig = widgets.hyperband_figure(81, 3)
+    assert len(fig.axes[0].lines) == 5
+    assert list(fig.axes[0].lines[0].get_ydata()) == [81, 27, 9, 3, 1]
+    plt.close(fig)
+    assert widgets.hyperband_explorer() is not None
