@@ -277,7 +277,7 @@ COMMON_CONFIGURATIONS: dict[str, Strategy] = {
         "classification", P="accuracy", C="cross-entropy", W="he", A="adam", T="random",
         space={"lr": tuning.loguniform(1e-4, 3e-2), "dropout": tuning.uniform(0.0, 0.5),
                "width": tuning.integer(16, 128, log=True)},
-        search_kwargs={"n_trials": 4, "budget": 5},
+        search_kwargs={"n_trials": 4, "budget": 10},
         why={"P": "balanced classes: accuracy", "W": "ReLU units: He", "T": "random search over lr, dropout, width"}),
     "regression": Strategy(
         "regression", P="rmse", C="mse", W="he", A="adam", T="grid",

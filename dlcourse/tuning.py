@@ -465,7 +465,9 @@ def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budg
     ``storage`` is ``None`` (in memory), or any database URL Optuna accepts, e.g.
     ``"sqlite:///tuning.db"`` or ``"postgresql://…"``: workers in other processes or on other
     machines that call this function with the same ``storage`` and ``study_name`` share one study
-    (``load_if_exists``), and each adds its ``n_trials``. The returned trials are this study's
+    (``load_if_exists``), and each adds its ``n_trials``. ``study_name`` defaults to
+    ``"dlcourse-<seed>"``, fixed because Optuna's Hyperband pruner assigns trials to brackets by
+    hashing the study name. The returned trials are this study's
     finished trials, all workers included.
     """
     import optuna
@@ -482,6 +484,9 @@ def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budg
                                                             reduction_factor=eta),
         "median": lambda: optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)}[
         check_choice(pruner, "pruner", ("hyperband", "median"))]()
+    # A fixed default name: Optuna's Hyperband pruner assigns trials to brackets by hashing the
+    # study name, so a random name would make pruning (and the results) irreproducible.
+    study_name = study_name or f"dlcourse-{seed}"
     study = optuna.create_study(storage=storage, study_name=study_name, sampler=sampler_obj, pruner=pruner_obj,
                                 direction="maximize" if mode == "max" else "minimize", load_if_exists=True)
     with_report = _accepts_report(objective)
