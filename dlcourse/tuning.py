@@ -405,6 +405,19 @@ def _run_halving(objective, configs: list[dict], schedule, eta: int, result: Sea
     return result
 
 
+def run_halving(objective, configs: list, *, min_budget=1, eta: int = 3, n_rounds: int | None = None,
+                mode: str = "max") -> SearchResult:
+    r"""Successive halving over the given list of configurations (in order): rung ``i`` evaluates the
+    first :math:`n_i` of the current ranking with budget :math:`r_i` (:func:`halving_schedule`),
+    then keeps the best :math:`\lfloor n_i/\eta \rfloor`, best first (ties keep the earlier one)."""
+    objective = _check_objective(objective)
+    if not isinstance(configs, (list, tuple)) or not configs:
+        raise ValueError("configs must be a non-empty list of parameter dicts")
+    mode = check_choice(mode, "mode", MODES)
+    schedule = halving_schedule(len(configs), min_budget, eta, n_rounds)
+    return _run_halving(objective, list(configs), schedule, eta, SearchResult([], mode, "successive halving"))
+
+
 def successive_halving(objective, space: dict, *, n_configs: int, min_budget=1, eta: int = 3,
                        n_rounds: int | None = None, seed: int = 0, mode: str = "max") -> SearchResult:
     r"""Successive halving (Jamieson & Talwalkar 2016; the inner loop of Hyperband).
@@ -414,12 +427,11 @@ def successive_halving(objective, space: dict, *, n_configs: int, min_budget=1, 
     Every configuration is trained from scratch at each rung, so the cost is
     :math:`\sum_i n_i r_i`.
     """
-    objective, space = _check_objective(objective), check_space(space)
-    mode = check_choice(mode, "mode", MODES)
-    schedule = halving_schedule(n_configs, min_budget, eta, n_rounds)
+    space = check_space(space)
+    n_configs = check_positive_int(n_configs, "n_configs")
     rng = np.random.default_rng(seed)
-    configs = [sample(space, rng) for _ in range(schedule[0][0])]
-    return _run_halving(objective, configs, schedule, eta, SearchResult([], mode, "successive halving"))
+    configs = [sample(space, rng) for _ in range(n_configs)]
+    return run_halving(objective, configs, min_budget=min_budget, eta=eta, n_rounds=n_rounds, mode=mode)
 
 
 def hyperband(objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0, mode: str = "max",
@@ -529,5 +541,5 @@ SEARCHES: dict[str, Callable] = {"grid": grid_search, "random": random_search, "
 
 __all__ = ["Categorical", "Uniform", "LogUniform", "Integer", "categorical", "uniform", "loguniform", "integer",
            "check_space", "sample", "grid", "Trial", "SearchResult", "grid_search", "random_search", "zoom_search",
-           "halving_schedule", "hyperband_brackets", "successive_halving", "hyperband", "optuna_search",
+           "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "optuna_search",
            "SEARCHES"]
