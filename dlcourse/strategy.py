@@ -142,6 +142,7 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
     return lambda params: OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay)
 
 
+#: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
               "rmsprop": torch.optim.RMSprop,
               "sgd_momentum": lambda p, lr, weight_decay: torch.optim.SGD(p, lr=lr, momentum=0.9,
