@@ -200,3 +200,41 @@ def make_spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2
     """:func:`spirals` split and standardised."""
     X, y = spirals(n_samples, n_classes=n_classes, noise=noise, turns=turns, seed=seed)
     return make_splits(X, y, name="spirals", seed=seed, val_size=val_size, test_size=test_size)
+
+
+def seasonal_series(n_steps: int = 600, *, period: int = 24, trend: float = 0.002, noise: float = 0.2,
+                    seed: int = 0) -> np.ndarray:
+    r"""A synthetic seasonal time series :math:`x_t = \sin(2\pi t/p) + 0.5\sin(4\pi t/p) + c\,t + \varepsilon_t`,
+    :math:`\varepsilon_t \sim \mathcal N(0, \sigma^2)`, of length ``n_steps`` (float32)."""
+    n_steps = check_positive_int(n_steps, "n_steps")
+    period = check_positive_int(period, "period")
+    noise = check_nonnegative(noise, "noise")
+    t = np.arange(n_steps, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    x = (np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period) + trend * t
+         + rng.normal(scale=noise, size=n_steps))
+    return x.astype(np.float32)
+
+
+def make_seasonal_windows(n_steps: int = 600, *, lags: int = 24, period: int = 24, noise: float = 0.2,
+                          seed: int = 0, val_size: float = 0.15, test_size: float = 0.15) -> DataSplits:
+    """One-step-ahead forecasting on :func:`seasonal_series`: inputs are the last ``lags`` values,
+    the target the next one. Split **chronologically** (train = the past, test = the most recent
+    windows), never shuffled: a random split would let the model peek at the future. Inputs and
+    targets are standardised with the training split's mean and std of the series."""
+    lags = check_positive_int(lags, "lags")
+    series = seasonal_series(n_steps, period=period, noise=noise, seed=seed)
+    n_windows = len(series) - lags
+    if n_windows < 3:
+        raise ValueError(f"n_steps must exceed lags + 2, got n_steps={n_steps}, lags={lags}")
+    val_size = check_probability(val_size, "val_size", allow_one=False)
+    test_size = check_probability(test_size, "test_size", allow_one=False)
+    n_test, n_val = int(round(n_windows * test_size)), int(round(n_windows * val_size))
+    n_train = n_windows - n_val - n_test
+    mean, std = series[:n_train + lags].mean(), series[:n_train + lags].std()
+    z = (series - mean) / std
+    X = np.stack([z[i:i + lags] for i in range(n_windows)])
+    y = z[lags:].reshape(-1, 1)
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    a, b = n_train, n_train + n_val
+    return DataSplits(X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:], name="seasonal")

@@ -1,0 +1,308 @@
+"""The deep-learning strategy loop, made runnable.
+
+The loop (the course map of chapter 0):
+
+1. choose a performance metric **P** (to select models, on validation data);
+2. choose a cost function **C** (to train them);
+3. choose a parameter-initialization strategy **W**;
+4. choose an optimization algorithm **A**;
+5. choose a hyperparameter-tuning strategy **T**;
+6. let T pick hyperparameters **H**;
+7. initialise a model **M** with W;
+8. train M with A on C, configured by H, and score it by P on the validation split;
+9. repeat 6–8 while T has values left to try;
+10. return the model that is best by P.
+
+:class:`Strategy` holds the five choices, :func:`run_strategy` runs steps 6–10 with a search of
+:mod:`dlcourse.tuning`, and :data:`COMMON_CONFIGURATIONS` lists sensible P, C, W, A, T for five
+kinds of task. Metrics are small callables ``(output, target) -> float`` (see :data:`METRICS`),
+so any metric module can be swapped in.
+
+Examples
+--------
+>>> from dlcourse.data import load_breast_cancer
+>>> cfg = COMMON_CONFIGURATIONS["imbalanced classification"]
+>>> cfg.P, cfg.C, cfg.W, cfg.A, cfg.T
+('f1 (minority class)', 'weighted cross-entropy', 'xavier', 'adamw', 'tpe')
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn import metrics as skm
+from torch import nn
+
+from . import tuning
+from ._checks import check_choice, check_positive_int
+from .models import make_mlp
+from .runtime import seed_everything
+from .training import accuracy, evaluate, fit, mse
+
+
+# --------------------------------------------------------------------------- P: metrics
+def _labels(output: torch.Tensor) -> np.ndarray:
+    if output.ndim == 1 or output.shape[-1] == 1:
+        return (output.reshape(-1) > 0).long().cpu().numpy()
+    return output.argmax(dim=-1).cpu().numpy()
+
+
+def f1_minority(output: torch.Tensor, target: torch.Tensor) -> float:
+    r"""F1 score of the rarest class in ``target``: :math:`F_1 = 2PR/(P + R)` with precision
+    :math:`P = TP/(TP+FP)` and recall :math:`R = TP/(TP+FN)` for that class (sklearn's ``f1_score``)."""
+    y = target.reshape(-1).long().cpu().numpy()
+    minority = int(np.argmin(np.where(np.bincount(y) > 0, np.bincount(y), np.iinfo(np.int64).max)))
+    return float(skm.f1_score(y, _labels(output), pos_label=minority, average="binary", zero_division=0))
+
+
+def roc_auc(output: torch.Tensor, target: torch.Tensor) -> float:
+    """Area under the ROC curve of class 1's score (softmax probability; sklearn's ``roc_auc_score``)."""
+    scores = output.reshape(-1) if output.ndim == 1 or output.shape[-1] == 1 else output.softmax(-1)[:, 1]
+    return float(skm.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy()))
+
+
+def rmse(output: torch.Tensor, target: torch.Tensor) -> float:
+    r"""Root mean squared error :math:`\sqrt{\frac1n\sum_i (\hat y_i - y_i)^2}`."""
+    return math.sqrt(mse(output, target))
+
+
+def mae(output: torch.Tensor, target: torch.Tensor) -> float:
+    r"""Mean absolute error :math:`\frac1n\sum_i |\hat y_i - y_i|`."""
+    return F.l1_loss(output, target.reshape(output.shape).to(output.dtype)).item()
+
+
+#: name -> (metric, greater_is_better). Swap in other callables ``(output, target) -> float`` freely.
+METRICS: dict[str, tuple[Callable, bool]] = {
+    "accuracy": (accuracy, True), "f1 (minority class)": (f1_minority, True), "roc auc": (roc_auc, True),
+    "rmse": (rmse, False), "mae": (mae, False), "mse": (mse, False)}
+
+
+# --------------------------------------------------------------------------- C: losses
+def _cross_entropy(train) -> Callable:
+    return F.cross_entropy
+
+
+def _weighted_cross_entropy(train) -> Callable:
+    r"""Cross-entropy with class weights :math:`w_k = n / (K\,n_k)` from the training labels."""
+    counts = torch.bincount(train[1].reshape(-1).long()).float()
+    weight = counts.sum() / (len(counts) * counts.clamp(min=1))
+
+    def weighted_cross_entropy(output, target):
+        return F.cross_entropy(output, target, weight=weight.to(output.device))
+    return weighted_cross_entropy
+
+
+def _mse_loss(train) -> Callable:
+    return lambda output, target: F.mse_loss(output, target.reshape(output.shape))
+
+
+def _huber_loss(train) -> Callable:
+    return lambda output, target: F.huber_loss(output, target.reshape(output.shape))
+
+
+#: name -> factory ``(train split) -> loss_fn`` (a factory, because weighted losses need the labels).
+LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy, "weighted cross-entropy": _weighted_cross_entropy,
+                               "mse": _mse_loss, "huber": _huber_loss}
+
+
+# --------------------------------------------------------------------------- W: initialization
+def initialize(model: nn.Module, scheme: str = "he") -> nn.Module:
+    r"""Re-initialise every ``nn.Linear`` and ``nn.Conv2d`` weight of ``model`` in place, biases to 0.
+
+    ``"xavier"``: :math:`\mathcal U(-a, a)`, :math:`a = \sqrt{6/(\text{fan}_\text{in} + \text{fan}_\text{out})}`
+    (``nn.init.xavier_uniform_``); ``"he"``: :math:`\mathcal N(0, 2/\text{fan}_\text{in})`
+    (``nn.init.kaiming_normal_``); ``"default"``: leave PyTorch's initialization.
+    """
+    check_choice(scheme, "scheme", ("xavier", "he", "default"))
+    if scheme == "default":
+        return model
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            if scheme == "xavier":
+                nn.init.xavier_uniform_(m.weight)
+            else:
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
+# --------------------------------------------------------------------------- A: optimizers
+def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
+    """A callable ``params -> optimizer`` for :func:`dlcourse.training.fit`: ``"sgd"``,
+    ``"sgd_momentum"`` (momentum 0.9), ``"adam"``, ``"adamw"``, ``"rmsprop"``."""
+    check_choice(name, "name", OPTIMIZERS)
+    return lambda params: OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay)
+
+
+#: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+              "rmsprop": torch.optim.RMSprop,
+              "sgd_momentum": lambda p, lr, weight_decay: torch.optim.SGD(p, lr=lr, momentum=0.9,
+                                                                          weight_decay=weight_decay)}
+
+
+# --------------------------------------------------------------------------- models (M)
+def mlp_builder(params: dict, data) -> nn.Module:
+    """An MLP (:func:`dlcourse.models.make_mlp`) sized by the data; ``params`` may set ``depth``,
+    ``width``, ``activation``, ``dropout`` and ``batch_norm``."""
+    n_out = data.n_classes or data.y_train.shape[-1]
+    norm = nn.BatchNorm1d if params.get("batch_norm", False) else None
+    return make_mlp(data.n_features, n_out, depth=int(params.get("depth", 2)), width=int(params.get("width", 64)),
+                    activation=params.get("activation", "relu"), dropout=float(params.get("dropout", 0.0)),
+                    norm_layer=norm)
+
+
+def cnn_builder(params: dict, data) -> nn.Module:
+    """A tiny CNN for ``(n, C, H, W)`` images: two 3×3 conv + ReLU blocks (``channels`` filters),
+    a 2×2 max-pool after each, then a linear classifier."""
+    c_in, h, w = data.X_train.shape[1:]
+    ch = int(params.get("channels", 8))
+    return nn.Sequential(nn.Conv2d(c_in, ch, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(ch, 2 * ch, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(2 * ch * (h // 4) * (w // 4), data.n_classes))
+
+
+# --------------------------------------------------------------------------- the strategy
+@dataclass
+class Strategy:
+    """The five choices P, C, W, A, T of the loop, plus the search space and search settings.
+
+    ``P`` names a metric of :data:`METRICS`, ``C`` a loss of :data:`LOSSES`, ``W`` an
+    :func:`initialize` scheme, ``A`` an optimizer of :data:`OPTIMIZERS`, ``T`` a search of
+    :data:`dlcourse.tuning.SEARCHES`; ``search_kwargs`` go to that search (budgets, trials).
+    """
+
+    task: str
+    P: str
+    C: str
+    W: str
+    A: str
+    T: str
+    space: dict
+    search_kwargs: dict = field(default_factory=dict)
+    builder: Callable = mlp_builder
+    why: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        check_choice(self.P, "P", METRICS)
+        check_choice(self.C, "C", LOSSES)
+        check_choice(self.W, "W", ("xavier", "he", "default"))
+        check_choice(self.A, "A", OPTIMIZERS)
+        check_choice(self.T, "T", tuning.SEARCHES)
+        self.space = tuning.check_space(self.space, "space")
+
+    @property
+    def metric(self) -> Callable:
+        return METRICS[self.P][0]
+
+    @property
+    def mode(self) -> str:
+        return "max" if METRICS[self.P][1] else "min"
+
+    def row(self) -> dict:
+        """P, C, W, A, T (and why) as one row of the common-configurations table."""
+        return {"P (metric)": self.P, "C (cost)": self.C, "W (init)": self.W, "A (optimizer)": self.A,
+                "T (tuning)": self.T, "searched": ", ".join(self.space)}
+
+
+@dataclass
+class StrategyResult:
+    """What the loop returns: the best model by P, its hyperparameters and validation score, and
+    the search (every trial)."""
+
+    model: nn.Module
+    params: dict
+    val_score: float
+    search: tuning.SearchResult
+    strategy: Strategy
+
+    def test_score(self, data) -> float:
+        """P on the test split — call it once, after all choices are made."""
+        return float(evaluate(self.model, data.test, loss_fn=LOSSES[self.strategy.C](data.train),
+                              metric=self.strategy.metric)[1])
+
+
+def make_objective(strategy: Strategy, data, *, seed: int = 0, device="cpu", keep=None) -> Callable:
+    """The objective ``f(params, budget, report=None) -> score`` of steps 7–8: seed, build M with
+    ``strategy.builder``, initialise with W, train ``budget`` epochs with A on C (learning rate
+    ``params["lr"]``, batch size ``params.get("batch_size", 64)``), and return P on the
+    validation split. ``report(epoch, value)`` (Optuna's pruning hook) is called after every
+    epoch with P on validation. ``keep`` (a dict) receives the best model seen so far."""
+    metric, loss_fn = strategy.metric, LOSSES[strategy.C](data.train)
+    sign = 1 if strategy.mode == "max" else -1
+
+    def objective(params: dict, budget, report=None) -> float:
+        seed_everything(seed)
+        model = initialize(strategy.builder(params, data), strategy.W)
+        callbacks = [] if report is None else [lambda epoch, history, m: report(epoch, history.val_metric[-1])]
+        fit(model, data.train, data.val, epochs=max(1, int(round(budget))), lr=float(params.get("lr", 1e-3)),
+            optimizer=make_optimizer(strategy.A, float(params.get("lr", 1e-3)),
+                                     float(params.get("weight_decay", 0.0))),
+            loss_fn=loss_fn, metric=metric, batch_size=int(params.get("batch_size", 64)), seed=seed,
+            callbacks=callbacks, device=device, progress=False)
+        score = float(evaluate(model, data.val, loss_fn=loss_fn, metric=metric)[1])
+        if keep is not None and (not keep or sign * score > sign * keep["score"]):
+            keep.update(score=score, params=dict(params), model=copy.deepcopy(model).cpu())
+        return score
+    return objective
+
+
+def run_strategy(strategy: Strategy, data, *, seed: int = 0, device="cpu", **search_kwargs) -> StrategyResult:
+    """Steps 6–10 of the loop: search ``strategy.space`` with ``strategy.T`` (``search_kwargs``
+    override ``strategy.search_kwargs``), each trial an initialised, trained and validated model;
+    return the model that is best by P on the validation split."""
+    if not isinstance(strategy, Strategy):
+        raise TypeError(f"strategy must be a Strategy, got {type(strategy).__name__}")
+    keep: dict = {}
+    objective = make_objective(strategy, data, seed=seed, device=device, keep=keep)
+    search_fn = tuning.SEARCHES[strategy.T]
+    kwargs = {**strategy.search_kwargs, **search_kwargs}
+    if "seed" in inspect.signature(search_fn).parameters:
+        kwargs.setdefault("seed", seed)
+    search = search_fn(objective, strategy.space, mode=strategy.mode, **kwargs)
+    return StrategyResult(keep["model"], keep["params"], keep["score"], search, strategy)
+
+
+#: P, C, W, A, T for five kinds of task (after the strategy document's table), each runnable on
+#: the course's offline data with a small search.
+COMMON_CONFIGURATIONS: dict[str, Strategy] = {
+    "classification": Strategy(
+        "classification", P="accuracy", C="cross-entropy", W="he", A="adam", T="random",
+        space={"lr": tuning.loguniform(1e-4, 3e-2), "dropout": tuning.uniform(0.0, 0.5),
+               "width": tuning.integer(16, 128, log=True)},
+        search_kwargs={"n_trials": 4, "budget": 10},
+        why={"P": "balanced classes: accuracy", "W": "ReLU units: He", "T": "random search over lr, dropout, width"}),
+    "regression": Strategy(
+        "regression", P="rmse", C="mse", W="he", A="adam", T="grid",
+        space={"lr": tuning.loguniform(3e-3, 3e-2), "width": [32, 64]},
+        search_kwargs={"points": 2, "budget": 20},
+        why={"P": "RMSE, in the target's units", "C": "MSE (Huber if outliers)", "T": "a small grid"}),
+    "imbalanced classification": Strategy(
+        "imbalanced classification", P="f1 (minority class)", C="weighted cross-entropy", W="xavier", A="adamw",
+        T="tpe", space={"lr": tuning.loguniform(1e-4, 3e-2), "weight_decay": tuning.loguniform(1e-5, 1e-1)},
+        search_kwargs={"n_trials": 6, "max_budget": 9, "n_startup_trials": 3},
+        why={"P": "F1 of the rare class (accuracy rewards ignoring it)", "C": "class weights n/(K n_k)",
+             "T": "Bayesian optimisation (TPE)"}),
+    "time-series forecasting": Strategy(
+        "time-series forecasting", P="rmse", C="mse", W="he", A="rmsprop", T="grid",
+        space={"lr": tuning.loguniform(3e-4, 3e-3), "width": [32]},
+        search_kwargs={"points": 2, "budget": 15},
+        why={"P": "RMSE of the next value", "A": "RMSProp", "T": "a small grid; chronological splits"}),
+    "image tasks": Strategy(
+        "image tasks", P="accuracy", C="cross-entropy", W="he", A="sgd_momentum", T="hyperband",
+        space={"lr": tuning.loguniform(3e-3, 1e-1), "channels": [4, 8]}, builder=cnn_builder,
+        search_kwargs={"max_budget": 4, "eta": 2, "brackets": 1},
+        why={"W": "He for ReLU convolutions", "A": "SGD with momentum", "T": "Hyperband (cheap epochs first)"}),
+}
+
+__all__ = ["f1_minority", "roc_auc", "rmse", "mae", "METRICS", "LOSSES", "initialize", "make_optimizer",
+           "OPTIMIZERS", "mlp_builder", "cnn_builder", "Strategy", "StrategyResult", "make_objective",
+           "run_strategy", "COMMON_CONFIGURATIONS"]

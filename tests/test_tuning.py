@@ -1,0 +1,204 @@
+"""dlcourse.tuning: exact grids, seeded and log-uniform sampling, the published Hyperband brackets,
+and Optuna on a shared SQLite study with two worker processes."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from dlcourse import tuning as T
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Li et al. 2017, Table 1 (R = 81, eta = 3): per bracket s, the rungs (n_i, r_i).
+LI_TABLE_1 = {
+    4: [(81, 1), (27, 3), (9, 9), (3, 27), (1, 81)],
+    3: [(34, 3), (11, 9), (3, 27), (1, 81)],
+    2: [(15, 9), (5, 27), (1, 81)],
+    1: [(8, 27), (2, 81)],
+    0: [(5, 81)],
+}
+
+
+def toy(params, budget):
+    """Peaks at lr = 1e-2, act = relu; more budget gets closer to the peak value."""
+    return -abs(math.log10(params["lr"]) + 2) + (params.get("act") == "relu") - 1 / budget
+
+
+def test_grid_enumerates_the_cartesian_product_exactly():
+    space = {"lr": T.loguniform(1e-4, 1e-2), "act": ["relu", "tanh"], "depth": T.integer(1, 3),
+             "p": T.uniform(0.0, 0.5)}
+    points = T.grid(space, points=3)
+    assert len(points) == 3 * 2 * 3 * 3
+    assert len({tuple(sorted(p.items())) for p in points}) == len(points)
+    assert sorted({p["lr"] for p in points}) == pytest.approx([1e-4, 1e-3, 1e-2])
+    assert sorted({p["p"] for p in points}) == pytest.approx([0.0, 0.25, 0.5])
+    assert sorted({p["depth"] for p in points}) == [1, 2, 3]
+    result = T.grid_search(toy, space, points=3, budget=2)
+    assert [t.params for t in result.trials] == points
+    assert result.best.params["lr"] == pytest.approx(1e-2) and result.best.params["act"] == "relu"
+    assert result.total_budget == 2 * len(points)
+
+
+def test_random_search_is_reproducible_by_seed():
+    space = {"lr": T.loguniform(1e-5, 1), "act": ["relu", "tanh", "gelu"], "width": T.integer(8, 256, log=True)}
+    a = T.random_search(toy, space, n_trials=15, seed=3)
+    b = T.random_search(toy, space, n_trials=15, seed=3)
+    c = T.random_search(toy, space, n_trials=15, seed=4)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
+    assert [t.params for t in a.trials] != [t.params for t in c.trials]
+    assert all(8 <= t.params["width"] <= 256 for t in a.trials)
+
+
+def test_loguniform_samples_are_uniform_in_the_logarithm():
+    rng = np.random.default_rng(0)
+    dim = T.loguniform(1e-5, 1e-1)
+    x = np.array([dim.sample(rng) for _ in range(4000)])
+    assert x.min() >= 1e-5 and x.max() <= 1e-1
+    # log10(x) ~ U(-5, -1): Kolmogorov-Smirnov against that uniform, and one decade per quarter of samples
+    assert stats.kstest(np.log10(x), stats.uniform(loc=-5, scale=4).cdf).pvalue > 0.01
+    per_decade = np.histogram(np.log10(x), bins=[-5, -4, -3, -2, -1])[0] / len(x)
+    assert per_decade == pytest.approx([0.25] * 4, abs=0.03)
+    # and a plain uniform on the same interval would put ~90% in the top decade
+    u = T.uniform(1e-5, 1e-1)
+    assert np.mean(np.array([u.sample(rng) for _ in range(2000)]) > 1e-2) > 0.85
+
+
+def test_hyperband_brackets_match_li_et_al_table_1():
+    brackets = T.hyperband_brackets(81, 3)
+    assert brackets == [LI_TABLE_1[s] for s in (4, 3, 2, 1, 0)]
+    assert all(isinstance(r, int) for b in brackets for _, r in b)
+
+
+def test_successive_halving_allocates_the_published_budgets():
+    result = T.successive_halving(toy, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]},
+                                  n_configs=81, min_budget=1, eta=3)
+    by_rung = [[t.budget for t in result.trials if t.rung == i] for i in range(5)]
+    assert [(len(b), b[0]) for b in by_rung] == LI_TABLE_1[4]
+    assert all(len(set(b)) == 1 for b in by_rung)
+    assert result.total_budget == 5 * 81
+    # the survivors of each rung are the best of the previous one
+    rung0 = sorted((t for t in result.trials if t.rung == 0), key=lambda t: -t.score)
+    assert {str(t.params) for t in rung0[:27]} == {str(t.params) for t in result.trials if t.rung == 1}
+
+
+def test_hyperband_runs_every_bracket_with_exact_budgets():
+    result = T.hyperband(toy, {"lr": T.loguniform(1e-4, 1)}, max_budget=81, eta=3, seed=1)
+    for s, rungs in LI_TABLE_1.items():
+        for i, (n_i, r_i) in enumerate(rungs):
+            trials = [t for t in result.trials if t.bracket == s and t.rung == i]
+            assert len(trials) == n_i and {t.budget for t in trials} == {r_i}
+    expected = sum(n * r for rungs in LI_TABLE_1.values() for n, r in rungs)
+    assert result.total_budget == expected
+    spent, best = result.best_so_far()
+    assert spent[-1] == expected and np.all(np.diff(best) >= 0)
+
+
+def test_zoom_search_narrows_around_the_best():
+    space = {"lr": T.loguniform(1e-6, 1.0)}
+    result = T.zoom_search(toy, space, n_rounds=3, n_trials=10, shrink=0.3, seed=0)
+    assert len(result) == 30
+    last = [math.log10(t.params["lr"]) for t in result.trials if t.rung == 2]
+    first = [math.log10(t.params["lr"]) for t in result.trials if t.rung == 0]
+    assert np.ptp(last) < 0.3 * 0.3 * 6 + 1e-9 < np.ptp(first)
+    assert abs(math.log10(result.best.params["lr"]) + 2) < 0.3
+
+
+def test_mode_min_selects_the_smallest_score():
+    result = T.grid_search(lambda p, b: (p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, points=11, mode="min")
+    assert result.best.params["x"] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("call, exc, first_word", [
+    (lambda: T.random_search(toy, {}, n_trials=3), ValueError, "space"),
+    (lambda: T.grid({}), ValueError, "space"),
+    (lambda: T.random_search(toy, {"lr": T.loguniform(1e-3, 1)}, n_trials=3, budget=0), ValueError, "budget"),
+    (lambda: T.grid_search(toy, {"lr": [0.1]}, budget=-1.0), ValueError, "budget"),
+    (lambda: T.successive_halving(toy, {"lr": [0.1]}, n_configs=9, min_budget=0), ValueError, "budget"),
+    (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=0), ValueError, "budget"),
+    (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=9, eta=1), ValueError, "eta"),
+    (lambda: T.loguniform(0, 1), ValueError, "low"),
+    (lambda: T.uniform(2, 1), ValueError, "high"),
+    (lambda: T.integer(1.5, 3), TypeError, "low"),
+    (lambda: T.categorical([]), ValueError, "choices"),
+    (lambda: T.random_search(toy, {"lr": 0.1}, n_trials=3), TypeError, "space"),
+    (lambda: T.random_search("f", {"lr": [0.1]}, n_trials=3), TypeError, "objective"),
+    (lambda: T.random_search(toy, {"lr": [0.1]}, n_trials=3, mode="best"), ValueError, "mode"),
+])
+def test_bad_arguments_name_the_argument(call, exc, first_word):
+    with pytest.raises(exc) as info:
+        call()
+    assert str(info.value).startswith(first_word)
+
+
+def test_optuna_search_in_memory_with_pruning():
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(params, budget, report=None):
+        value = 0.0
+        for epoch in range(1, budget + 1):
+            value = toy(params, epoch)
+            if report is not None:
+                report(epoch, value)
+        return value
+
+    result = T.optuna_search(objective, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]},
+                             n_trials=30, max_budget=9, seed=0)
+    assert len(result) == 30
+    assert any(t.pruned for t in result.trials) and all(t.budget <= 9 for t in result.trials)
+    assert result.total_budget < 30 * 9
+    assert abs(math.log10(result.best.params["lr"]) + 2) < 0.5
+
+
+WORKER = textwrap.dedent("""
+    import sys
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from dlcourse import tuning as T
+    storage, seed = sys.argv[1], int(sys.argv[2])
+    T.optuna_search(lambda p, b: -(p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, n_trials=12, max_budget=1,
+                    pruner=None, storage=storage, study_name="shared", seed=seed)
+""")
+
+
+@pytest.mark.slow
+def test_two_worker_processes_share_one_sqlite_study(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    optuna.create_study(storage=storage, study_name="shared", direction="maximize")  # create once, no race
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "DLCOURSE_NUM_THREADS": "1"}
+    workers = [subprocess.Popen([sys.executable, str(script), storage, str(seed)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for seed in (1, 2)]
+    for w in workers:
+        _, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err.decode()
+    study = optuna.load_study(study_name="shared", storage=storage)
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert len(study.trials) == len(complete) == 24
+    assert sorted(t.number for t in study.trials) == list(range(24))
+    # and a third call sees all of them
+    result = T.optuna_search(lambda p, b: -(p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, n_trials=1,
+                             max_budget=1, pruner=None, storage=storage, study_name="shared")
+    assert len(result) == 25
+
+
+def test_hyperband_figure_draws_one_line_per_bracket():
+    import matplotlib.pyplot as plt
+
+    from dlcourse import widgets
+
+    fig = widgets.hyperband_figure(81, 3)
+    assert len(fig.axes[0].lines) == 5
+    assert list(fig.axes[0].lines[0].get_ydata()) == [81, 27, 9, 3, 1]
+    plt.close(fig)
+    assert widgets.hyperband_explorer() is not None
