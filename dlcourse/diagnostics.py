@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_positive, check_positive_int, check_tensor
+from ._checks import check_number, check_positive, check_positive_int, check_tensor
 from .activations import Activation, PReLU
 
 #: Module types treated as "an activation layer" when none are named explicitly.
@@ -338,3 +338,38 @@ def worst_examples(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, k: int
     model.train(was_training)
     values, idx = losses.topk(k)
     return idx, values
+
+
+# =========================================================================== levels of performance
+REMEDIES = {
+    "avoidable bias": "bigger model, train longer / better optimizer, other architecture, less regularization",
+    "variance": "more data, regularization (L2, dropout, augmentation, early stopping), other architecture",
+    "data mismatch": "make training data more like the target data (collect, synthesise), analyse the errors",
+}
+
+
+def performance_gaps(human_error: float, train_error: float, val_error: float,
+                     train_dev_error: float | None = None) -> dict:
+    r"""The gaps between levels of performance (all given as *errors*, e.g. 1 − accuracy), and which to work on.
+
+    * avoidable bias :math:`= E_\text{train} - E_\text{human}` (human-level error as a proxy for
+      the Bayes error, the best any model can do);
+    * variance :math:`= E_\text{train-dev} - E_\text{train}` (or :math:`E_\text{val} - E_\text{train}`
+      without a train-dev set);
+    * data mismatch :math:`= E_\text{val} - E_\text{train-dev}` (only with a train-dev set).
+
+    Returns the gaps, the ``focus`` (the largest gap) and its remedies from :data:`REMEDIES`.
+    """
+    errors = {"human_error": human_error, "train_error": train_error, "val_error": val_error}
+    if train_dev_error is not None:
+        errors["train_dev_error"] = train_dev_error
+    for name, value in errors.items():
+        check_number(value, name)
+    gaps = {"avoidable bias": train_error - human_error}
+    if train_dev_error is None:
+        gaps["variance"] = val_error - train_error
+    else:
+        gaps["variance"] = train_dev_error - train_error
+        gaps["data mismatch"] = val_error - train_dev_error
+    focus = max(gaps, key=gaps.get)
+    return {**gaps, "focus": focus, "remedy": REMEDIES[focus]}
