@@ -215,7 +215,7 @@ class NanReport:
 def find_nan(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss_fn: Callable = F.cross_entropy,
              layer_types: tuple[type, ...] = (nn.Module,)) -> NanReport:
     """Hunt for NaN: the first layer whose forward output is not finite, and the backward op
-    that produced a NaN gradient, named by :func:`torch.autograd.detect_anomaly`.
+    that produced a NaN gradient, named by ``torch.autograd.detect_anomaly``.
 
     Anomaly mode checks every backward function's output and raises ``RuntimeError`` naming
     the first one that returns NaN (e.g. ``LogBackward0`` for ``log`` of a 0 probability).
@@ -328,7 +328,7 @@ def worst_examples(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, k: int
     Error analysis starts here: look at them. Mislabelled examples, a class the model
     confuses, a pre-processing bug — they all show up at the top of this list.
     ``loss_fn`` must accept ``reduction="none"`` (all of :mod:`dlcourse.losses` and
-    :mod:`torch.nn.functional`'s losses do).
+    ``torch.nn.functional``'s losses do).
     """
     X, y = check_tensor(X, "X"), check_tensor(y, "y")
     k = min(check_positive_int(k, "k"), len(X))
@@ -358,7 +358,7 @@ def performance_gaps(human_error: float, train_error: float, val_error: float,
       without a train-dev set);
     * data mismatch :math:`= E_\text{val} - E_\text{train-dev}` (only with a train-dev set).
 
-    Returns the gaps, the ``focus`` (the largest gap) and its remedies from :data:`REMEDIES`.
+    Returns the gaps, the ``focus`` (the largest gap) and its remedies from ``REMEDIES``.
     """
     errors = {"human_error": human_error, "train_error": train_error, "val_error": val_error}
     if train_dev_error is not None:

@@ -1,7 +1,7 @@
-r"""Losses C: the differentiable functions we *optimise* (tested equal to :mod:`torch.nn.functional`).
+r"""Losses C: the differentiable functions we *optimise* (tested equal to ``torch.nn.functional``).
 
 Every loss has the signature ``loss(output, target, ..., reduction="mean")`` so that it can
-be passed to :func:`dlcourse.training.fit` as ``loss_fn`` (use :func:`functools.partial` to
+be passed to :func:`dlcourse.training.fit` as ``loss_fn`` (use ``functools.partial`` to
 fix extra arguments). ``reduction`` is ``"mean"``, ``"sum"`` or ``"none"`` (per element).
 
 Examples
@@ -126,7 +126,7 @@ def class_weights(target, n_classes: int | None = None) -> torch.Tensor:
     return weights.float()
 
 
-def weighted_cross_entropy(target) -> "functools.partial":
+def weighted_cross_entropy(target):
     """``cross_entropy`` with :func:`class_weights` computed from ``target`` (the training labels)."""
     import functools
 

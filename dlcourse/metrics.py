@@ -1,7 +1,7 @@
 r"""Performance metrics P: what we *select* models by (the loss C is what we optimise).
 
 Every function takes tensors, NumPy arrays or lists (``y_true`` first) and returns Python
-floats or NumPy arrays; they are tested equal to :mod:`sklearn.metrics`. Classification
+floats or NumPy arrays; they are tested equal to ``sklearn.metrics``. Classification
 metrics start from the confusion counts of a class :math:`k` — true positives
 :math:`TP`, false positives :math:`FP`, false negatives :math:`FN`, true negatives :math:`TN`:
 
