@@ -14,8 +14,10 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -23,6 +25,21 @@ import torch
 
 PASS = "✔"
 FAIL = "✘"
+
+# Captured when the lab's locked setup cell imports this module: the comparisons below use
+# these references, so a submission that later replaces torch.isclose (say) cannot make a
+# wrong answer compare equal. verify_integrity() reports any such replacement.
+_isclose, _isnan, _isinf, _equal = torch.isclose, torch.isnan, torch.isinf, torch.equal
+_math_isclose = math.isclose
+_WATCHED_EXTERNAL = {
+    "torch.isclose": (torch, "isclose"), "torch.isnan": (torch, "isnan"), "torch.isinf": (torch, "isinf"),
+    "torch.equal": (torch, "equal"), "torch.allclose": (torch, "allclose"),
+    "torch.Tensor.__eq__": (torch.Tensor, "__eq__"), "torch.Tensor.all": (torch.Tensor, "all"),
+    "torch.Tensor.any": (torch.Tensor, "any"), "math.isclose": (math, "isclose"),
+    "builtins.print": (builtins, "print"), "builtins.isinstance": (builtins, "isinstance"),
+    "builtins.type": (builtins, "type"), "builtins.all": (builtins, "all"), "builtins.bool": (builtins, "bool"),
+    "builtins.AssertionError": (builtins, "AssertionError"),
+}
 
 
 class CheckFailed(AssertionError):
@@ -81,13 +98,13 @@ def _mismatch(actual, expected, atol: float, rtol: float) -> str | None:
             return f"expected dtype {expected.dtype}, got {actual.dtype}"
         a, e = actual.detach().cpu(), expected.detach().cpu()
         if a.is_floating_point():
-            bad_nan = torch.isnan(a) & ~torch.isnan(e)
+            bad_nan = _isnan(a) & ~_isnan(e)
             if bad_nan.any():
                 return f"got NaN at {int(bad_nan.sum())} position(s) where {describe(e)} was expected"
-            bad_inf = torch.isinf(a) & ~torch.isinf(e)
+            bad_inf = _isinf(a) & ~_isinf(e)
             if bad_inf.any():
                 return f"got inf at {int(bad_inf.sum())} position(s) where finite values were expected"
-            close = torch.isclose(a, e, atol=atol, rtol=rtol, equal_nan=True)
+            close = _isclose(a, e, atol=atol, rtol=rtol, equal_nan=True)
         else:
             close = a == e
         if not close.all():
@@ -100,7 +117,7 @@ def _mismatch(actual, expected, atol: float, rtol: float) -> str | None:
             actual = actual.item()
         if isinstance(actual, bool) or not isinstance(actual, numbers.Real):
             return f"expected a number, got {type(actual).__name__}"
-        if not math.isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
+        if not _math_isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
             return f"expected {describe(float(expected))}, got {describe(float(actual))}"
         return None
     if actual != expected:
@@ -163,7 +180,13 @@ class Checker:
     def __enter__(self) -> "Checker":
         if self.title:
             print(f"Checking {self.title}:")
+        self._check_integrity()
         return self
+
+    def _check_integrity(self) -> None:
+        for name in _VERIFY():
+            self.record(False, f"integrity: {name} was replaced after the lab started; "
+                               "restart the kernel and run all cells without modifying the checks")
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc_type is None:
@@ -172,6 +195,7 @@ class Checker:
 
     def finish(self) -> None:
         """Raise :class:`CheckFailed` if any check failed; print a summary line otherwise."""
+        self._check_integrity()
         if self.failures:
             raise CheckFailed(f"{len(self.failures)} check(s) failed:\n- " + "\n- ".join(self.failures))
         print(f"All {self.passed} check(s) passed.")
@@ -190,7 +214,7 @@ def check_function(student_fn: Callable, reference_fn: Callable, cases: Iterable
     """
     checker = Checker()
     checker.function(student_fn, reference_fn, cases, name=name, atol=atol, rtol=rtol)
-    if checker.failures:
+    if checker.failures or _VERIFY():
         checker.finish()
 
 
@@ -198,5 +222,33 @@ def check_close(actual, expected, what: str, *, atol: float = 1e-6, rtol: float 
     """One comparison, printed and raised like :func:`check_function`."""
     checker = Checker()
     checker.close(actual, expected, what, atol=atol, rtol=rtol)
-    if checker.failures:
+    if checker.failures or _VERIFY():
         checker.finish()
+
+
+def _own_functions() -> dict[str, object]:
+    module = sys.modules[__name__]
+    names = {f"grading.{n}": (module, n) for n, v in vars(module).items()
+             if callable(v) and getattr(v, "__module__", None) == __name__ and not n.startswith("__")}
+    names.update({f"grading.Checker.{n}": (Checker, n) for n, v in vars(Checker).items()
+                  if callable(v) and not n.startswith("__")})
+    return names
+
+
+_WATCHED = {**_WATCHED_EXTERNAL, **_own_functions()}
+_SNAPSHOT = {name: getattr(owner, attr) for name, (owner, attr) in _WATCHED.items()}
+
+
+def verify_integrity() -> list[str]:
+    """Names of the functions the checks rely on that are no longer the ones present at import.
+
+    Covers every function and ``Checker`` method of this module and the torch, math and
+    builtin functions the comparisons use. An empty list means nothing was replaced. This
+    stops casual tampering inside the student's kernel; a determined student can still
+    defeat any in-process check, which is why submissions are also scanned statically
+    (:mod:`dlcourse.integrity`) and graded in isolation (``dlcourse-grade``).
+    """
+    return [name for name, (owner, attr) in _WATCHED.items() if getattr(owner, attr, None) is not _SNAPSHOT[name]]
+
+
+_VERIFY = verify_integrity  # the checker calls this reference, not the module attribute

@@ -33,6 +33,30 @@ def extreme_tensor(dtype=torch.float32) -> torch.Tensor:
     return torch.cat([torch.tensor(EXTREMES, dtype=dtype), torch.linspace(-30, 30, 601, dtype=dtype)])
 
 
+# --------------------------------------------------------------------------- initialization (tests/test_init.py)
+#: Weight shapes ``(out, in, *kernel)`` of Linear (2-D) and Conv1d/2d (3-D/4-D) layers.
+weight_shapes = st.one_of(
+    st.tuples(st.integers(1, 64), st.integers(1, 64)),
+    st.tuples(st.integers(1, 16), st.integers(1, 8), st.integers(1, 5)),
+    st.tuples(st.integers(1, 16), st.integers(1, 8), st.integers(1, 4), st.integers(1, 4)),
+)
+
+#: Clipping thresholds from tiny to larger than most gradients.
+clip_thresholds = st.floats(min_value=1e-3, max_value=50.0, allow_nan=False)
+
+
+@st.composite
+def parameter_sets(draw, max_params: int = 4):
+    """A list of gradient tensors (one per parameter, drawn shapes) with entries up to ±100."""
+    n = draw(st.integers(1, max_params))
+    seed = draw(st.integers(0, 2**31 - 1))
+    g = torch.Generator().manual_seed(seed)
+    scale = draw(st.sampled_from([1e-3, 1.0, 100.0]))
+    return [torch.randn(draw(shapes), generator=g) * scale for _ in range(n)]
+#: Dropout's drop probability p: [0, 1) (p = 1 would drop everything).
+drop_probabilities = st.floats(min_value=0.0, max_value=0.99)
+
+
 @st.composite
 def label_pairs(draw, max_classes: int = 4, max_size: int = 40):
     """``(y_true, y_pred)`` integer label lists of equal length over at most ``max_classes`` classes."""

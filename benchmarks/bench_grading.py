@@ -1,0 +1,63 @@
+"""Grading throughput: ``dlcourse-grade autograde`` on N copies of one submission.
+
+    python -m benchmarks.bench_grading --copies 100 --workers 2
+
+Reports the total wall time, the time per submission, and the overhead per submission beyond
+executing the notebook itself (measured once with nbclient, as nbgrader does). Not part of
+``python -m benchmarks`` (it takes minutes); run it when sizing a grading machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from dlcourse import instructor
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lab", default="lab01_activations")
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    source = ROOT / "solutions" / args.lab / f"{args.lab}.ipynb"
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        shutil.copy(ROOT / "nbgrader_config.py", course)
+        shutil.copytree(ROOT / "solutions" / args.lab, course / "solutions" / args.lab)
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", args.lab, "--force"],
+                       cwd=course, check=True, capture_output=True)
+        for i in range(args.copies):
+            target = course / "submitted" / f"student{i:03d}" / args.lab
+            target.mkdir(parents=True)
+            shutil.copy(source, target / f"{args.lab}.ipynb")
+        nb = nbformat.read(source, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(source.parent)}}).execute()
+        execute_only = time.perf_counter() - start
+        start = time.perf_counter()
+        results = instructor.autograde(course, args.lab, workers=args.workers)
+        total = time.perf_counter() - start
+    graded = sum(r.status == "graded" for r in results)
+    per_submission = total * args.workers / args.copies
+    print(f"{args.copies} copies of {args.lab}, {args.workers} worker(s): {total:.1f} s in total, "
+          f"{graded} graded")
+    print(f"per submission (per worker): {per_submission:.2f} s; executing the notebook alone: {execute_only:.2f} s; "
+          f"overhead: {per_submission - execute_only:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

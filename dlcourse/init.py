@@ -1,0 +1,388 @@
+r"""Weight initialization and gradient clipping: the tools against unstable signals.
+
+A layer computes :math:`z = W x + b`. With independent, zero-mean weights of variance
+:math:`\sigma^2` and inputs of variance :math:`v`, each output has variance
+:math:`\text{fan}_\text{in}\,\sigma^2 v`: the forward signal keeps its scale only if
+:math:`\sigma^2 = 1/\text{fan}_\text{in}` (times a gain that undoes what the activation
+removes). Back-propagation multiplies by :math:`W^\top`, so the backward signal needs
+:math:`\sigma^2 = 1/\text{fan}_\text{out}`. The classic schemes follow from this:
+
+===========  ==============================================  =============================
+scheme       variance :math:`\sigma^2`                        activations
+===========  ==============================================  =============================
+Glorot       :math:`1/\text{fan}_\text{avg}`                  none, tanh, sigmoid, softmax
+He           :math:`2/\text{fan}_\text{in}`                   ReLU and its variants
+LeCun        :math:`1/\text{fan}_\text{in}`                   SELU
+===========  ==============================================  =============================
+
+with :math:`\text{fan}_\text{avg} = (\text{fan}_\text{in} + \text{fan}_\text{out})/2`. A uniform
+distribution :math:`\mathcal U(-r, r)` has variance :math:`r^2/3`, so the uniform variant of each
+scheme uses :math:`r = \sqrt{3\sigma^2}`; for Glorot, :math:`r = \sqrt{6/(\text{fan}_\text{in} +
+\text{fan}_\text{out})}` (the square root covers the whole fraction).
+
+Every initializer works in place on a weight tensor, takes an optional seeded
+``torch.Generator`` and draws exactly what its ``torch.nn.init`` counterpart draws from the same
+generator state.
+
+Examples
+--------
+>>> import torch
+>>> w = torch.empty(300, 100)            # an nn.Linear(100, 300) weight: (fan_out, fan_in)
+>>> compute_fans(w)
+(100, 300)
+>>> round(xavier_uniform_(w, generator=torch.Generator().manual_seed(0)).abs().max().item(), 4) <= 0.1225
+True
+>>> recommended_init("relu")
+'he_normal'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Callable, Iterable
+
+import torch
+from torch import nn
+
+from ._checks import check_choice, check_nonnegative, check_number, check_positive, check_tensor
+from .activations import activation_names
+from .diagnostics import record_layers
+
+#: Layers whose weights :func:`init_model` initialises (the weight layout is ``(out, in, *kernel)``).
+WEIGHT_LAYERS: tuple[type, ...] = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+_MODES = ("fan_in", "fan_out", "fan_avg")
+
+
+# --------------------------------------------------------------------------- fans
+def _weight(tensor) -> torch.Tensor:
+    if isinstance(tensor, nn.Module) and isinstance(getattr(tensor, "weight", None), torch.Tensor):
+        tensor = tensor.weight
+    tensor = check_tensor(tensor, "tensor")
+    if tensor.ndim < 2:
+        raise ValueError(f"tensor must have at least 2 dimensions (a Linear or Conv weight) to have fans, "
+                         f"got shape {tuple(tensor.shape)}; biases and other 1-D tensors have no fan_in/fan_out")
+    return tensor
+
+
+def receptive_field_size(tensor) -> int:
+    r"""Number of input positions one kernel sees: :math:`\prod_{i \ge 2} \text{shape}_i` (1 for a Linear weight).
+
+    ``tensor`` is a weight tensor or a layer with a ``.weight``.
+    """
+    return math.prod(_weight(tensor).shape[2:])
+
+
+def compute_fans(tensor) -> tuple[int, int]:
+    r"""``(fan_in, fan_out)`` of a Linear or Conv weight of shape ``(out, in, *kernel)``.
+
+    :math:`\text{fan}_\text{in} = \text{in} \cdot k` and :math:`\text{fan}_\text{out} = \text{out}
+    \cdot k`, where :math:`k` is the receptive field size (:func:`receptive_field_size`, e.g.
+    :math:`3 \times 3 = 9` for a 3×3 convolution). A Conv2d(16, 32, 3) weight has shape
+    ``(32, 16, 3, 3)``, fan-in :math:`16\cdot 9 = 144` and fan-out :math:`32 \cdot 9 = 288`.
+    """
+    w = _weight(tensor)
+    k = receptive_field_size(w)
+    return w.shape[1] * k, w.shape[0] * k
+
+
+def fan_in(tensor) -> int:
+    r""":math:`\text{fan}_\text{in}`: inputs that feed one output unit (see :func:`compute_fans`)."""
+    return compute_fans(tensor)[0]
+
+
+def fan_out(tensor) -> int:
+    r""":math:`\text{fan}_\text{out}`: output units that one input feeds (see :func:`compute_fans`)."""
+    return compute_fans(tensor)[1]
+
+
+def fan_avg(tensor) -> float:
+    r""":math:`\text{fan}_\text{avg} = (\text{fan}_\text{in} + \text{fan}_\text{out}) / 2`, Glorot's compromise."""
+    fi, fo = compute_fans(tensor)
+    return (fi + fo) / 2
+
+
+def _fan(tensor, mode: str) -> float:
+    check_choice(mode, "mode", _MODES)
+    return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": fan_avg}[mode](tensor)
+
+
+# --------------------------------------------------------------------------- initializers
+def _target(tensor) -> torch.Tensor:
+    tensor = check_tensor(tensor, "tensor", floating=True)
+    return tensor
+
+
+def _generator(generator):
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
+    return generator
+
+
+@torch.no_grad()
+def _uniform_(tensor: torch.Tensor, bound: float, generator) -> torch.Tensor:
+    return tensor.uniform_(-bound, bound, generator=_generator(generator))
+
+
+@torch.no_grad()
+def _normal_(tensor: torch.Tensor, std: float, generator, mean: float = 0.0) -> torch.Tensor:
+    return tensor.normal_(mean, std, generator=_generator(generator))
+
+
+def constant_(tensor: torch.Tensor, value: float) -> torch.Tensor:
+    r"""Fill ``tensor`` with ``value`` in place: :math:`w_{ij} = c`.
+
+    Every unit of a layer then computes the same function and receives the same gradient, so
+    the units stay identical for ever (the symmetry problem). Fine for biases, never for weights.
+    """
+    tensor = _target(tensor)
+    value = check_number(value, "value")
+    with torch.no_grad():
+        return tensor.fill_(value)
+
+
+def zeros_(tensor: torch.Tensor) -> torch.Tensor:
+    r"""Fill ``tensor`` with zeros in place (:math:`w_{ij} = 0`); the usual start for biases."""
+    return constant_(tensor, 0.0)
+
+
+def normal_(tensor: torch.Tensor, std: float = 0.01, mean: float = 0.0,
+            generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Draw :math:`w_{ij} \sim \mathcal N(\text{mean}, \text{std}^2)` in place (default: "small random", std 0.01).
+
+    The standard deviation ignores the layer's size, which is why it fails in deep networks:
+    each layer multiplies the signal's standard deviation by about
+    :math:`\text{std}\cdot\sqrt{\text{fan}_\text{in}}`.
+    """
+    tensor = _target(tensor)
+    std = check_nonnegative(std, "std")
+    mean = check_number(mean, "mean")
+    return _normal_(tensor, std, generator, mean)
+
+
+def _check_gain(gain) -> float:
+    return check_positive(gain, "gain")
+
+
+def xavier_uniform_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Glorot/Xavier uniform: :math:`w_{ij} \sim \mathcal U(-r, r)` with
+    :math:`r = \text{gain}\cdot\sqrt{\dfrac{6}{\text{fan}_\text{in} + \text{fan}_\text{out}}}`.
+
+    The variance is :math:`r^2/3 = \text{gain}^2 / \text{fan}_\text{avg}`. (Some slides print the
+    bound as :math:`\sqrt 6/(\text{fan}_\text{in} + \text{fan}_\text{out})`: that is wrong — the root
+    covers the whole fraction.) :math:`r` is computed as :math:`\sqrt3\,\sigma`, the same floating-point
+    expression as ``torch.nn.init.xavier_uniform_``, so both draw the same numbers.
+    """
+    tensor = _target(tensor)
+    std = _check_gain(gain) * math.sqrt(2.0 / float(sum(compute_fans(tensor))))
+    return _uniform_(tensor, math.sqrt(3.0) * std, generator)
+
+
+def xavier_normal_(tensor: torch.Tensor, gain: float = 1.0, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Glorot/Xavier normal: :math:`w_{ij} \sim \mathcal N\!\left(0,\ \text{gain}^2\,\dfrac{2}{\text{fan}_\text{in} +
+    \text{fan}_\text{out}}\right)`, i.e. variance :math:`\text{gain}^2/\text{fan}_\text{avg}`."""
+    tensor = _target(tensor)
+    std = _check_gain(gain) * math.sqrt(2.0 / float(sum(compute_fans(tensor))))
+    return _normal_(tensor, std, generator)
+
+
+def _he_std(tensor, gain, mode) -> float:
+    return _check_gain(gain) / math.sqrt(_fan(tensor, mode))
+
+
+def he_uniform_(tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in",
+                generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""He/Kaiming uniform: :math:`w_{ij} \sim \mathcal U(-r, r)`,
+    :math:`r = \sqrt3\,\sigma`, :math:`\sigma = \text{gain}/\sqrt{\text{fan}}`.
+
+    ``gain`` is :math:`\sqrt 2` for ReLU (variance :math:`2/\text{fan}_\text{in}`), and
+    :math:`\sqrt{2/(1 + a^2)}` for a leaky ReLU of slope :math:`a`; ``mode`` picks the fan
+    (``"fan_in"`` preserves the forward signal, ``"fan_out"`` the backward one). Same draw as
+    ``torch.nn.init.kaiming_uniform_(tensor, a, mode, nonlinearity)`` with the matching gain.
+    """
+    tensor = _target(tensor)
+    return _uniform_(tensor, math.sqrt(3.0) * _he_std(tensor, gain, mode), generator)
+
+
+def he_normal_(tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in",
+               generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""He/Kaiming normal: :math:`w_{ij} \sim \mathcal N(0, \sigma^2)`, :math:`\sigma = \text{gain}/\sqrt{\text{fan}}`
+    (default: :math:`\sigma^2 = 2/\text{fan}_\text{in}`, for ReLU). Same draw as
+    ``torch.nn.init.kaiming_normal_`` with the matching gain."""
+    tensor = _target(tensor)
+    return _normal_(tensor, _he_std(tensor, gain, mode), generator)
+
+
+def lecun_uniform_(tensor: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""LeCun uniform: :math:`w_{ij} \sim \mathcal U(-r, r)`, :math:`r = \sqrt{3/\text{fan}_\text{in}}`
+    (variance :math:`1/\text{fan}_\text{in}`): He uniform with gain 1, i.e.
+    ``kaiming_uniform_(tensor, nonlinearity="linear")``."""
+    return he_uniform_(tensor, gain=1.0, mode="fan_in", generator=generator)
+
+
+def lecun_normal_(tensor: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""LeCun normal: :math:`w_{ij} \sim \mathcal N(0, 1/\text{fan}_\text{in})`, the initialization SELU's
+    self-normalisation assumes: He normal with gain 1 (``kaiming_normal_(tensor, nonlinearity="linear")``)."""
+    return he_normal_(tensor, gain=1.0, mode="fan_in", generator=generator)
+
+
+#: The course's initializers by scheme name (what :func:`init_model` accepts as a string).
+INITIALIZERS: dict[str, Callable[..., torch.Tensor]] = {
+    "zeros": zeros_,
+    "normal": normal_,
+    "xavier_uniform": xavier_uniform_,
+    "xavier_normal": xavier_normal_,
+    "he_uniform": he_uniform_,
+    "he_normal": he_normal_,
+    "lecun_uniform": lecun_uniform_,
+    "lecun_normal": lecun_normal_,
+}
+
+_FAMILY = {"identity": "xavier", "sigmoid": "xavier", "tanh": "xavier", "softmax": "xavier", "selu": "lecun"}
+
+
+def recommended_init(activation_name: str, distribution: str = "normal") -> str:
+    """The scheme that suits an activation (Glorot / He / LeCun table), as a name for :func:`init_model`.
+
+    Glorot (``xavier``) for identity, sigmoid, tanh and softmax; LeCun for SELU; He for ReLU and
+    its variants (leaky ReLU, RReLU, PReLU, ELU, GELU, softplus). ``distribution`` is
+    ``"normal"`` or ``"uniform"``.
+    """
+    check_choice(activation_name, "activation_name", activation_names() + ["softmax"])
+    check_choice(distribution, "distribution", ("normal", "uniform"))
+    return f"{_FAMILY.get(activation_name, 'he')}_{distribution}"
+
+
+def init_model(model: nn.Module, scheme="xavier_uniform", *, generator: torch.Generator | None = None,
+               **kwargs) -> nn.Module:
+    """Initialise the weight of every Linear/Conv layer of ``model`` with ``scheme`` and zero its bias.
+
+    ``scheme`` is a name from :data:`INITIALIZERS` (extra keyword arguments, e.g. ``std=1.0``
+    or ``gain=...``, go to the initializer, with ``generator``) or a callable
+    ``weight -> weight`` that works in place. Layers are visited in ``model.modules()`` order,
+    so a seeded generator makes the whole model reproducible. Returns ``model``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if callable(scheme):
+        if kwargs or generator is not None:
+            raise TypeError("generator and keyword arguments only go with a scheme name; "
+                            "bind them into the callable instead")
+        fn = scheme
+    else:
+        name = check_choice(scheme, "scheme", INITIALIZERS)
+        extra = dict(kwargs)
+        if name != "zeros":
+            extra["generator"] = generator
+        fn = lambda w: INITIALIZERS[name](w, **extra)  # noqa: E731
+    for module in model.modules():
+        if isinstance(module, WEIGHT_LAYERS):
+            fn(module.weight)
+            if module.bias is not None:
+                zeros_(module.bias)
+    return model
+
+
+# --------------------------------------------------------------------------- gradient clipping
+def _grads(parameters) -> list[torch.Tensor]:
+    if isinstance(parameters, torch.Tensor):
+        parameters = [parameters]
+    try:
+        params = list(parameters)
+    except TypeError:
+        raise TypeError(f"parameters must be a tensor or an iterable of tensors, "
+                        f"got {type(parameters).__name__}") from None
+    for p in params:
+        check_tensor(p, "parameters[i]")
+    return [p.grad for p in params if p.grad is not None]
+
+
+@torch.no_grad()
+def clip_grad_value_(parameters, clip_value: float) -> None:
+    r"""Clip every gradient entry into :math:`[-c, c]` in place: :math:`g_i \leftarrow \min(\max(g_i, -c), c)`.
+
+    Cheap, but it changes the gradient's *direction* when some entries are clipped and others
+    are not: [0.9, 3.2, 150.0, −2.1, 0.3] with :math:`c = 1` becomes [0.9, 1.0, 1.0, −1.0, 0.3].
+    Same result as ``torch.nn.utils.clip_grad_value_``.
+    """
+    c = check_nonnegative(clip_value, "clip_value")
+    for g in _grads(parameters):
+        g.clamp_(min=-c, max=c)
+
+
+def _global_norm(grads: list[torch.Tensor], norm_type: float = 2.0) -> torch.Tensor:
+    if not grads:
+        return torch.tensor(0.0)
+    norms = torch.stack([torch.linalg.vector_norm(g, norm_type).to(grads[0].device) for g in grads])
+    return torch.linalg.vector_norm(norms, norm_type)
+
+
+@torch.no_grad()
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> torch.Tensor:
+    r"""Rescale all gradients together so that their global norm is at most ``max_norm``; return the norm before.
+
+    The global norm treats every gradient of every parameter as one long vector:
+    :math:`\|g\| = \big(\sum_p \|g_p\|^q\big)^{1/q}` (:math:`q` = ``norm_type``, ``inf`` for the
+    largest entry). If :math:`\|g\| > \text{max\_norm}`, every gradient is multiplied by
+    :math:`\text{max\_norm} / (\|g\| + 10^{-6})`, which keeps the direction. For
+    [0.9, 3.2, 150.0, −2.1, 0.3] (norm ≈ 150.05) and max_norm 1 the result is ≈
+    [0.006, 0.021, 1.0, −0.014, 0.002]. Same result as ``torch.nn.utils.clip_grad_norm_``.
+    """
+    max_norm = check_nonnegative(max_norm, "max_norm")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
+        raise ValueError(f"norm_type must be a positive number or inf, got {norm_type!r}")
+    grads = _grads(parameters)
+    total = _global_norm(grads, float(norm_type))
+    scale = (max_norm / (total + 1e-6)).clamp(max=1.0)
+    for g in grads:
+        g.mul_(scale.to(g.device, g.dtype))
+    return total
+
+
+def add_gradient_clipping(optimizer: torch.optim.Optimizer, *, clip_value: float | None = None,
+                          max_norm: float | None = None) -> list[float]:
+    """Make ``optimizer`` clip the gradients before every ``step()`` (a step pre-hook).
+
+    Give ``clip_value`` (:func:`clip_grad_value_`), ``max_norm`` (:func:`clip_grad_norm_`), or
+    neither (nothing is clipped, the norms are only recorded). Returns a list that receives, at
+    every step, the global 2-norm of the gradients *before* clipping. Works with
+    :func:`dlcourse.training.fit`, which calls ``optimizer.step()``.
+    """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if clip_value is not None and max_norm is not None:
+        raise ValueError("clip_value / max_norm: give at most one of them")
+    if clip_value is not None:
+        check_nonnegative(clip_value, "clip_value")
+    if max_norm is not None:
+        check_nonnegative(max_norm, "max_norm")
+    norms: list[float] = []
+
+    @torch.no_grad()
+    def hook(opt, args, kwargs):
+        params = [p for group in opt.param_groups for p in group["params"]]
+        norms.append(float(_global_norm(_grads(params))))
+        if max_norm is not None:
+            clip_grad_norm_(params, max_norm)
+        elif clip_value is not None:
+            clip_grad_value_(params, clip_value)
+
+    optimizer.register_step_pre_hook(hook)
+    return norms
+
+
+# --------------------------------------------------------------------------- per-layer statistics
+def layer_stds(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None, *,
+               which: str = "output") -> list[float]:
+    r"""Standard deviation of each activation layer's output (``which="output"``) or of the loss's
+    gradient with respect to it (``which="grad"``, needs targets ``y``), first layer first.
+
+    A thin summary of :func:`dlcourse.diagnostics.record_layers`: a well-initialised network keeps
+    these numbers roughly constant from layer to layer.
+    """
+    check_choice(which, "which", ("output", "grad"))
+    if which == "grad" and y is None:
+        raise ValueError("y must be given to record gradients (which='grad')")
+    records = record_layers(model, X, y)
+    return [getattr(r, which).std().item() for r in records]

@@ -1,0 +1,123 @@
+"""dlcourse-grade end to end on a batch of hostile and odd Lab 01 submissions.
+
+The batch is collected from a download folder, autograded in parallel with tight limits,
+reported and given feedback, all through the command line. Every submission must end with
+a score or a clear status and reason; no other student's grade may change; the course's own
+gradebook must not be touched; no feedback page may show a hidden test's source.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from dlcourse import instructor
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = "lab01_activations"
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / LAB))
+import hostile  # noqa: E402
+
+pytestmark = pytest.mark.slow
+CASES = hostile.build(nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_version=4),
+                      nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", as_version=4))
+
+
+def cli(course: Path, *args: str) -> str:
+    result = subprocess.run([sys.executable, "-m", "dlcourse.instructor", "--course", str(course), *args],
+                            capture_output=True, text=True, timeout=1200)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / LAB, course / "solutions" / LAB)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"], cwd=course,
+                   check=True, capture_output=True)
+    gradebook_before = digest(course / ".nbgrader" / "gradebook.db")
+    downloads = tmp_path_factory.mktemp("downloads")
+    for case in CASES.values():
+        path = downloads / case["file"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(case["data"])
+    collected = cli(course, "collect", str(downloads))
+    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "90", "--cell-timeout", "30")
+    reported = cli(course, "report", LAB)
+    cli(course, "feedback", LAB)
+    results = {r.student: r for r in instructor.load_results(course, LAB)}
+    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results,
+                gradebook_before=gradebook_before)
+
+
+def student_of(name: str) -> str:
+    return CASES[name]["expect"].get("student", CASES[name]["file"].split("_")[0].split("/")[0])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_submission_ends_as_expected(batch, name):
+    expect = CASES[name]["expect"]
+    student = student_of(name)
+    if expect.get("status", "any") is None:
+        assert student not in batch["results"]
+        assert f"SKIPPED {CASES[name]['file']}" in batch["collected"]
+        return
+    result = batch["results"][student]
+    if "status" in expect:
+        assert result.status == expect["status"], (result.status, result.reason)
+    if "status_in" in expect:
+        assert result.status in expect["status_in"], (result.status, result.reason)
+    if "reason_has" in expect:
+        assert expect["reason_has"] in result.reason, result.reason
+    if result.status != "graded":
+        assert result.reason, "a submission that is not graded must say why"
+    if "code_score" in expect:
+        assert result.code_score == expect["code_score"], result
+    if "code_score_at_most" in expect:
+        assert result.code_score <= expect["code_score_at_most"], result
+    for kind in expect.get("flags", []):
+        assert any(flag.startswith(kind) for flag in result.flags), (kind, result.flags)
+
+
+def test_the_batch_finishes_and_the_report_covers_everyone(batch):
+    placed = {student_of(n) for n, c in CASES.items() if c["expect"].get("status", "any") is not None}
+    assert set(batch["results"]) == placed
+    rows = list(csv.DictReader((batch["course"] / "reports" / f"{LAB}.csv").open()))
+    assert {r["student"] for r in rows} == placed
+    assert "not graded" in batch["reported"] and "flagged" in batch["reported"]
+
+
+def test_no_other_grade_and_not_the_course_gradebook_changes(batch):
+    assert digest(batch["course"] / ".nbgrader" / "gradebook.db") == batch["gradebook_before"]
+    bystander = batch["results"]["s18"]
+    assert bystander.status == "graded" and bystander.code_score == hostile.MAX
+    submitted = batch["course"] / "submitted" / "s18" / LAB / f"{LAB}.ipynb"
+    assert submitted.read_bytes() == CASES["bystander"]["data"]
+
+
+def test_feedback_never_shows_hidden_tests(batch):
+    pages = sorted((batch["course"] / "feedback").rglob("*.html"))
+    assert len(pages) >= 10
+    hidden_sources = [c.source for c in nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", 4).cells
+                      if "### BEGIN HIDDEN TESTS" in c.source]
+    secrets = ["BEGIN HIDDEN TESTS", "20260101", "manual_seed(2026"] + [
+        line.strip() for src in hidden_sources for line in src.splitlines()[2:6] if len(line.strip()) > 25]
+    for page in pages:
+        text = page.read_text()
+        for secret in secrets:
+            assert secret not in text and json.dumps(secret)[1:-1] not in text, (page, secret)
+        assert "source not shown" in text
