@@ -151,3 +151,23 @@ def _lift(c, lib):
     from dlcourse.autodiff import Value
 
     return Value(c)
+
+
+@st.composite
+def label_pairs(draw, max_classes: int = 4, max_size: int = 40):
+    """``(y_true, y_pred)`` integer label lists of equal length over at most ``max_classes`` classes."""
+    n = draw(st.integers(min_value=1, max_value=max_size))
+    k = draw(st.integers(min_value=2, max_value=max_classes))
+    labels = st.lists(st.integers(min_value=0, max_value=k - 1), min_size=n, max_size=n)
+    return draw(labels), draw(labels)
+
+
+@st.composite
+def binary_scores(draw, max_size: int = 40):
+    """``(y_true, y_score)`` with both classes present and scores drawn from a few values (many ties)."""
+    n = draw(st.integers(min_value=2, max_value=max_size))
+    y = draw(st.lists(st.integers(min_value=0, max_value=1), min_size=n, max_size=n))
+    y[0], y[1] = 0, 1
+    levels = draw(st.integers(min_value=1, max_value=6))
+    scores = draw(st.lists(st.integers(min_value=0, max_value=levels), min_size=n, max_size=n))
+    return y, [s / levels for s in scores]
