@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -44,6 +43,8 @@ from . import tuning
 from ._checks import check_choice, check_positive_int
 from .models import make_mlp
 from .runtime import seed_everything
+from .init import init_model
+from .metrics import mae_metric, rmse_metric
 from .training import accuracy, evaluate, fit, mse
 
 
@@ -68,14 +69,8 @@ def roc_auc(output: torch.Tensor, target: torch.Tensor) -> float:
     return float(skm.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy()))
 
 
-def rmse(output: torch.Tensor, target: torch.Tensor) -> float:
-    r"""Root mean squared error :math:`\sqrt{\frac1n\sum_i (\hat y_i - y_i)^2}`."""
-    return math.sqrt(mse(output, target))
-
-
-def mae(output: torch.Tensor, target: torch.Tensor) -> float:
-    r"""Mean absolute error :math:`\frac1n\sum_i |\hat y_i - y_i|`."""
-    return F.l1_loss(output, target.reshape(output.shape).to(output.dtype)).item()
+rmse = rmse_metric  # root mean squared error (chapter 7's dlcourse.metrics)
+mae = mae_metric    # mean absolute error
 
 
 #: name -> (metric, greater_is_better). Swap in other callables ``(output, target) -> float`` freely.
@@ -116,22 +111,14 @@ LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy, "weighted cross-
 def initialize(model: nn.Module, scheme: str = "he") -> nn.Module:
     r"""Re-initialise every ``nn.Linear`` and ``nn.Conv2d`` weight of ``model`` in place, biases to 0.
 
-    ``"xavier"``: :math:`\mathcal U(-a, a)`, :math:`a = \sqrt{6/(\text{fan}_\text{in} + \text{fan}_\text{out})}`
-    (``nn.init.xavier_uniform_``); ``"he"``: :math:`\mathcal N(0, 2/\text{fan}_\text{in})`
-    (``nn.init.kaiming_normal_``); ``"default"``: leave PyTorch's initialization.
+    ``"xavier"``: :math:`\mathcal U(-a, a)`, :math:`a = \sqrt{6/(\text{fan}_\text{in} + \text{fan}_\text{out})}`;
+    ``"he"``: :math:`\mathcal N(0, 2/\text{fan}_\text{in})`; ``"default"``: leave PyTorch's initialization.
+    Delegates to :func:`dlcourse.init.init_model` (chapter 2).
     """
     check_choice(scheme, "scheme", ("xavier", "he", "default"))
     if scheme == "default":
         return model
-    for m in model.modules():
-        if isinstance(m, (nn.Linear, nn.Conv2d)):
-            if scheme == "xavier":
-                nn.init.xavier_uniform_(m.weight)
-            else:
-                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-    return model
+    return init_model(model, {"xavier": "xavier_uniform", "he": "he_normal"}[scheme])
 
 
 # --------------------------------------------------------------------------- A: optimizers

@@ -81,6 +81,14 @@ def test_notebooks_are_committed_executed_and_clean(path):
             assert "nbval-ignore-output" in tags, f"cell {i} has run-dependent output: tag it nbval-ignore-output"
 
 
+@pytest.mark.parametrize("path", EXECUTED + RELEASES, ids=ids(EXECUTED + RELEASES))
+def test_no_execution_timestamps_are_stored(path):
+    """Timestamps change with every recording and, through nbgrader, every release; they carry no content."""
+    nb = nbformat.read(path, as_version=4)
+    assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], \
+        "re-record with tools/record_outputs.py (it does not store timing)"
+
+
 @pytest.mark.parametrize("path", RELEASES, ids=ids(RELEASES))
 def test_releases_hold_no_solutions_and_no_outputs(path):
     nb = nbformat.read(path, as_version=4)

@@ -25,7 +25,9 @@ def record(path: Path, timeout: int = 600) -> float:
     env_threads = os.environ.setdefault("DLCOURSE_NUM_THREADS", "1")
     os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")  # record on the CPU, as CI checks on the CPU
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,
+    # record_timing=False: no per-cell timestamps, which would change every recording (and, through
+    # nbgrader, every release) without any change of content.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     elapsed = time.perf_counter() - start
