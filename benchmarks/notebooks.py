@@ -1,0 +1,112 @@
+"""Execution time of every notebook against its budget: ``python -m benchmarks.notebooks``.
+
+Each notebook of ``book/`` and ``solutions/`` is executed with nbclient (as nbval and
+nbgrader do) ``--repeats`` times with the course's thread count, and once more with each
+count in ``--compare-threads``; the median, min and max are reported against the budget
+(chapters 30 s, the tuning chapter and labs 60 s), over-budget notebooks first. Budgets are
+reported, not enforced. The results go to ``benchmarks/results/notebooks.json`` and the
+book's appendix page ``book/performance.md`` is rendered from that JSON
+(``--page-only`` re-renders it without measuring).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results" / "notebooks.json"
+PAGE = ROOT / "book" / "performance.md"
+BUDGETS = {"chapter": 30.0, "lab": 60.0}
+LONG_CHAPTERS = {"08_tuning": 60.0}
+
+
+def notebooks() -> list[Path]:
+    return sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*/*.ipynb"))
+
+
+def budget(path: Path) -> float:
+    if path.parent.name == "book":
+        return LONG_CHAPTERS.get(path.stem, BUDGETS["chapter"])
+    return BUDGETS["lab"]
+
+
+def execute(path: Path, threads: int) -> float:
+    """Seconds to execute ``path`` in a fresh kernel with ``threads`` torch threads (kernel start included)."""
+    os.environ["DLCOURSE_NUM_THREADS"] = str(threads)
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - start
+
+
+def measure(repeats: int, threads: int, compare_threads: list[int]) -> dict:
+    rows = []
+    for path in notebooks():
+        times = [execute(path, threads) for _ in range(repeats)]
+        row = {"notebook": str(path.relative_to(ROOT)), "budget": budget(path), "threads": threads,
+               "median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats,
+               "by_threads": {str(t): execute(path, t) for t in compare_threads}}
+        row["over_budget"] = row["median"] > row["budget"]
+        print(f"{row['notebook']}: median {row['median']:.1f} s (budget {row['budget']:.0f} s)", flush=True)
+        rows.append(row)
+    rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
+    return {"measured_on": {"date": date.today().isoformat(), "machine": platform.platform(),
+                            "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                            "python": platform.python_version()},
+            "rows": rows}
+
+
+def render(results: dict) -> str:
+    m = results["measured_on"]
+    threads = sorted({t for r in results["rows"] for t in r["by_threads"]})
+    lines = [
+        "# Appendix: how long the notebooks take",
+        "",
+        "Every chapter and lab is meant to run in well under a minute on a laptop CPU. This page is",
+        "rendered from `benchmarks/results/notebooks.json`, written by `python -m benchmarks.notebooks`;",
+        f"it was measured on {m['date']} on a {m['cpus']}-CPU machine ({m['machine']}, Python {m['python']}),",
+        "executing each notebook in a fresh kernel, kernel start included. Over-budget notebooks come first.",
+        "",
+        "| notebook | median | min–max | runs | budget | "
+        + " | ".join(f"{t} thread{'s' if t != '1' else ''}" for t in threads) + " |",
+        "|---|---|---|---|---|" + "---|" * len(threads),
+    ]
+    for r in results["rows"]:
+        flag = " **over budget**" if r["over_budget"] else ""
+        lines.append(f"| `{r['notebook']}`{flag} | {r['median']:.1f} s | {r['min']:.1f}–{r['max']:.1f} s | {r['repeats']} "
+                     f"| {r['budget']:.0f} s | " + " | ".join(f"{r['by_threads'][t]:.1f} s" for t in threads) + " |")
+    lines += ["", "The course uses one torch thread by default (`dlcourse.set_num_threads`): for models this",
+              "small, a second thread on a 2-core machine brings little and, when anything else runs at the",
+              "same time, costs a great deal (see CONTRIBUTING.md).", ""]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--compare-threads", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--page-only", action="store_true", help="re-render book/performance.md from the JSON")
+    args = parser.parse_args(argv)
+    if not args.page_only:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(measure(args.repeats, args.threads, args.compare_threads), indent=1) + "\n")
+    PAGE.write_text(render(json.loads(RESULTS.read_text())))
+    print(f"wrote {PAGE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

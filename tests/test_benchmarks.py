@@ -1,0 +1,48 @@
+"""The benchmark runner's logic (timing helpers, budgets, results page), not its numbers."""
+
+import json
+
+import pytest
+
+from benchmarks import notebooks, timing
+
+
+def test_measure_and_compare_report_medians_and_ratio():
+    calls = []
+    row = timing.compare("ours", lambda: calls.append("a"), "theirs", lambda: calls.append("b"), repeats=3, warmup=1)
+    assert calls == ["a", "b"] * 4  # interleaved, warm-up included
+    assert row["ratio"] == pytest.approx(row["median"] / row["baseline_median"])
+    assert set(timing.measure(lambda: None, repeats=2)) == {"median", "min", "max", "repeats"}
+    assert "| ours |" in timing.format_rows([row])
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        timing.measure(lambda: None, repeats=0)
+
+
+def test_every_notebook_has_a_budget():
+    paths = notebooks.notebooks()
+    assert any(p.parent.name == "book" for p in paths) and any(p.parent.parent.name == "solutions" for p in paths)
+    for path in paths:
+        expected = 60.0 if path.parent.name != "book" or path.stem == "08_tuning" else 30.0
+        assert notebooks.budget(path) == expected
+
+
+def test_results_page_lists_over_budget_first_and_every_thread_count():
+    rows = [{"notebook": "book/a.ipynb", "budget": 30.0, "median": 12.0, "min": 11.0, "max": 13.0, "repeats": 3,
+             "over_budget": False, "by_threads": {"1": 12.0, "2": 14.0}},
+            {"notebook": "book/b.ipynb", "budget": 30.0, "median": 41.0, "min": 40.0, "max": 45.0, "repeats": 3,
+             "over_budget": True, "by_threads": {"1": 41.0, "2": 60.0}}]
+    rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
+    page = notebooks.render({"measured_on": {"date": "2026-11-23", "machine": "m", "cpus": 2, "python": "3.11"},
+                             "rows": rows})
+    table = [line for line in page.splitlines() if line.startswith("| `")]
+    assert table[0].startswith("| `book/b.ipynb` **over budget** | 41.0 s")
+    assert "| 1 thread | 2 threads |" in page and table[1].endswith("| 12.0 s | 14.0 s |")
+
+
+@pytest.mark.skipif(not notebooks.RESULTS.exists(), reason="no measurement committed yet")
+def test_committed_page_is_rendered_from_the_committed_results():
+    results = json.loads(notebooks.RESULTS.read_text())
+    assert notebooks.PAGE.read_text() == notebooks.render(results)
+    measured = {r["notebook"] for r in results["rows"]}
+    assert measured == {str(p.relative_to(notebooks.ROOT)) for p in notebooks.notebooks()}, \
+        "re-run python -m benchmarks.notebooks after adding a notebook"
