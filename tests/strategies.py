@@ -31,3 +31,12 @@ def tensors(draw, shape=None, dtype=None, elements=finite_floats, include_extrem
 def extreme_tensor(dtype=torch.float32) -> torch.Tensor:
     """Every value of :data:`EXTREMES` plus a dense grid on [-30, 30]."""
     return torch.cat([torch.tensor(EXTREMES, dtype=dtype), torch.linspace(-30, 30, 601, dtype=dtype)])
+
+
+@st.composite
+def image_batches(draw, max_side: int = 7):
+    """A float32 batch ``(N, C, H, W)`` of small images with values in [-1, 1] (augmentation tests)."""
+    n, c = draw(st.integers(1, 4)), draw(st.sampled_from([1, 3]))
+    h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    seed = draw(st.integers(0, 2**31 - 1))
+    return torch.rand(n, c, h, w, generator=torch.Generator().manual_seed(seed)) * 2 - 1
