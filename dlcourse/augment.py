@@ -25,7 +25,7 @@ Examples
 >>> x = torch.arange(2 * 1 * 2 * 3.0).reshape(2, 1, 2, 3)
 >>> flip(x, torch.tensor([True, False]))[:, 0, 0]
 tensor([[2., 1., 0.],
-        [3., 4., 5.]])
+        [6., 7., 8.]])
 >>> t = Compose([RandomHorizontalFlip(p=0.5), RandomCrop(padding=1)], generator=make_generator(0))
 >>> t(x).shape
 torch.Size([2, 1, 2, 3])
