@@ -153,7 +153,7 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
 
     .. math:: \\text{out}_i[c, r, s] = \\text{pad}(x)_i[c,\\ \\text{top}_i + r,\\ \\text{left}_i + s].
 
-    All windows are gathered at once with advanced indexing (no loop over images).
+    All windows are gathered at once with one ``torch.gather`` (no loop over images).
     ``padding_mode`` is ``"constant"`` (value ``fill``), ``"reflect"`` or ``"replicate"``.
     """
     x = check_batch(x)
@@ -174,9 +174,10 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     cols = offsets[:, 1:] + torch.arange(w, device=x.device)          # (N, w)
     if (rows.min() < 0 or cols.min() < 0 or rows.max() >= padded.shape[2] or cols.max() >= padded.shape[3]):
         raise ValueError("offsets place a window outside the padded image")
-    batch = torch.arange(n, device=x.device)[:, None, None]
-    out = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]  # (N, h, w, C)
-    return out.permute(0, 3, 1, 2).contiguous()
+    # one flat index per output pixel into the padded image's H·W plane, shared by all channels
+    index = (rows[:, :, None] * padded.shape[3] + cols[:, None, :]).reshape(n, 1, h * w)
+    out = padded.flatten(2).gather(2, index.expand(n, x.shape[1], h * w))
+    return out.reshape(n, x.shape[1], h, w)
 
 
 def random_crop(x: torch.Tensor, padding: int = 0, size: tuple[int, int] | None = None, *,
@@ -227,14 +228,22 @@ def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
     :math:`\\overline{g(x)}` its mean over the image. A factor 1 changes nothing; contrast 0 gives a flat
     grey image, saturation 0 a grey one (one-channel images have no saturation to change). With
     ``value_range = (lo, hi)`` the result is clamped into it, e.g. ``(0, 1)`` for photographs.
+
+    Because :math:`g` and the mean are linear, the three steps fold into one pass over the batch,
+
+    .. math:: x \\leftarrow sc b\\, x + (1-s) c b\\, g(x) + (1-c) b\\, \\overline{g(x)},
+
+    which is what the code computes.
     """
     x = check_batch(x)
     n = len(x)
     b, c, s = (_per_sample(v, n, name, x.device, x.dtype)[:, None, None, None]
                for v, name in ((brightness, "brightness"), (contrast, "contrast"), (saturation, "saturation")))
-    out = b * x
-    out = c * out + (1 - c) * _grey(out).mean(dim=(1, 2, 3), keepdim=True)
-    out = s * out + (1 - s) * _grey(out)
+    grey = _grey(x)
+    if x.shape[1] == 3:
+        out = (s * c * b) * x + ((1 - s) * c * b) * grey + (1 - c) * b * grey.mean(dim=(1, 2, 3), keepdim=True)
+    else:  # no colour: g(x) = x and saturation changes nothing
+        out = (c * b) * x + (1 - c) * b * grey.mean(dim=(1, 2, 3), keepdim=True)
     if value_range is not None:
         lo, hi = _check_range(value_range, "value_range")
         out = out.clamp(lo, hi)
@@ -300,6 +309,8 @@ def affine(x: torch.Tensor, theta: torch.Tensor, *, fill: float = 0.0, mode: str
     if theta.shape != (len(x), 2, 3):
         raise ValueError(f"theta must have shape ({len(x)}, 2, 3), got {tuple(theta.shape)}")
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    if fill == 0:
+        return F.grid_sample(x, grid, mode=mode, padding_mode="zeros", align_corners=False)
     return F.grid_sample(x - fill, grid, mode=mode, padding_mode="zeros", align_corners=False) + fill
 
 
