@@ -8,6 +8,7 @@ values next to the explorer.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import matplotlib.pyplot as plt
@@ -92,12 +93,11 @@ def augmentation_figure(transform: str = "rotation (× 90°)", strength: float =
     (shown on a fixed [0, 1] scale) in its first column, then ``views`` augmented copies drawn with ``transform`` at ``strength``
     (a probability for the flips, else a fraction of the transform's range) from a generator seeded
     with ``seed``."""
-    from .data import load_photos
     from .plotting import image_grid
 
     check_choice(transform, "transform", AUGMENTATIONS)
     photos = images is None
-    images = load_photos(64) if photos else images
+    images = _default_photos() if photos else images
     function = AUGMENTATIONS[transform][0]
     generator = make_generator(seed)
     copies = [function(images, float(strength), generator) for _ in range(views)]
@@ -106,6 +106,14 @@ def augmentation_figure(transform: str = "rotation (× 90°)", strength: float =
     fig = image_grid(grid, titles=titles, ncols=views + 1, size=1.3, value_range=(0, 1) if photos else None)
     fig.suptitle(f"{transform}, strength {strength:g}", fontsize=9)
     return fig
+
+
+@functools.lru_cache(maxsize=1)
+def _default_photos() -> torch.Tensor:
+    """The photographs at 64 pixels, loaded once per session (the explorer redraws often)."""
+    from .data import load_photos
+
+    return load_photos(64)
 
 
 def augmentation_explorer():
