@@ -73,7 +73,7 @@ def activation_explorer():
     )
 
 
-#: The augmentation explorer's transforms: name -> (random function of (x, strength, generator), default strength).
+#: Transforms of the augmentation explorer by name, each a random function of (x, strength, generator) and a default strength.
 AUGMENTATIONS = {
     "horizontal flip": (lambda x, s, g: aug.random_flip(x, s, generator=g), 0.5),
     "vertical flip": (lambda x, s, g: aug.random_flip(x, s, direction="vertical", generator=g), 0.5),
