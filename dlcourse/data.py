@@ -238,3 +238,29 @@ def make_seasonal_windows(n_steps: int = 600, *, lags: int = 24, period: int = 2
     X, y = torch.as_tensor(X), torch.as_tensor(y)
     a, b = n_train, n_train + n_val
     return DataSplits(X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:], name="seasonal")
+
+
+#: The colour photographs that ship with scikit-image (no download), in the order of :func:`load_photos`.
+PHOTOS = ("chelsea", "astronaut", "coffee")
+
+
+def load_photos(size: int = 96, names=PHOTOS) -> torch.Tensor:
+    """scikit-image's sample photographs as one float batch ``(n, 3, size, size)`` with values in [0, 1].
+
+    Each photo is centre-cropped to a square and resized with antialiased bilinear interpolation.
+    """
+    from skimage import data as skimage_data  # imported here: only the augmentation chapter needs it
+
+    import torch.nn.functional as F
+
+    size = check_positive_int(size, "size")
+    images = []
+    for name in names:
+        img = torch.from_numpy(getattr(skimage_data, name)()).permute(2, 0, 1).float() / 255.0
+        h, w = img.shape[1:]
+        side = min(h, w)
+        top, left = (h - side) // 2, (w - side) // 2
+        images.append(img[:, top:top + side, left:left + side])
+    batch = torch.stack([F.interpolate(i[None], size=(size, size), mode="bilinear", antialias=True,
+                                       align_corners=False)[0] for i in images])
+    return batch.clamp(0, 1)

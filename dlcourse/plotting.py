@@ -127,13 +127,16 @@ def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str 
 
 
 def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols: int = 8,
-               size: float = 1.4, cmap: str = "gray"):
-    """Show a batch ``(n, C, H, W)`` (C = 1 or 3, any range: each image is min-max scaled)."""
+               size: float = 1.4, cmap: str = "gray", value_range: tuple[float, float] | None = None):
+    """Show a batch ``(n, C, H, W)`` (C = 1 or 3, any range: each image is min-max scaled, unless
+    ``value_range = (lo, hi)`` is given: then every image is mapped with the same ``lo → 0, hi → 1``,
+    so that brightness and contrast differences between images stay visible)."""
     if images.ndim != 4:
         raise ValueError(f"images must have shape (n, C, H, W), got {tuple(images.shape)}")
     fig, axes = subplots_grid(len(images), ncols=ncols, size=(size, size))
     for i, (ax, img) in enumerate(zip(axes, images.detach().cpu())):
-        img = (img - img.min()) / (img.max() - img.min()).clamp(min=1e-12)
+        lo, hi = (img.min(), img.max()) if value_range is None else value_range
+        img = ((img - lo) / max(float(hi - lo), 1e-12)).clamp(0, 1)
         ax.imshow((img[0] if img.shape[0] == 1 else img.permute(1, 2, 0)).numpy(), cmap=cmap)
         ax.axis("off")
         if titles is not None:

@@ -33,7 +33,13 @@ from .runtime import get_device, make_generator
 
 # --------------------------------------------------------------------------- metrics
 def accuracy(output: torch.Tensor, target: torch.Tensor) -> float:
-    """Share of correct predictions: argmax over classes, or ``output > 0`` for one logit per example."""
+    """Share of correct predictions: argmax over classes, or ``output > 0`` for one logit per example.
+
+    Soft targets (one probability row per example, as Mixup and CutMix make) count their most
+    probable class as the label.
+    """
+    if target.is_floating_point() and target.ndim == output.ndim and output.shape[-1] > 1:
+        target = target.argmax(dim=-1)
     if output.ndim == 1 or output.shape[-1] == 1:
         pred = (output.reshape(-1) > 0).long()
         target = target.reshape(-1).long()
@@ -128,7 +134,8 @@ def evaluate(model: nn.Module, data, *, loss_fn: Callable = F.cross_entropy, met
 def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3,
         optimizer="adam", loss_fn: Callable = F.cross_entropy, metric="accuracy",
         batch_size: int = 64, seed: int = 0, scheduler=None, callbacks: Iterable[Callable] = (),
-        eval_train: bool = False, device=None, progress: bool = True, desc: str = "epochs") -> History:
+        eval_train: bool = False, device=None, progress: bool = True, desc: str = "epochs",
+        transform: Callable | None = None) -> History:
     """Train ``model`` on ``train = (X, y)`` and return the :class:`History`.
 
     Parameters
@@ -151,6 +158,11 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3
         the train numbers are running means over the epoch's mini-batches.
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
+    transform : callable, optional
+        ``(xb, yb) -> (xb, yb)`` applied to every training mini-batch before the forward pass
+        (data augmentation, e.g. a :class:`dlcourse.augment.Compose`; it may turn ``yb`` into soft
+        targets, as Mixup does). Validation and ``eval_train`` scores use the untransformed data;
+        the running train numbers are measured on the transformed batches.
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -172,6 +184,8 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3
         for i in range(0, len(X), batch_size):
             idx = order[i:i + batch_size]
             xb, yb = X[idx], y[idx]
+            if transform is not None:
+                xb, yb = transform(xb, yb)
             opt.zero_grad(set_to_none=True)
             out = model(xb)
             loss = loss_fn(out, yb)

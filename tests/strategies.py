@@ -171,3 +171,12 @@ def binary_scores(draw, max_size: int = 40):
     levels = draw(st.integers(min_value=1, max_value=6))
     scores = draw(st.lists(st.integers(min_value=0, max_value=levels), min_size=n, max_size=n))
     return y, [s / levels for s in scores]
+
+
+@st.composite
+def image_batches(draw, max_side: int = 7):
+    """A float32 batch ``(N, C, H, W)`` of small images with values in [-1, 1] (augmentation tests)."""
+    n, c = draw(st.integers(1, 4)), draw(st.sampled_from([1, 3]))
+    h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
+    seed = draw(st.integers(0, 2**31 - 1))
+    return torch.rand(n, c, h, w, generator=torch.Generator().manual_seed(seed)) * 2 - 1

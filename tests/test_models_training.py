@@ -91,3 +91,42 @@ def test_fit_errors(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         training.fit(models.make_mlp(2, 2, depth=1, width=4), **args)
+
+
+def test_make_cnn_shapes_and_errors():
+    m = models.make_cnn(1, 10, image_size=8, channels=(4, 8), dropout=0.1)
+    assert m(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
+    assert sum(isinstance(l, nn.Conv2d) for l in m) == 2
+    assert models.make_cnn(3, 5, image_size=16, channels=(4, 4, 4))(torch.zeros(2, 3, 16, 16)).shape == (2, 5)
+    with pytest.raises(ValueError, match="channels"):
+        models.make_cnn(image_size=8, channels=(4, 4, 4, 4))
+    with pytest.raises(ValueError, match="in_channels must be >= 1"):
+        models.make_cnn(0)
+
+
+def test_fit_transform_default_none_is_unchanged_and_is_applied_per_batch():
+    d = data.make_moons(200, seed=0)
+    runs = []
+    for transform in (None, lambda xb, yb: (xb, yb)):
+        torch.manual_seed(1)
+        m = models.make_mlp(2, 2, depth=1, width=8)
+        runs.append(training.fit(m, d.train, epochs=3, lr=0.05, progress=False, seed=2, transform=transform).train_loss)
+    assert runs[0] == runs[1]
+    sizes = []
+
+    def soft_targets(xb, yb):  # records the batch sizes and returns soft (one-hot) targets
+        sizes.append(len(xb))
+        return xb, F.one_hot(yb, 2).float()
+
+    torch.manual_seed(1)
+    m = models.make_mlp(2, 2, depth=1, width=8)
+    h = training.fit(m, d.train, d.val, epochs=2, batch_size=64, progress=False, transform=soft_targets)
+    n = len(d.y_train)
+    assert sizes == [min(64, n - i) for i in range(0, n, 64)] * 2
+    assert 0.0 <= h.train_metric[-1] <= 1.0 and h.val_metric[-1] > 0.5
+
+
+def test_accuracy_accepts_soft_targets():
+    out = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 0.0]])
+    soft = torch.tensor([[0.7, 0.3], [0.4, 0.6], [0.2, 0.8]])
+    assert training.accuracy(out, soft) == pytest.approx(2 / 3)

@@ -95,3 +95,34 @@ def test_training_loop_map_names_every_choice_and_step():
     assert all(step.split("\n")[0] in texts for step in plotting.STRATEGY_STEPS)
     assert "return the M with the best P" in texts
     plt.close(fig)
+
+
+def test_augmentation_explorer_figure_changes_with_its_controls():
+    images = [a.images[0].get_array() for a in widgets.augmentation_figure("rotation (× 90°)", 0.3).axes if a.images]
+    assert len(images) == 3 * 6
+    np.testing.assert_allclose(images[0], images[6 * 0])  # first column: the originals
+    assert not np.allclose(images[1], images[0])  # an augmented view differs
+    none = [a.images[0].get_array() for a in widgets.augmentation_figure("rotation (× 90°)", 0.0).axes if a.images]
+    np.testing.assert_allclose(none[1], none[0], atol=1e-5)  # strength 0: views equal the original
+    digits = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    fig = widgets.augmentation_figure("cutout (% of side)", 0.5, images=digits, views=3)
+    assert sum(1 for a in fig.axes if a.images) == 2 * 4
+    with pytest.raises(ValueError, match="transform must be one of"):
+        widgets.augmentation_figure("blur")
+
+
+def test_augmentation_explorer_widget_calls_the_plot_function():
+    w = widgets.augmentation_explorer()
+    assert w.children[0].value == "rotation (× 90°)" and w.children[1].value == 0.3
+
+
+def test_image_grid_with_a_fixed_value_range_keeps_brightness():
+    dark, bright = torch.full((1, 3, 2, 2), 0.2), torch.full((1, 3, 2, 2), 0.8)
+    fig = plotting.image_grid(torch.cat([dark, bright]), value_range=(0, 1))
+    arrays = [a.images[0].get_array() for a in fig.axes if a.images]
+    assert np.allclose(arrays[0], 0.2) and np.allclose(arrays[1], 0.8)
+
+
+def test_load_photos_shape_and_range():
+    photos = data.load_photos(32)
+    assert photos.shape == (3, 3, 32, 32) and photos.min() >= 0 and photos.max() <= 1

@@ -1,0 +1,224 @@
+"""dlcourse.augment: shapes, devices and dtypes kept; oracles (torch.flip, torch.rot90, slicing); label mixing."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dlcourse import augment as A
+from dlcourse import models
+from dlcourse.runtime import make_generator
+
+from .strategies import image_batches
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+Y3 = torch.tensor([0, 1, 2, 1, 0])
+
+
+def gen(seed=0):
+    return make_generator(seed)
+
+
+RANDOM_TRANSFORMS = {
+    "hflip": lambda x, g: A.random_flip(x, 0.5, generator=g),
+    "vflip": lambda x, g: A.random_flip(x, 0.5, direction="vertical", generator=g),
+    "crop": lambda x, g: A.random_crop(x, 2, generator=g),
+    "crop_reflect": lambda x, g: A.random_crop(x, 1, padding_mode="reflect", generator=g),
+    "jitter": lambda x, g: A.color_jitter(x, 0.4, 0.4, 0.4, generator=g),
+    "affine": lambda x, g: A.random_affine(x, 30, (0.1, 0.2), (0.8, 1.2), 10, fill=0.5, generator=g),
+    "cutout": lambda x, g: A.random_cutout(x, 3, generator=g),
+    "mixup": lambda x, g: A.mixup(x, Y3[: len(x)], 0.4, num_classes=3, generator=g)[0],
+    "cutmix": lambda x, g: A.cutmix(x, Y3[: len(x)], 1.0, num_classes=3, generator=g)[0],
+}
+
+
+@pytest.mark.parametrize("name", RANDOM_TRANSFORMS)
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_shape_dtype_device_kept_and_seed_reproducible(name, device, dtype):
+    x = torch.rand(5, 3, 7, 9, generator=gen(1), dtype=dtype).to(device)
+    out = RANDOM_TRANSFORMS[name](x, gen(3))
+    assert out.shape == x.shape and out.dtype == dtype and out.device == x.device
+    torch.testing.assert_close(out, RANDOM_TRANSFORMS[name](x, gen(3)))  # same seed, same batch
+
+
+@pytest.mark.parametrize("name", ["hflip", "crop", "jitter", "affine", "cutout", "mixup", "cutmix"])
+def test_same_seed_same_batch_on_every_device(name):
+    x = torch.rand(5, 3, 6, 6, generator=gen(2))
+    cpu = RANDOM_TRANSFORMS[name](x, gen(4))
+    for device in DEVICES[1:]:
+        torch.testing.assert_close(RANDOM_TRANSFORMS[name](x.to(device), gen(4)).cpu(), cpu, atol=1e-5, rtol=1e-5)
+    assert not torch.equal(RANDOM_TRANSFORMS[name](x, gen(5)), cpu) or name == "hflip"
+
+
+@given(x=image_batches())
+def test_flipping_twice_is_identity_and_matches_torch_flip(x):
+    mask = torch.arange(len(x)) % 2 == 0
+    for dim in (-1, -2):
+        once = A.flip(x, mask, dim)
+        torch.testing.assert_close(once[mask], x[mask].flip(dim))
+        torch.testing.assert_close(once[~mask], x[~mask])
+        torch.testing.assert_close(A.flip(once, mask, dim), x)
+    twice = A.random_flip(A.random_flip(x, 0.5, generator=gen(7)), 0.5, generator=gen(7))
+    torch.testing.assert_close(twice, x)
+
+
+@given(x=image_batches(), padding=st.integers(0, 3), seed=st.integers(0, 100))
+@settings(max_examples=30)
+def test_crop_output_comes_from_the_padded_input(x, padding, seed):
+    out = A.random_crop(x, padding, generator=gen(seed))
+    padded = F.pad(x, (padding,) * 4)
+    h, w = x.shape[2:]
+    for img, pad in zip(out, padded):
+        windows = [pad[:, i:i + h, j:j + w] for i in range(2 * padding + 1) for j in range(2 * padding + 1)]
+        assert any(torch.equal(img, win) for win in windows)
+
+
+def test_crop_with_given_offsets_is_a_slice():
+    x = torch.rand(3, 2, 5, 6, generator=gen(0))
+    offsets = torch.tensor([[0, 0], [2, 1], [1, 3]])
+    out = A.crop(x, offsets, (4, 3), padding=1, fill=-1.0)
+    padded = F.pad(x, (1,) * 4, value=-1.0)
+    for i, (top, left) in enumerate(offsets.tolist()):
+        torch.testing.assert_close(out[i], padded[i, :, top:top + 4, left:left + 3])
+
+
+def test_translate_shifts_by_whole_pixels():
+    x = torch.zeros(1, 1, 5, 5)
+    x[0, 0, 2, 2] = 1.0
+    out = A.translate(x, 1, -2, fill=0.0)
+    assert out[0, 0, 3, 0] == 1.0 and out.sum() == 1.0
+
+
+@given(x=image_batches())
+@settings(max_examples=30)
+def test_identity_affine_reproduces_the_input(x):
+    theta = A.affine_matrices(torch.zeros(len(x)), size=tuple(x.shape[2:]))
+    torch.testing.assert_close(theta[0], torch.tensor([[1.0, 0, 0], [0, 1, 0]], dtype=torch.float64))
+    torch.testing.assert_close(A.affine(x, theta), x, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("angle,k", [(90.0, 1), (-90.0, -1), (180.0, 2)])
+def test_right_angle_rotation_matches_rot90(angle, k):
+    x = torch.rand(4, 3, 7, 7, generator=gen(0))
+    out = A.affine(x, A.affine_matrices(torch.full((4,), angle), size=(7, 7)))
+    torch.testing.assert_close(out, torch.rot90(x, k, dims=(2, 3)), atol=1e-5, rtol=1e-5)
+
+
+def test_affine_translation_and_fill():
+    x = torch.zeros(1, 1, 5, 5)
+    x[0, 0, 2, 2] = 1.0
+    out = A.affine(x, A.affine_matrices(torch.zeros(1), (0.2, -0.2), size=(5, 5)), fill=0.0)
+    assert out[0, 0, 1, 3] == pytest.approx(1.0)  # one pixel right, one up
+    filled = A.affine(torch.ones(1, 1, 4, 4), A.affine_matrices(torch.zeros(1), (0.5, 0.0), size=(4, 4)), fill=-3.0)
+    assert filled[0, 0, :, 0].eq(-3.0).all() and filled[0, 0, :, -1].eq(1.0).all()
+
+
+def test_colour_factors_of_one_change_nothing_and_saturation_zero_is_grey():
+    x = torch.rand(4, 3, 5, 5, generator=gen(0))
+    torch.testing.assert_close(A.adjust_colour(x), x)
+    grey = A.adjust_colour(x, saturation=0.0)
+    expected = (0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2])[:, None].expand_as(x)
+    torch.testing.assert_close(grey, expected)
+    flat = A.adjust_colour(x, contrast=0.0)
+    assert flat.std(dim=(1, 2, 3)).max() < 1e-6
+    torch.testing.assert_close(A.adjust_colour(x, brightness=torch.tensor([0.5, 1, 2, 3.0]), value_range=(0, 1)),
+                               (x * torch.tensor([0.5, 1, 2, 3.0])[:, None, None, None]).clamp(0, 1))
+
+
+def test_cutout_zeroes_a_clipped_square():
+    x = torch.ones(2, 1, 6, 6)
+    out = A.cutout(x, torch.tensor([[3, 3], [0, 0]]), 2, fill=0.0)
+    assert out[0, 0, 2:4, 2:4].eq(0).all() and out[0].sum() == 36 - 4
+    assert out[1].sum() == 36 - 1  # the corner square keeps only one pixel inside the image
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_mixup_targets_sum_to_one_and_match_the_blend(seed):
+    x = torch.rand(6, 1, 4, 4, generator=gen(seed))
+    y = torch.tensor([0, 1, 2, 3, 4, 0])
+    lam, perm = torch.rand(6, generator=gen(seed + 10)), torch.randperm(6, generator=gen(seed + 20))
+    xm, ym = A.mix(x, y, lam, perm, num_classes=5)
+    torch.testing.assert_close(ym.sum(1), torch.ones(6))
+    torch.testing.assert_close(xm, lam[:, None, None, None] * x + (1 - lam[:, None, None, None]) * x[perm])
+    expected = lam[:, None] * F.one_hot(y, 5) + (1 - lam[:, None]) * F.one_hot(y[perm], 5)
+    torch.testing.assert_close(ym, expected.float())
+    _, ym = A.mixup(x, y, 0.5, num_classes=5, generator=gen(seed))
+    torch.testing.assert_close(ym.sum(1), torch.ones(6))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_cutmix_targets_match_the_pixel_areas(seed):
+    n, h, w = 6, 9, 7
+    x = torch.arange(n, dtype=torch.float32)[:, None, None, None].expand(n, 1, h, w).contiguous()
+    y = torch.arange(n)  # image i is filled with the value i and has class i
+    xc, yc = A.cutmix(x, y, 1.0, num_classes=n, generator=gen(seed))
+    torch.testing.assert_close(yc.sum(1), torch.ones(n))
+    for i in range(n):
+        own = (xc[i] == i).float().mean()
+        assert yc[i, i].item() == pytest.approx(own.item(), abs=1e-6)
+        assert torch.isin(xc[i].unique(), yc[i].nonzero().flatten().float()).all()
+
+
+def test_cutmix_boxes_correct_lambda_for_clipping():
+    top, left, bottom, right, lam = A.cutmix_boxes(torch.tensor([0.75, 0.75]), torch.tensor([[4, 4], [0, 0]]), (8, 8))
+    assert (bottom - top).tolist() == [4, 2] and (right - left).tolist() == [4, 2]
+    torch.testing.assert_close(lam, torch.tensor([1 - 16 / 64, 1 - 4 / 64], dtype=torch.float64))
+
+
+def test_transform_objects_compose_and_random_apply():
+    x = torch.rand(8, 1, 6, 6, generator=gen(0))
+    y = torch.arange(8) % 3
+    t = A.Compose([A.RandomHorizontalFlip(p=1.0), A.RandomVerticalFlip(p=1.0)])
+    torch.testing.assert_close(t(x), torch.rot90(x, 2, dims=(2, 3)))
+    out, same_y = A.Compose([A.RandomCrop(padding=1), A.Cutout(size=2)], generator=gen(1))(x, y)
+    assert out.shape == x.shape and torch.equal(same_y, y)
+    assert torch.equal(A.RandomApply(A.RandomHorizontalFlip(p=1.0), p=0.0)(x), x)
+    torch.testing.assert_close(A.RandomApply(A.RandomHorizontalFlip(p=1.0), p=1.0)(x), x.flip(-1))
+    xm, ym = A.RandomApply(A.Mixup(alpha=1.0, num_classes=3), p=0.5, generator=gen(2))(x, y)
+    assert ym.shape == (8, 3)
+    torch.testing.assert_close(ym.sum(1), torch.ones(8))
+    assert "RandomCrop(padding=1)" in repr(A.RandomCrop(padding=1))
+
+
+def test_tta_averages_probabilities_and_restores_mode():
+    torch.manual_seed(0)
+    model = models.make_cnn(1, 4, image_size=8).train()
+    x = torch.rand(5, 1, 8, 8, generator=gen(0))
+    views = [lambda v: v, lambda v: v.flip(-1)]
+    probs = A.tta_predict(model, x, views)
+    model.eval()
+    expected = (F.softmax(model(x), -1) + F.softmax(model(x.flip(-1)), -1)) / 2
+    torch.testing.assert_close(probs, expected)
+    model.train()
+    A.tta_predict(model, x, views)
+    assert model.training
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: A.random_crop(torch.rand(2, 1, 4, 4), -1), ValueError, "padding must be an int >= 0"),
+    (lambda: A.random_flip(torch.rand(2, 1, 4, 4), 1.5), ValueError, "p must be in \\[0, 1\\]"),
+    (lambda: A.RandomApply(A.Cutout(size=2), p=-0.1), ValueError, "p must be in"),
+    (lambda: A.random_flip(torch.rand(1, 4, 4)), ValueError, "x must be a batch of images"),
+    (lambda: A.random_affine(torch.rand(2, 4, 4)), ValueError, "x must be a batch of images"),
+    (lambda: A.random_flip(torch.ones(2, 1, 4, 4, dtype=torch.long)), TypeError, "x must be a floating-point"),
+    (lambda: A.random_flip([1.0]), TypeError, "x must be a torch.Tensor"),
+    (lambda: A.random_flip(torch.rand(2, 1, 4, 4), direction="diagonal"), ValueError, "direction must be one of"),
+    (lambda: A.color_jitter(torch.rand(2, 3, 4, 4), brightness=-0.1), ValueError, "brightness must be >= 0"),
+    (lambda: A.random_affine(torch.rand(2, 1, 4, 4), scale=(1.2, 0.8)), ValueError, "scale must satisfy"),
+    (lambda: A.random_affine(torch.rand(2, 1, 4, 4), scale=(0.0, 1.0)), ValueError, "scale must be > 0"),
+    (lambda: A.random_cutout(torch.rand(2, 1, 4, 4), 0), ValueError, "size must be >= 1"),
+    (lambda: A.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), alpha=0.0), ValueError, "alpha must be > 0"),
+    (lambda: A.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1])), ValueError, "num_classes must be given"),
+    (lambda: A.mix(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), 1.5, torch.tensor([1, 0]), num_classes=2),
+     ValueError, "lam must be in"),
+    (lambda: A.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), (9, 9)), ValueError, "size .* is larger"),
+    (lambda: A.Mixup(alpha=1.0, num_classes=2)(torch.rand(2, 1, 4, 4)), ValueError, "y: Mixup mixes labels"),
+    (lambda: A.RandomCrop(padding=1, colour=3), TypeError, "colour"),
+])
+def test_bad_arguments_raise_clear_errors(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
