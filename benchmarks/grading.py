@@ -1,6 +1,6 @@
 """Grading throughput: ``dlcourse-grade autograde`` on N copies of one submission.
 
-    python -m benchmarks.bench_grading --copies 100 --workers 2
+    python -m benchmarks.grading --copies 100 --workers 2
 
 Reports the total wall time, the time per submission, and the overhead per submission beyond
 executing the notebook itself (measured once with nbclient, as nbgrader does). Not part of
