@@ -39,12 +39,11 @@ import torch.nn.functional as F
 from sklearn import metrics as skm
 from torch import nn
 
-from . import tuning
+from . import metrics, tuning
 from ._checks import check_choice, check_positive_int
 from .models import make_mlp
 from .runtime import seed_everything
 from .init import init_model
-from .metrics import mae_metric, rmse_metric
 from .training import accuracy, evaluate, fit, mse
 
 
@@ -69,8 +68,14 @@ def roc_auc(output: torch.Tensor, target: torch.Tensor) -> float:
     return float(skm.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy()))
 
 
-rmse = rmse_metric  # root mean squared error (chapter 7's dlcourse.metrics)
-mae = mae_metric    # mean absolute error
+def rmse(output: torch.Tensor, target: torch.Tensor) -> float:
+    r"""Root mean squared error :math:`\sqrt{\frac1n\sum_i (\hat y_i - y_i)^2}` (:func:`dlcourse.metrics.rmse_metric`)."""
+    return metrics.rmse_metric(output, target)
+
+
+def mae(output: torch.Tensor, target: torch.Tensor) -> float:
+    r"""Mean absolute error :math:`\frac1n\sum_i |\hat y_i - y_i|` (:func:`dlcourse.metrics.mae_metric`)."""
+    return metrics.mae_metric(output, target)
 
 
 #: name -> (metric, greater_is_better). Swap in other callables ``(output, target) -> float`` freely.
