@@ -13,6 +13,7 @@ from matplotlib.colors import ListedColormap
 
 from . import activations as A
 from .diagnostics import LayerRecord
+from .metrics import predictions
 
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
@@ -68,7 +69,7 @@ def plot_decision_boundary(model, X: torch.Tensor, y: torch.Tensor, ax=None, res
     model.eval()
     out = model(grid.to(device)).cpu()
     model.train(was_training)
-    pred = (out.reshape(-1) > 0).long() if out.shape[-1] == 1 else out.argmax(-1)
+    pred = predictions(out)
     n_classes = int(max(y.max().item(), pred.max().item())) + 1
     cmap = ListedColormap(CLASS_COLORS[:n_classes])
     ax.contourf(xx.numpy(), yy.numpy(), pred.reshape(xx.shape).numpy(), levels=np.arange(n_classes + 1) - 0.5,

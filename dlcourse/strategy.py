@@ -44,14 +44,14 @@ from ._checks import check_choice, check_positive_int
 from .models import make_mlp
 from .runtime import seed_everything
 from .init import init_model
+from .losses import class_weights
+from .training import OPTIMIZERS as TRAINING_OPTIMIZERS
 from .training import accuracy, evaluate, fit, mse
 
 
 # --------------------------------------------------------------------------- P: metrics
 def _labels(output: torch.Tensor) -> np.ndarray:
-    if output.ndim == 1 or output.shape[-1] == 1:
-        return (output.reshape(-1) > 0).long().cpu().numpy()
-    return output.argmax(dim=-1).cpu().numpy()
+    return metrics.predictions(output).cpu().numpy()
 
 
 def f1_minority(output: torch.Tensor, target: torch.Tensor) -> float:
@@ -90,9 +90,9 @@ def _cross_entropy(train) -> Callable:
 
 
 def _weighted_cross_entropy(train) -> Callable:
-    r"""Cross-entropy with class weights :math:`w_k = n / (K\,n_k)` from the training labels."""
-    counts = torch.bincount(train[1].reshape(-1).long()).float()
-    weight = counts.sum() / (len(counts) * counts.clamp(min=1))
+    r"""Cross-entropy with class weights :math:`w_k = n / (K\,n_k)` from the training labels
+    (:func:`dlcourse.losses.class_weights`)."""
+    weight = class_weights(train[1])
 
     def weighted_cross_entropy(output, target):
         return F.cross_entropy(output, target, weight=weight.to(output.device))
@@ -135,8 +135,7 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
 
 
 #: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-              "rmsprop": torch.optim.RMSprop,
+OPTIMIZERS = {**TRAINING_OPTIMIZERS,
               "sgd_momentum": lambda p, lr, weight_decay: torch.optim.SGD(p, lr=lr, momentum=0.9,
                                                                           weight_decay=weight_decay)}
 

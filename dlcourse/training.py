@@ -28,6 +28,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ._checks import check_choice, check_positive, check_positive_int, check_tensor
+from .metrics import predictions
 from .runtime import get_device, make_generator
 
 
@@ -40,11 +41,9 @@ def accuracy(output: torch.Tensor, target: torch.Tensor) -> float:
     """
     if target.is_floating_point() and target.ndim == output.ndim and output.shape[-1] > 1:
         target = target.argmax(dim=-1)
+    pred = predictions(output)
     if output.ndim == 1 or output.shape[-1] == 1:
-        pred = (output.reshape(-1) > 0).long()
         target = target.reshape(-1).long()
-    else:
-        pred = output.argmax(dim=-1)
     return (pred == target).float().mean().item()
 
 
