@@ -8,14 +8,22 @@ is checked here. External links are not followed (no network in CI).
 from __future__ import annotations
 
 import functools
+import http.server
+import importlib.util
+import os
+import re
 import shutil
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+
+from tests.browser import CDN_PREFIX, CdnMirror, Chromium
+from tests.test_book import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,6 +41,7 @@ class _Collector(HTMLParser):
         super().__init__()
         self.links: list[str] = []
         self.images: list[str] = []
+        self.scripts: list[str] = []
         self.ids: set[str] = set()
         self.text: list[str] = []
         self._hidden: list[bool] = []  # one entry per open element: is its text excluded?
@@ -43,6 +52,8 @@ class _Collector(HTMLParser):
             self.ids.add(attrs["id"])
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        if tag == "script" and attrs.get("src"):
+            self.scripts.append(attrs["src"])
         if tag == "img" and attrs.get("src"):
             self.images.append(attrs["src"])
         if tag in _VOID:
@@ -135,3 +146,160 @@ def test_colab_button_points_at_an_existing_notebook(html):
         assert links, f"{chapter.name} has no Colab button"
         path = links[0].split("/blob/main/", 1)[1]
         assert (ROOT / path).exists(), links[0]
+
+
+# -- the same pages in a real browser ---------------------------------------------------------
+#
+# Headless Chromium (tools/install_test_browser.py installs it and the CDN mirror) loads every
+# page of the toc, plus the index pages Sphinx generates, from a local HTTP server. Nothing
+# reaches the network: CDN requests are answered from the mirror, everything else is refused.
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SETUP = _load_tool("install_test_browser")
+BROWSER_PAGES = [f"{entry}.html" for entry in toc_files()] + ["genindex.html", "py-modindex.html"]
+ARTIFACTS = Path(os.environ.get("DLCOURSE_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
+#: Chromium asks every origin for /favicon.ico on its own; the book declares none, so that 404 is not the page's.
+BROWSER_NOISE = re.compile(r"/favicon\.ico$")
+
+PAGE_STATE = r"""(async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "MJX-CONTAINER", "TEXTAREA"]);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => { for (let e = n.parentElement; e; e = e.parentElement) { if (skip.has(e.tagName)) return NodeFilter.FILTER_REJECT; }
+                         return NodeFilter.FILTER_ACCEPT; } });
+  let text = ""; while (walker.nextNode()) { text += walker.currentNode.nodeValue; }
+  const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+  return {
+    mathjax: !!(window.MathJax && MathJax.startup),
+    math: document.querySelectorAll(".math").length,
+    untypeset: [...document.querySelectorAll(".math")].filter(e => !e.querySelector("mjx-container")).map(e => e.textContent.slice(0, 60)),
+    texErrors: [...document.querySelectorAll("mjx-merror")].map(e => e.getAttribute("data-mjx-error") || e.textContent.slice(0, 60)),
+    rawMath: ["$$", "\\(", "\\["].filter(d => text.includes(d)),
+    images: [...document.images].map(i => ({src: i.currentSrc.slice(0, 120), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight})),
+    widgetViews: views.length,
+    widgetsRendered: views.filter(v => { const s = v.previousElementSibling;
+        return s && s.classList.contains("widget-subarea") && s.querySelector(".jupyter-widgets, .widget-output, img"); }).length,
+    colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
+    title: document.title,
+  };
+})()"""
+
+SETTLED = """(() => [...document.images].every(i => i.complete) &&
+  [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')].every(v =>
+     v.previousElementSibling && v.previousElementSibling.classList.contains("widget-subarea")
+     && v.previousElementSibling.querySelector(".jupyter-widgets, .widget-output, img")))()"""
+
+
+@pytest.fixture(scope="module")
+def chromium(html):
+    executable = SETUP.find_chromium()
+    missing = [what for what, ok in [("chromium", executable),
+                                     *[(f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
+                                       for n, v in SETUP.PACKAGES]] if not ok]
+    if missing:
+        message = f"browser test needs {', '.join(missing)}: run `python tools/install_test_browser.py`"
+        if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with Chromium(executable, CdnMirror(SETUP.MIRROR), origin) as browser:
+            browser.origin = origin
+            yield browser
+    finally:
+        server.shutdown()
+
+
+def _screenshot(browser, name: str) -> None:
+    browser.screenshot(ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".jpg"))
+
+
+def _errors(report) -> list[str]:
+    return [e for e in report.errors if not BROWSER_NOISE.search(e)] + [f"needs the network: {u}" for u in report.blocked]
+
+
+def test_cdn_pins_are_the_mirrored_packages(html):
+    """Every CDN script of the rendered pages is one of the pinned npm packages, at the pinned version."""
+    from tests.browser import split_cdn_url
+
+    external = {src for page in _pages(html) for src in _parse(page).scripts if "://" in src}
+    pinned = set(SETUP.PACKAGES)
+    for src in external:
+        parts = split_cdn_url(src)
+        assert parts is not None, f"{src}: load third-party scripts from {CDN_PREFIX}<package>@<version>/"
+        assert parts[:2] in pinned, f"{src}: pin {parts[0]}@{parts[1]} in tools/install_test_browser.py"
+
+
+def _browse(chromium, page: str) -> tuple[dict, list[str]]:
+    """Load a page, let it settle, screenshot it, and list everything wrong with it."""
+    report = chromium.load(f"{chromium.origin}/{page}")
+    chromium.wait_for(SETTLED, timeout=30)
+    state = chromium.evaluate(PAGE_STATE)
+    _screenshot(chromium, page)
+    problems = _errors(report)
+    if state["math"] and not state["mathjax"]:
+        problems.append("has math but MathJax did not start")
+    problems += [f"math not typeset: {m!r}" for m in state["untypeset"]]
+    problems += [f"TeX error: {m!r}" for m in state["texErrors"]]
+    problems += [f"raw math delimiter {d!r} in the text" for d in state["rawMath"]]
+    problems += [f"image did not load: {i['src']}" for i in state["images"] if not (i["complete"] and i["width"] > 0)]
+    if state["widgetsRendered"] != state["widgetViews"]:
+        problems.append(f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered")
+    for link in state["colab"]:
+        if not (ROOT / link.split("/blob/main/", 1)[-1]).is_file():
+            problems.append(f"Colab button points at a missing notebook: {link}")
+    return state, problems
+
+
+@pytest.mark.parametrize("page", BROWSER_PAGES)
+def test_page_renders_in_a_browser(chromium, page):
+    state, problems = _browse(chromium, page)
+    if (ROOT / page).with_suffix(".ipynb").exists():
+        problems += [] if state["colab"] else ["no Colab button"]
+        problems += [] if state["images"] else ["no figure"]
+    assert not problems, f"{page} ({state['title']}):\n" + "\n".join(problems)
+
+
+def test_browser_check_catches_planted_faults(chromium, html):
+    """The check above is only as good as what it can see: a page with one fault of each kind."""
+    planted = html / "planted-faults.html"
+    planted.write_text(
+        "<html><head><title>planted</title>"
+        "<script src='https://example.org/needs-the-network.js'></script></head><body>"
+        "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'>"
+        "<a href='https://colab.research.google.com/github/dlcourse/dlcourse/blob/main/book/no_such.ipynb'>Colab</a>"
+        "<script>throw new Error('planted exception')</script>"
+        "<script>console.error('planted console error')</script></body></html>")
+    _, problems = _browse(chromium, planted.name)
+    text = "\n".join(problems)
+    for expected in ["planted exception", "planted console error", "needs the network: https://example.org",
+                     "has math but MathJax did not start", "math not typeset", "raw math delimiter '$$'",
+                     "image did not load", "missing notebook"]:
+        assert expected in text, f"{expected!r} not reported; got:\n{text}"
+
+
+def test_search_finds_dropout(chromium):
+    """Sphinx's client-side search, fed the built index: every page that teaches dropout is found."""
+    report = chromium.load(f"{chromium.origin}/search.html?q=dropout")
+    finished = chromium.wait_for("(document.querySelector('#search-results .search-summary') || {}).textContent || ''",
+                                 timeout=30)
+    hits = chromium.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'))")
+    _screenshot(chromium, "search_dropout")
+    assert not _errors(report), _errors(report)
+    assert "finished" in finished.lower(), f"the search did not finish: {finished!r}"
+    pages = {href.split("#")[0].split("?")[0] for href in hits}
+    assert {"book/05_regularization.html", "book/glossary.html"} <= pages, sorted(pages)
