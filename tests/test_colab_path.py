@@ -1,0 +1,86 @@
+"""The Colab path: every chapter and every lab runs with nothing but ``pip install`` of the package.
+
+A Colab runtime has Python, PyTorch and a Jupyter kernel, and none of the course's authoring
+tools. The first cell of each notebook installs ``dlcourse`` there from the repository
+(``pip install "dlcourse @ git+<repository>"``, i.e. ``pip install .`` of this tree). This test
+rebuilds that situation: a fresh virtual environment with the installed torch version (Colab's
+own torch), then ``pip install .`` and ``ipykernel`` only — no jupyter-book, no nbgrader, no
+pytest — and executes every chapter and every lab's source notebook in a kernel of that
+environment. A module the notebooks use but the package does not declare fails here.
+
+It needs the package index (as installing the course does); nothing else touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*/*.ipynb"))
+AUTHORING_TOOLS = ["jupyter_book", "nbgrader", "pytest", "nbval", "hypothesis", "sphinx"]
+KERNEL = "dlcourse-colab-path"
+
+pytestmark = pytest.mark.slow
+
+
+def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def colab_kernel(tmp_path_factory):
+    """A fresh venv with torch, ``pip install .`` and ipykernel, exposed as a Jupyter kernel."""
+    root = tmp_path_factory.mktemp("colab")
+    venv = root / "venv"
+    python = venv / "bin" / "python"
+    start = time.perf_counter()
+    _run([sys.executable, "-m", "venv", str(venv)])
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    _run([*pip, f"torch=={torch.__version__.split('+')[0]}"], timeout=900)  # Colab ships its own torch
+    _run([*pip, str(ROOT), "ipykernel"], timeout=900, cwd=root)
+    print(f"venv ready in {time.perf_counter() - start:.1f} s")
+
+    spec = root / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "dlcourse (Colab path)", "language": "python",
+        "env": {"PYTHONPATH": "", "DLCOURSE_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""},
+    }))
+    previous = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(root / "jupyter")
+    yield python
+    if previous is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = previous
+
+
+def test_the_venv_has_the_package_and_no_authoring_tools(colab_kernel):
+    probe = ("import importlib.util, json, dlcourse; "
+             f"print(json.dumps([dlcourse.__file__, [m for m in {AUTHORING_TOOLS!r} if importlib.util.find_spec(m)]]))")
+    location, present = json.loads(_run([str(colab_kernel), "-c", probe], cwd="/").stdout)
+    assert str(colab_kernel.parents[1]) in location, f"dlcourse imported from {location}, not from the installed package"
+    assert not present, f"the Colab-like venv has authoring tools installed: {present}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
+def test_notebook_runs_with_only_the_package(colab_kernel, path):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=600, resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
