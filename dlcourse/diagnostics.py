@@ -21,6 +21,7 @@ from ._checks import check_number, check_positive, check_positive_int, check_ten
 from .activations import Activation, PReLU
 
 #: Module types treated as "an activation layer" when none are named explicitly.
+#: :meta hide-value:
 ACTIVATION_TYPES: tuple[type, ...] = (
     Activation, PReLU, nn.ReLU, nn.LeakyReLU, nn.RReLU, nn.PReLU, nn.ELU, nn.SELU, nn.GELU,
     nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Identity,

@@ -228,6 +228,7 @@ def lecun_normal_(tensor: torch.Tensor, generator: torch.Generator | None = None
 
 
 #: The course's initializers by scheme name (what :func:`init_model` accepts as a string).
+#: :meta hide-value:
 INITIALIZERS: dict[str, Callable[..., torch.Tensor]] = {
     "zeros": zeros_,
     "normal": normal_,

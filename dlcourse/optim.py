@@ -455,6 +455,7 @@ class Adamax(LoopOptimizer):
 
 
 #: Every optimizer of the module by short name, with its ``torch.optim`` counterpart.
+#: :meta hide-value:
 OPTIMIZERS: dict[str, tuple[type, type]] = {
     "sgd": (SGD, torch.optim.SGD),
     "adagrad": (Adagrad, torch.optim.Adagrad),

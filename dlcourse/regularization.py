@@ -44,6 +44,7 @@ from ._checks import (
 )
 
 #: Module types whose parameters are *not* penalised by default (they scale or shift, they do not weigh).
+#: :meta hide-value:
 NORM_TYPES: tuple[type, ...] = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm)
 
 

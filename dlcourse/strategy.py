@@ -79,6 +79,7 @@ def mae(output: torch.Tensor, target: torch.Tensor) -> float:
 
 
 #: name -> (metric, greater_is_better). Swap in other callables ``(output, target) -> float`` freely.
+#: :meta hide-value:
 METRICS: dict[str, tuple[Callable, bool]] = {
     "accuracy": (accuracy, True), "f1 (minority class)": (f1_minority, True), "roc auc": (roc_auc, True),
     "rmse": (rmse, False), "mae": (mae, False), "mse": (mse, False)}
@@ -108,6 +109,7 @@ def _huber_loss(train) -> Callable:
 
 
 #: name -> factory ``(train split) -> loss_fn`` (a factory, because weighted losses need the labels).
+#: :meta hide-value:
 LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy, "weighted cross-entropy": _weighted_cross_entropy,
                                "mse": _mse_loss, "huber": _huber_loss}
 
@@ -135,6 +137,7 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
 
 
 #: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
+#: :meta hide-value:
 OPTIMIZERS = {**TRAINING_OPTIMIZERS,
               "sgd_momentum": lambda p, lr, weight_decay: torch.optim.SGD(p, lr=lr, momentum=0.9,
                                                                           weight_decay=weight_decay)}
@@ -264,6 +267,7 @@ def run_strategy(strategy: Strategy, data, *, seed: int = 0, device="cpu", **sea
 
 #: P, C, W, A, T for five kinds of task (after the strategy document's table), each runnable on
 #: the course's offline data with a small search.
+#: :meta hide-value:
 COMMON_CONFIGURATIONS: dict[str, Strategy] = {
     "classification": Strategy(
         "classification", P="accuracy", C="cross-entropy", W="he", A="adam", T="random",

@@ -536,6 +536,7 @@ def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budg
 
 
 #: name -> search function, as the strategy loop's T (:mod:`dlcourse.strategy`) names them.
+#: :meta hide-value:
 SEARCHES: dict[str, Callable] = {"grid": grid_search, "random": random_search, "zoom": zoom_search,
                                  "successive_halving": successive_halving, "hyperband": hyperband,
                                  "tpe": optuna_search}

@@ -290,6 +290,7 @@ def hyperband_explorer():
 
 
 #: Transforms of the augmentation explorer by name, each a random function of (x, strength, generator) and a default strength.
+#: :meta hide-value:
 AUGMENTATIONS = {
     "horizontal flip": (lambda x, s, g: aug.random_flip(x, s, generator=g), 0.5),
     "vertical flip": (lambda x, s, g: aug.random_flip(x, s, direction="vertical", generator=g), 0.5),
