@@ -86,6 +86,26 @@ def test_crop_with_given_offsets_is_a_slice():
         torch.testing.assert_close(out[i], padded[i, :, top:top + 4, left:left + 3])
 
 
+@given(x=image_batches(), padding=st.integers(0, 3), mode=st.sampled_from(["constant", "reflect", "replicate"]),
+       seed=st.integers(0, 100))
+@settings(max_examples=40)
+def test_crop_equals_slicing_the_padded_batch_in_every_padding_mode(x, padding, mode, seed):
+    """crop never builds the padded image; F.pad builds it, and every window must agree with it."""
+    height, width = x.shape[2:]
+    if mode == "reflect" and padding >= min(height, width):
+        with pytest.raises(ValueError, match="reflect padding"):
+            A.crop(x, torch.zeros(len(x), 2, dtype=torch.long), padding=padding, padding_mode=mode)
+        return
+    g = gen(seed)
+    h, w = int(torch.randint(1, height + 2 * padding + 1, (), generator=g)), int(torch.randint(1, width + 2 * padding + 1, (), generator=g))
+    offsets = torch.stack([torch.randint(0, height + 2 * padding - h + 1, (len(x),), generator=g),
+                           torch.randint(0, width + 2 * padding - w + 1, (len(x),), generator=g)], 1)
+    out = A.crop(x, offsets, (h, w), padding=padding, padding_mode=mode, fill=-2.0)
+    padded = F.pad(x, (padding,) * 4, mode=mode, value=-2.0) if mode == "constant" else F.pad(x, (padding,) * 4, mode=mode)
+    for i, (top, left) in enumerate(offsets.tolist()):
+        torch.testing.assert_close(out[i], padded[i, :, top:top + h, left:left + w], rtol=0, atol=0)
+
+
 def test_translate_shifts_by_whole_pixels():
     x = torch.zeros(1, 1, 5, 5)
     x[0, 0, 2, 2] = 1.0
@@ -99,6 +119,14 @@ def test_identity_affine_reproduces_the_input(x):
     theta = A.affine_matrices(torch.zeros(len(x)), size=tuple(x.shape[2:]))
     torch.testing.assert_close(theta[0], torch.tensor([[1.0, 0, 0], [0, 1, 0]], dtype=torch.float64))
     torch.testing.assert_close(A.affine(x, theta), x, atol=1e-5, rtol=1e-5)
+
+
+@given(n=st.integers(1, 5), height=st.integers(1, 12), width=st.integers(1, 12), seed=st.integers(0, 100))
+@settings(max_examples=40)
+def test_separable_grid_equals_torch_affine_grid(n, height, width, seed):
+    theta = torch.randn(n, 2, 3, generator=gen(seed))
+    torch.testing.assert_close(A.affine_grid(theta, (height, width)),
+                               F.affine_grid(theta, [n, 1, height, width], align_corners=False), atol=1e-6, rtol=1e-6)
 
 
 @pytest.mark.parametrize("angle,k", [(90.0, 1), (-90.0, -1), (180.0, 2)])
@@ -127,6 +155,37 @@ def test_colour_factors_of_one_change_nothing_and_saturation_zero_is_grey():
     assert flat.std(dim=(1, 2, 3)).max() < 1e-6
     torch.testing.assert_close(A.adjust_colour(x, brightness=torch.tensor([0.5, 1, 2, 3.0]), value_range=(0, 1)),
                                (x * torch.tensor([0.5, 1, 2, 3.0])[:, None, None, None]).clamp(0, 1))
+
+
+@given(x=image_batches(), seed=st.integers(0, 100))
+@settings(max_examples=40)
+def test_colour_adjustment_equals_the_three_steps_in_order(x, seed):
+    """The folded one-pass formula against the definition: brightness, then contrast, then saturation."""
+    n = len(x)
+    b, c, s = (torch.rand(n, generator=gen(seed + k)) * 2 for k in range(3))
+    grey = lambda z: (0.299 * z[:, 0:1] + 0.587 * z[:, 1:2] + 0.114 * z[:, 2:3]) if z.shape[1] == 3 else z
+    step = x * b[:, None, None, None]
+    step = c[:, None, None, None] * step + (1 - c[:, None, None, None]) * grey(step).mean(dim=(1, 2, 3), keepdim=True)
+    if x.shape[1] == 3:
+        step = s[:, None, None, None] * step + (1 - s[:, None, None, None]) * grey(step)
+    torch.testing.assert_close(A.adjust_colour(x, b, c, s), step, atol=1e-5, rtol=1e-5)
+
+
+@given(x=image_batches(), size=st.integers(1, 6), seed=st.integers(0, 100))
+@settings(max_examples=40)
+def test_cutout_equals_filling_the_clipped_square(x, size, seed):
+    """Against the definition as a mask, with centres anywhere, including off the image."""
+    n, _, height, width = x.shape
+    g = gen(seed)
+    centres = torch.stack([torch.randint(-size, height + size, (n,), generator=g),
+                           torch.randint(-size, width + size, (n,), generator=g)], 1)
+    rows, cols = torch.arange(height)[:, None], torch.arange(width)[None, :]
+    expected = x.clone()
+    for i, (r, c) in enumerate(centres.tolist()):
+        top, left = r - size // 2, c - size // 2
+        inside = (rows >= top) & (rows < top + size) & (cols >= left) & (cols < left + size)
+        expected[i, :, inside] = 0.5
+    torch.testing.assert_close(A.cutout(x, centres, size, fill=0.5), expected, rtol=0, atol=0)
 
 
 def test_cutout_zeroes_a_clipped_square():
