@@ -47,3 +47,25 @@ def test_committed_page_is_rendered_from_the_committed_results():
     measured = {r["notebook"] for r in results["rows"]}
     assert measured == {str(p.relative_to(notebooks.ROOT)) for p in notebooks.notebooks()}, \
         "re-run python -m benchmarks.notebooks after adding a notebook"
+
+
+def test_suite_split_assigns_every_kind_of_test_to_its_part(tmp_path):
+    from benchmarks import suite
+
+    cases = [("tests.test_augment", "test_crop", "1.5"), ("dlcourse.augment", "dlcourse.augment.crop", "0.5"),
+             ("book.01_activations.ipynb", "Cell 3", "2.0"), ("solutions/lab01_activations/lab01_activations.ipynb", "Cell 1", "1.0"),
+             ("tests.test_grading_loop", "test_loop[lab01]", "30"), ("tests.test_instructor", "test_hostile", "20"),
+             ("tests.test_book_html", "test_every_local_link_resolves", "25"),
+             ("tests.test_book_html", "test_page_renders_in_a_browser[book/intro.html]", "3"),
+             ("tests.test_book_html", "test_search_finds_dropout", "1"),
+             ("tests.test_colab_path", "test_notebook_runs_with_only_the_package[book/00]", "9")]
+    xml = "<testsuites><testsuite>" + "".join(
+        f'<testcase classname="{c}" name="{n}" time="{t}"/>' for c, n, t in cases) + \
+        '<testcase classname="tests.test_x" name="test_skip" time="0.1"><skipped/></testcase></testsuite></testsuites>'
+    report = tmp_path / "junit.xml"
+    report.write_text(xml)
+    result = suite.split(report)
+    seconds = {part: p["seconds"] for part, p in result["parts"].items()}
+    assert seconds == {"unit": 2.1, "nbval": 3.0, "grading": 50.0, "book": 25.0, "browser": 4.0, "colab path": 9.0}
+    assert result["outcomes"] == {"passed": 10, "skipped": 1}
+    assert "| browser | 2 | 4 s |" in suite.render({"wall_seconds": 60.0, "exit_code": 0, **result})
