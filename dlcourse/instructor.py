@@ -255,6 +255,26 @@ def _limit_memory(memory_mb: int):
     return apply
 
 
+def private_environment(home: Path) -> dict[str, str]:
+    """The environment of one grading run: the instructor's, with a home of its own.
+
+    Kernels keep state in the home directory that the next kernel reads: IPython's profile (its
+    ``startup/`` scripts run in every later kernel, and its history database is shared by all
+    kernels at once), matplotlib's cache, the user's site-packages. A submission that writes
+    there must not reach the next student's grading, so each run gets a fresh ``home``. Jupyter's
+    data directory stays the instructor's, so kernels are found exactly as before.
+    """
+    from jupyter_core.paths import jupyter_data_dir
+
+    for sub in (".ipython", ".config/matplotlib", ".cache", ".local/share"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+            "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()),
+            "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config/matplotlib"),
+            "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"), "PYTHONUSERBASE": str(home / ".local")}
+
+
 def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,
               memory_mb: int, cell_timeout: int) -> Result:
     """Autograde one student's submission in a private copy of the course."""
@@ -275,7 +295,7 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
                f"--Execute.timeout={cell_timeout}"]
     process = subprocess.Popen(command, cwd=private, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True, preexec_fn=_limit_memory(memory_mb),
-                               env={**os.environ, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0"})
+                               env=private_environment(workdir / f"home_{student}"))
     try:
         log, _ = process.communicate(timeout=wall_time)
     except subprocess.TimeoutExpired:

@@ -55,10 +55,12 @@ def colab_kernel(tmp_path_factory):
 
     spec = root / "jupyter" / "kernels" / KERNEL
     spec.mkdir(parents=True)
+    home = root / "home"  # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "dlcourse (Colab path)", "language": "python",
-        "env": {"PYTHONPATH": "", "DLCOURSE_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""},
+        "env": {"PYTHONPATH": "", "DLCOURSE_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": "", "HOME": str(home),
+                "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config" / "matplotlib")},
     }))
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(root / "jupyter")
@@ -80,7 +82,8 @@ def test_the_venv_has_the_package_and_no_authoring_tools(colab_kernel):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
 def test_notebook_runs_with_only_the_package(colab_kernel, path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=600, resources={"metadata": {"path": str(path.parent)}})
+    # No cell of the course needs a minute; a generous limit that still fails a stalled kernel quickly.
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=300, resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,9 +32,12 @@ CASES = hostile.build(nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_ver
                       nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", as_version=4))
 
 
-def cli(course: Path, *args: str) -> str:
+def cli(course: Path, *args: str, home: Path) -> str:
+    # The instructor's home is a temporary one too: if isolation failed, planted code must not
+    # reach the real home of the machine running the tests.
+    env = {**os.environ, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython")}
     result = subprocess.run([sys.executable, "-m", "dlcourse.instructor", "--course", str(course), *args],
-                            capture_output=True, text=True, timeout=1200)
+                            capture_output=True, text=True, timeout=1200, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -55,13 +59,14 @@ def batch(tmp_path_factory):
         path = downloads / case["file"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(case["data"])
-    collected = cli(course, "collect", str(downloads))
-    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "90", "--cell-timeout", "30")
-    reported = cli(course, "report", LAB)
-    cli(course, "feedback", LAB)
+    home = tmp_path_factory.mktemp("instructor_home")
+    collected = cli(course, "collect", str(downloads), home=home)
+    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "90", "--cell-timeout", "30", home=home)
+    reported = cli(course, "report", LAB, home=home)
+    cli(course, "feedback", LAB, home=home)
     results = {r.student: r for r in instructor.load_results(course, LAB)}
     return dict(course=course, collected=collected, graded=graded, reported=reported, results=results,
-                gradebook_before=gradebook_before)
+                gradebook_before=gradebook_before, home=home)
 
 
 def student_of(name: str) -> str:
@@ -107,6 +112,17 @@ def test_no_other_grade_and_not_the_course_gradebook_changes(batch):
     assert bystander.status == "graded" and bystander.code_score == hostile.MAX
     submitted = batch["course"] / "submitted" / "s18" / LAB / f"{LAB}.ipynb"
     assert submitted.read_bytes() == CASES["bystander"]["data"]
+
+
+def test_code_planted_for_later_kernels_stays_in_its_own_home(batch):
+    """The submission did write an IPython startup script — into its private home, not the grader's."""
+    graded = nbformat.read(batch["course"] / "autograded" / "s19" / LAB / f"{LAB}.ipynb", as_version=4)
+    printed = [line for cell in graded.cells for out in cell.get("outputs", []) for line in out.get("text", "").splitlines()
+               if line.startswith("planted ")]
+    assert printed, "the planting code did not run, so this case proves nothing"
+    planted = Path(printed[0].split(" ", 1)[1])
+    assert batch["home"] not in planted.parents, planted
+    assert not (batch["home"] / ".ipython" / "profile_default" / "startup" / hostile.PLANTED).exists()
 
 
 def test_feedback_never_shows_hidden_tests(batch):
