@@ -27,6 +27,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "notebooks.json"
 BENCHMARKS = ROOT / "benchmarks" / "results" / "benchmarks.json"  # written by ``python -m benchmarks --json``
+SUITE = ROOT / "benchmarks" / "results" / "suite.json"  # written by ``python -m benchmarks.suite``
 PAGE = ROOT / "book" / "performance.md"
 BUDGETS = {"chapter": 30.0, "lab": 60.0}
 LONG_CHAPTERS = {"08_tuning": 60.0}
@@ -69,7 +70,7 @@ def measure(repeats: int, threads: int, compare_threads: list[int]) -> dict:
             "rows": rows}
 
 
-def render(results: dict, benchmarks: list[dict] | None = None) -> str:
+def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | None = None) -> str:
     m = results["measured_on"]
     threads = sorted({t for r in results["rows"] for t in r["by_threads"]})
     lines = [
@@ -99,11 +100,26 @@ def render(results: dict, benchmarks: list[dict] | None = None) -> str:
                   "several repetitions, the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
                   "for the batched augmentations): below 1 means ours is faster.",
                   "", format_rows(benchmarks), ""]
+    if suite:
+        total = sum(p["seconds"] for p in suite["parts"].values())
+        lines += ["## The test suite", "",
+                  f"`{suite['command']}` (two workers) took {suite['wall_seconds'] / 60:.1f} minutes on "
+                  f"{suite['measured_on']['date']} ({suite['measured_on']['cpus']} CPUs), measured by "
+                  "`python -m benchmarks.suite`. Each part is the sum of its tests' times; two workers run",
+                  "side by side, so the parts add up to about twice the wall time.", "",
+                  "| part | tests | time | share |", "|---|---|---|---|"]
+        lines += [f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |"
+                  for name, p in suite["parts"].items()]
+        lines.append("")
     return "\n".join(lines)
 
 
 def _benchmark_rows() -> list[dict] | None:
     return json.loads(BENCHMARKS.read_text()) if BENCHMARKS.exists() else None
+
+
+def _suite() -> dict | None:
+    return json.loads(SUITE.read_text()) if SUITE.exists() else None
 
 
 def main(argv=None) -> int:
@@ -116,7 +132,7 @@ def main(argv=None) -> int:
     if not args.page_only:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(measure(args.repeats, args.threads, args.compare_threads), indent=1) + "\n")
-    PAGE.write_text(render(json.loads(RESULTS.read_text()), _benchmark_rows()))
+    PAGE.write_text(render(json.loads(RESULTS.read_text()), _benchmark_rows(), _suite()))
     print(f"wrote {PAGE.relative_to(ROOT)}")
     return 0
 

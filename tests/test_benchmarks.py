@@ -43,7 +43,7 @@ def test_results_page_lists_over_budget_first_and_every_thread_count():
 @pytest.mark.skipif(not notebooks.RESULTS.exists(), reason="no measurement committed yet")
 def test_committed_page_is_rendered_from_the_committed_results():
     results = json.loads(notebooks.RESULTS.read_text())
-    assert notebooks.PAGE.read_text() == notebooks.render(results, notebooks._benchmark_rows())
+    assert notebooks.PAGE.read_text() == notebooks.render(results, notebooks._benchmark_rows(), notebooks._suite())
     measured = {r["notebook"] for r in results["rows"]}
     assert measured == {str(p.relative_to(notebooks.ROOT)) for p in notebooks.notebooks()}, \
         "re-run python -m benchmarks.notebooks after adding a notebook"
