@@ -186,6 +186,8 @@ PAGE_STATE = r"""(async () => {
     widgetsRendered: views.filter(v => { const s = v.previousElementSibling;
         return s && s.classList.contains("widget-subarea") && s.querySelector(".jupyter-widgets, .widget-output, img"); }).length,
     colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
+    wideTables: [...document.querySelectorAll("article table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
+        .map(t => `${t.scrollWidth} px in ${t.parentElement.clientWidth} px: ${t.textContent.trim().slice(0, 50)}`),
     title: document.title,
   };
 })()"""
@@ -257,6 +259,7 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     problems += [f"TeX error: {m!r}" for m in state["texErrors"]]
     problems += [f"raw math delimiter {d!r} in the text" for d in state["rawMath"]]
     problems += [f"image did not load: {i['src']}" for i in state["images"] if not (i["complete"] and i["width"] > 0)]
+    problems += [f"table wider than the page (readers must scroll sideways): {t}" for t in state["wideTables"]]
     if state["widgetsRendered"] != state["widgetViews"]:
         problems.append(f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered")
     for link in state["colab"]:
@@ -280,6 +283,7 @@ def test_browser_check_catches_planted_faults(chromium, html):
     planted.write_text(
         "<html><head><title>planted</title>"
         "<script src='https://example.org/needs-the-network.js'></script></head><body>"
+        "<article><table><tr>" + "<td>a-rather-long-unbreakable-cell-value</td>" * 40 + "</tr></table></article>"
         "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'>"
         "<a href='https://colab.research.google.com/github/dlcourse/dlcourse/blob/main/book/no_such.ipynb'>Colab</a>"
         "<script>throw new Error('planted exception')</script>"
@@ -288,7 +292,7 @@ def test_browser_check_catches_planted_faults(chromium, html):
     text = "\n".join(problems)
     for expected in ["planted exception", "planted console error", "needs the network: https://example.org",
                      "has math but MathJax did not start", "math not typeset", "raw math delimiter '$$'",
-                     "image did not load", "missing notebook"]:
+                     "image did not load", "missing notebook", "table wider than the page"]:
         assert expected in text, f"{expected!r} not reported; got:\n{text}"
 
 
