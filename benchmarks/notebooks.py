@@ -104,16 +104,14 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
                   "for the batched augmentations): below 1 means ours is faster.",
                   "", format_rows(benchmarks), ""]
     if suite:
-        total = sum(p["seconds"] for p in suite["parts"].values())
+        from .suite import parts_table
+
         lines += ["## The test suite", "",
                   f"`{suite['command']}` (two workers) took {suite['wall_seconds'] / 60:.1f} minutes on "
                   f"{suite['measured_on']['date']} ({suite['measured_on']['cpus']} CPUs), measured by "
                   "`python -m benchmarks.suite`. Each part is the sum of its tests' times; two workers run",
                   "side by side, so the parts add up to about twice the wall time.", "",
-                  "| part | tests | time | share |", "|---|---|---|---|"]
-        lines += [f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |"
-                  for name, p in suite["parts"].items()]
-        lines.append("")
+                  *parts_table(suite["parts"]), ""]
     return "\n".join(lines)
 
 

@@ -73,15 +73,19 @@ def run_suite(junit: Path) -> tuple[float, int]:
     return time.perf_counter() - start, code
 
 
+def parts_table(parts: dict[str, dict]) -> list[str]:
+    """The Markdown table of a split (one row per part, with its share of the summed test time)."""
+    total = sum(p["seconds"] for p in parts.values())
+    return ["| part | tests | time | share |", "|---|---|---|---|"] + [
+        f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |" for name, p in parts.items()]
+
+
 def render(result: dict) -> str:
-    total = sum(p["seconds"] for p in result["parts"].values())
-    lines = [f"full suite: {result['wall_seconds'] / 60:.1f} min wall ({result['wall_seconds']:.0f} s), exit {result['exit_code']}, "
-             f"{result['outcomes']}",
-             "| part | tests | test time | share |", "|---|---|---|---|"]
-    for name, p in result["parts"].items():
-        lines.append(f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |")
-    lines.append(f"| all (two workers) | {sum(p['tests'] for p in result['parts'].values())} | {total:.0f} s | 100 % |")
-    return "\n".join(lines)
+    parts = result["parts"]
+    return "\n".join([f"full suite: {result['wall_seconds'] / 60:.1f} min wall ({result['wall_seconds']:.0f} s), "
+                      f"exit {result['exit_code']}, {result['outcomes']}", *parts_table(parts),
+                      f"| all (two workers) | {sum(p['tests'] for p in parts.values())} | "
+                      f"{sum(p['seconds'] for p in parts.values()):.0f} s | 100 % |"])
 
 
 def main(argv=None) -> int:

@@ -47,7 +47,7 @@ from ._checks import (check_choice, check_nonnegative, check_number, check_posit
 
 __all__ = [
     "flip", "random_flip", "crop", "random_crop", "translate", "adjust_colour", "color_jitter",
-    "affine_matrices", "affine", "random_affine", "cutout", "random_cutout", "mix", "mixup",
+    "affine_matrices", "affine_grid", "affine", "random_affine", "cutout", "random_cutout", "mix", "mixup",
     "cutmix_boxes", "paste_boxes", "cutmix", "tta_predict",
     "Transform", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "ColorJitter",
     "RandomAffine", "Cutout", "Mixup", "CutMix", "Compose", "RandomApply",
@@ -227,8 +227,7 @@ LUMA = (0.299, 0.587, 0.114)
 
 
 def _grey(x: torch.Tensor) -> torch.Tensor:
-    if x.shape[1] != 3:
-        return x
+    """The ``(N, 1, H, W)`` grey image of an RGB batch."""
     grey = LUMA[0] * x[:, 0:1]
     return grey.add_(x[:, 1:2], alpha=LUMA[1]).add_(x[:, 2:3], alpha=LUMA[2])
 
@@ -340,8 +339,9 @@ def affine_grid(theta: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def affine(x: torch.Tensor, theta: torch.Tensor, *, fill: float = 0.0, mode: str = "bilinear") -> torch.Tensor:
-    """Resample each image through its ``θ`` (see :func:`affine_matrices`) with ``F.affine_grid`` and
-    ``F.grid_sample`` (``align_corners=False``); points that fall outside the image take the value ``fill``."""
+    """Resample each image through its ``θ`` (see :func:`affine_matrices`) with :func:`affine_grid` (the grid of
+    ``F.affine_grid``) and ``F.grid_sample`` (``align_corners=False``); points that fall outside the image take the
+    value ``fill``."""
     x = check_batch(x)
     fill = check_number(fill, "fill")
     theta = torch.as_tensor(theta).to(x.device, x.dtype)

@@ -255,24 +255,30 @@ def _limit_memory(memory_mb: int):
     return apply
 
 
-def private_environment(home: Path) -> dict[str, str]:
-    """The environment of one grading run: the instructor's, with a home of its own.
+def isolated_home(home: Path) -> dict[str, str]:
+    """Environment variables that give a process (and the kernels it starts) ``home`` as its home.
 
     Kernels keep state in the home directory that the next kernel reads: IPython's profile (its
     ``startup/`` scripts run in every later kernel, and its history database is shared by all
-    kernels at once), matplotlib's cache, the user's site-packages. A submission that writes
-    there must not reach the next student's grading, so each run gets a fresh ``home``. Jupyter's
-    data directory stays the instructor's, so kernels are found exactly as before.
+    kernels at once), matplotlib's cache, the user's site-packages. The directories are created.
+    """
+    for sub in (".ipython", ".config/matplotlib", ".cache", ".local/share"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    return {"HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config/matplotlib"),
+            "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"), "PYTHONUSERBASE": str(home / ".local")}
+
+
+def private_environment(home: Path) -> dict[str, str]:
+    """The environment of one grading run: the instructor's, with a home of its own (:func:`isolated_home`).
+
+    A submission that writes into the home directory must not reach the next student's grading.
+    Jupyter's data directory stays the instructor's, so kernels are found exactly as before.
     """
     from jupyter_core.paths import jupyter_data_dir
 
-    for sub in (".ipython", ".config/matplotlib", ".cache", ".local/share"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
     return {**os.environ, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-            "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()),
-            "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config/matplotlib"),
-            "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_DATA_HOME": str(home / ".local/share"), "PYTHONUSERBASE": str(home / ".local")}
+            "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()), **isolated_home(home)}
 
 
 def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,

@@ -68,4 +68,4 @@ def test_suite_split_assigns_every_kind_of_test_to_its_part(tmp_path):
     seconds = {part: p["seconds"] for part, p in result["parts"].items()}
     assert seconds == {"unit": 2.1, "nbval": 3.0, "grading": 50.0, "book": 25.0, "browser": 4.0, "colab path": 9.0}
     assert result["outcomes"] == {"passed": 10, "skipped": 1}
-    assert "| browser | 2 | 4 s |" in suite.render({"wall_seconds": 60.0, "exit_code": 0, **result})
+    assert "| browser | 2 | 4 s | 4 % |" in suite.render({"wall_seconds": 60.0, "exit_code": 0, **result})

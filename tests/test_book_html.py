@@ -167,6 +167,11 @@ ARTIFACTS = Path(os.environ.get("DLCOURSE_ARTIFACTS", ROOT / "test-artifacts")) 
 #: Chromium asks every origin for /favicon.ico on its own; the book declares none, so that 404 is not the page's.
 BROWSER_NOISE = re.compile(r"/favicon\.ico$")
 
+#: JavaScript: is this widget-view script's view rendered (html-manager puts it in the element before the script)?
+WIDGET_RENDERED = """(v => { const s = v.previousElementSibling;
+    return !!(s && s.classList.contains("widget-subarea") && s.querySelector(".jupyter-widgets, .widget-output, img")); })"""
+WIDGET_VIEWS = """[...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]"""
+
 PAGE_STATE = r"""(async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "MJX-CONTAINER", "TEXTAREA"]);
@@ -174,7 +179,7 @@ PAGE_STATE = r"""(async () => {
     acceptNode: (n) => { for (let e = n.parentElement; e; e = e.parentElement) { if (skip.has(e.tagName)) return NodeFilter.FILTER_REJECT; }
                          return NodeFilter.FILTER_ACCEPT; } });
   let text = ""; while (walker.nextNode()) { text += walker.currentNode.nodeValue; }
-  const views = [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')];
+  const views = """ + WIDGET_VIEWS + r""";
   return {
     mathjax: !!(window.MathJax && MathJax.startup),
     math: document.querySelectorAll(".math").length,
@@ -183,8 +188,7 @@ PAGE_STATE = r"""(async () => {
     rawMath: ["$$", "\\(", "\\["].filter(d => text.includes(d)),
     images: [...document.images].map(i => ({src: i.currentSrc.slice(0, 120), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight})),
     widgetViews: views.length,
-    widgetsRendered: views.filter(v => { const s = v.previousElementSibling;
-        return s && s.classList.contains("widget-subarea") && s.querySelector(".jupyter-widgets, .widget-output, img"); }).length,
+    widgetsRendered: views.filter(""" + WIDGET_RENDERED + r""").length,
     colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
     wideTables: [...document.querySelectorAll("article table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
         .map(t => `${t.scrollWidth} px in ${t.parentElement.clientWidth} px: ${t.textContent.trim().slice(0, 50)}`),
@@ -192,10 +196,7 @@ PAGE_STATE = r"""(async () => {
   };
 })()"""
 
-SETTLED = """(() => [...document.images].every(i => i.complete) &&
-  [...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')].every(v =>
-     v.previousElementSibling && v.previousElementSibling.classList.contains("widget-subarea")
-     && v.previousElementSibling.querySelector(".jupyter-widgets, .widget-output, img")))()"""
+SETTLED = "[...document.images].every(i => i.complete) && " + WIDGET_VIEWS + ".every(" + WIDGET_RENDERED + ")"
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,8 @@ import pytest
 import torch
 from nbclient import NotebookClient
 
+from dlcourse.instructor import isolated_home
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*/*.ipynb"))
 AUTHORING_TOOLS = ["jupyter_book", "nbgrader", "pytest", "nbval", "hypothesis", "sphinx"]
@@ -55,12 +57,12 @@ def colab_kernel(tmp_path_factory):
 
     spec = root / "jupyter" / "kernels" / KERNEL
     spec.mkdir(parents=True)
-    home = root / "home"  # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "dlcourse (Colab path)", "language": "python",
-        "env": {"PYTHONPATH": "", "DLCOURSE_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": "", "HOME": str(home),
-                "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config" / "matplotlib")},
+        # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
+        "env": {"PYTHONPATH": "", "DLCOURSE_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": "",
+                **isolated_home(root / "home")},
     }))
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(root / "jupyter")
