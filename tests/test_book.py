@@ -31,6 +31,9 @@ VOLATILE = re.compile(r"tqdm|perf_counter|time\.time\(|_explorer\(\)|\.interacti
 
 ABSOLUTE_PATH = re.compile(r"/(work|home|root|tmp)/")
 
+#: A cell that asserts what the prose says about an output (dlcourse.claims).
+CLAIM_CALL = re.compile(r"\bclaim(_that)?\(")
+
 
 def _text_of(cell) -> str:
     """A code cell's source and its text outputs (not image data, whose base64 can contain anything)."""
@@ -106,3 +109,25 @@ def test_releases_hold_no_solutions_and_no_outputs(path):
     text = path.read_text()
     assert "### BEGIN SOLUTION" not in text and "### BEGIN HIDDEN TESTS" not in text
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def _claim_cells(nb):
+    return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and CLAIM_CALL.search(c.source)]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_every_chapter_asserts_its_claims_in_hidden_cells(path):
+    """What the prose says about kernel-dependent outputs is asserted (dlcourse.claims), out of the reader's sight."""
+    nb = nbformat.read(path, as_version=4)
+    cells = _claim_cells(nb)
+    assert cells, "the chapter asserts none of its claims: add hidden dlcourse.claims cells"
+    for i, cell in cells:
+        assert "remove-cell" in cell.metadata.get("tags", []), f"claim cell {i} must be tagged remove-cell"
+        assert not cell.get("outputs"), f"claim cell {i} prints something: a claim cell is silent when it holds"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
+def test_lab_claim_cells_are_silent(path):
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in _claim_cells(nb):
+        assert not cell.get("outputs"), f"claim cell {i} prints something: a claim cell is silent when it holds"
