@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 import dlcourse
+from tools.record_outputs import PROGRESS_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -30,6 +31,7 @@ VOLATILE = re.compile(r"tqdm|perf_counter|time\.time\(|_explorer\(\)|\.interacti
 
 
 ABSOLUTE_PATH = re.compile(r"/(work|home|root|tmp)/")
+
 
 #: A cell that asserts what the prose says about an output (dlcourse.claims).
 CLAIM_CALL = re.compile(r"\bclaim(_that)?\(")
@@ -101,6 +103,16 @@ def test_no_execution_timestamps_are_stored(path):
     nb = nbformat.read(path, as_version=4)
     assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], \
         "re-record with tools/record_outputs.py (it does not store timing)"
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=ids(EXECUTED))
+def test_no_progress_bar_is_stored(path):
+    """Progress bars are for the person waiting; in the book they are residue (tools/record_outputs.py drops them)."""
+    nb = nbformat.read(path, as_version=4)
+    bars = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and PROGRESS_TEXT.search(_text_of(c))]
+    assert not bars, f"cells {bars} store a progress bar: record with tools/record_outputs.py"
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    assert "FloatProgressModel" not in {m.get("model_name") for m in state.values()}, "a progress bar's widget is stored"
 
 
 @pytest.mark.parametrize("path", RELEASES, ids=ids(RELEASES))
