@@ -45,10 +45,8 @@ def expected_fixtures(lab: str) -> dict[str, dict]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-@pytest.fixture(scope="module", params=LABS)
-def graded(request, tmp_path_factory):
+def grade(lab: str, tmp_path_factory):
     """A temporary course with the lab released and three kinds of submission autograded."""
-    lab = request.param
     course = tmp_path_factory.mktemp(f"course_{lab}")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / lab, course / "solutions" / lab)
@@ -71,45 +69,59 @@ def graded(request, tmp_path_factory):
     return lab, course, scores
 
 
-def test_release_is_regenerated_byte_for_byte(graded):
-    lab, course, _ = graded
-    generated, committed = course / "labs" / lab, ROOT / "labs" / lab
-    assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
-    for path in generated.iterdir():
-        assert filecmp.cmp(path, committed / path.name, shallow=False), (
-            f"labs/{lab}/{path.name} is stale: run `nbgrader generate_assignment {lab} --force` from the repository root")
+class GradingLoop:
+    """The loop for one lab (``lab``). One class per lab, below, so that pytest-xdist's
+    ``--dist loadscope`` spreads the labs over the workers while each lab is graded once."""
+
+    lab: str
+
+    @pytest.fixture(scope="class")
+    def graded(self, tmp_path_factory):
+        return grade(self.lab, tmp_path_factory)
+
+    def test_release_is_regenerated_byte_for_byte(self, graded):
+        lab, course, _ = graded
+        generated, committed = course / "labs" / lab, ROOT / "labs" / lab
+        assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
+        for path in generated.iterdir():
+            assert filecmp.cmp(path, committed / path.name, shallow=False), (
+                f"labs/{lab}/{path.name} is stale: run `nbgrader generate_assignment {lab} --force` from the repository root")
 
 
-def test_source_notebook_scores_every_automatic_point(graded):
-    lab, _, scores = graded
-    source = scores["source"]
-    assert source["max_code_score"] > 0
-    assert source["code_score"] == source["max_code_score"], f"{lab}: the solutions lose points"
+    def test_source_notebook_scores_every_automatic_point(self, graded):
+        lab, _, scores = graded
+        source = scores["source"]
+        assert source["max_code_score"] > 0
+        assert source["code_score"] == source["max_code_score"], f"{lab}: the solutions lose points"
 
 
-def test_total_points_are_round(graded):
-    _, _, scores = graded
-    assert scores["source"]["max_score"] % 5 == 0
+    def test_total_points_are_round(self, graded):
+        _, _, scores = graded
+        assert scores["source"]["max_score"] % 5 == 0
 
 
-def test_untouched_release_scores_zero_without_crashing(graded):
-    _, _, scores = graded
-    assert scores["untouched"]["code_score"] == 0
-    # an unchanged written answer is scored 0 by nbgrader itself; it needs no human
-    assert scores["untouched"]["score"] == 0 and not scores["untouched"]["needs_manual_grade"]
+    def test_untouched_release_scores_zero_without_crashing(self, graded):
+        _, _, scores = graded
+        assert scores["untouched"]["code_score"] == 0
+        # an unchanged written answer is scored 0 by nbgrader itself; it needs no human
+        assert scores["untouched"]["score"] == 0 and not scores["untouched"]["needs_manual_grade"]
 
 
-def test_written_answers_wait_for_a_human(graded):
-    _, _, scores = graded
-    assert scores["source"]["needs_manual_grade"]
-    assert scores["source"]["max_written_score"] > 0
+    def test_written_answers_wait_for_a_human(self, graded):
+        _, _, scores = graded
+        assert scores["source"]["needs_manual_grade"]
+        assert scores["source"]["max_written_score"] > 0
 
 
-def test_fixtures_score_exactly_their_expected_partial_score(graded):
-    lab, _, scores = graded
-    fixtures = expected_fixtures(lab)
-    assert fixtures, f"tests/fixtures/{lab}/expected.json must name at least one partial-score submission"
-    for name, expected in fixtures.items():
-        got = scores[Path(name).stem]["code_score"]
-        assert got == expected["code_score"], f"{name}: expected {expected['code_score']} ({expected['why']}), got {got}"
-        assert 0 < got < scores["source"]["max_code_score"]
+    def test_fixtures_score_exactly_their_expected_partial_score(self, graded):
+        lab, _, scores = graded
+        fixtures = expected_fixtures(lab)
+        assert fixtures, f"tests/fixtures/{lab}/expected.json must name at least one partial-score submission"
+        for name, expected in fixtures.items():
+            got = scores[Path(name).stem]["code_score"]
+            assert got == expected["code_score"], f"{name}: expected {expected['code_score']} ({expected['why']}), got {got}"
+            assert 0 < got < scores["source"]["max_code_score"]
+
+
+for _lab in LABS:
+    globals()[f"TestGradingLoop_{_lab}"] = type(f"TestGradingLoop_{_lab}", (GradingLoop,), {"lab": _lab})
