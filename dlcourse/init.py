@@ -130,16 +130,16 @@ def _normal_(tensor: torch.Tensor, std: float, generator, mean: float = 0.0) -> 
     return tensor.normal_(mean, std, generator=_generator(generator))
 
 
-def constant_(tensor: torch.Tensor, value: float) -> torch.Tensor:
-    r"""Fill ``tensor`` with ``value`` in place: :math:`w_{ij} = c`.
+def constant_(tensor: torch.Tensor, val: float) -> torch.Tensor:
+    r"""Fill ``tensor`` with ``val`` in place: :math:`w_{ij} = c`.
 
     Every unit of a layer then computes the same function and receives the same gradient, so
     the units stay identical for ever (the symmetry problem). Fine for biases, never for weights.
     """
     tensor = _target(tensor)
-    value = check_number(value, "value")
+    val = check_number(val, "val")
     with torch.no_grad():
-        return tensor.fill_(value)
+        return tensor.fill_(val)
 
 
 def zeros_(tensor: torch.Tensor) -> torch.Tensor:
@@ -147,18 +147,135 @@ def zeros_(tensor: torch.Tensor) -> torch.Tensor:
     return constant_(tensor, 0.0)
 
 
-def normal_(tensor: torch.Tensor, std: float = 0.01, mean: float = 0.0,
-            generator: torch.Generator | None = None) -> torch.Tensor:
-    r"""Draw :math:`w_{ij} \sim \mathcal N(\text{mean}, \text{std}^2)` in place (default: "small random", std 0.01).
+def ones_(tensor: torch.Tensor) -> torch.Tensor:
+    r"""Fill ``tensor`` with ones in place (:math:`w_{ij} = 1`); the start of a normalization layer's scale :math:`\gamma`."""
+    return constant_(tensor, 1.0)
 
-    The standard deviation ignores the layer's size, which is why it fails in deep networks:
-    each layer multiplies the signal's standard deviation by about
-    :math:`\text{std}\cdot\sqrt{\text{fan}_\text{in}}`.
+
+def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Draw :math:`w_{ij} \sim \mathcal N(\text{mean}, \text{std}^2)` in place (``torch.nn.init.normal_``'s
+    signature and draw).
+
+    The chapters' "small random" initialization is ``normal_(w, std=0.01)``. Its standard
+    deviation ignores the layer's size, which is why it fails in deep networks: each layer
+    multiplies the signal's standard deviation by about :math:`\text{std}\cdot\sqrt{\text{fan}_\text{in}}`.
     """
     tensor = _target(tensor)
-    std = check_nonnegative(std, "std")
     mean = check_number(mean, "mean")
+    std = check_nonnegative(std, "std")
     return _normal_(tensor, std, generator, mean)
+
+
+def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
+             generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Draw :math:`w_{ij} \sim \mathcal U(a, b)` in place (``torch.nn.init.uniform_``); variance :math:`(b-a)^2/12`."""
+    tensor = _target(tensor)
+    a, b = check_number(a, "a"), check_number(b, "b")
+    if b < a:
+        raise ValueError(f"b must be >= a, got a={a}, b={b}")
+    with torch.no_grad():
+        return tensor.uniform_(a, b, generator=_generator(generator))
+
+
+def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""Draw from :math:`\mathcal N(\mu, \sigma^2)` truncated to :math:`[a, b]`, in place, by rejection
+    (the same draws as ``torch.nn.init.trunc_normal_`` in torch 2.13; older versions sample by inverse CDF).
+
+    With :math:`\Phi` the standard normal CDF, the interval holds the mass
+    :math:`p = \Phi(\frac{b-\mu}{\sigma}) - \Phi(\frac{a-\mu}{\sigma})`.
+
+    * :math:`p > 0.3`: draw :math:`w \sim \mathcal N(\mu, \sigma^2)` and draw again every value outside
+      :math:`[a, b]` until none is left (on average :math:`1/p` rounds per value);
+    * otherwise: propose :math:`w \sim \mathcal U(a, b)` and accept it with probability
+      :math:`\exp\big(-\frac{(w-\mu)^2 - (c-\mu)^2}{2\sigma^2}\big)`, :math:`c` the point of
+      :math:`[a, b]` closest to :math:`\mu` (the density relative to its peak on the interval).
+
+    ``a`` and ``b`` are absolute bounds, not multiples of ``std``.
+    """
+    tensor = _target(tensor)
+    mean, std = check_number(mean, "mean"), check_positive(std, "std")
+    a, b = check_number(a, "a"), check_number(b, "b")
+    if not a < b:
+        raise ValueError(f"b must be > a, got a={a}, b={b}")
+    generator = _generator(generator)
+    cdf = lambda z: (1.0 + math.erf(z / math.sqrt(2.0))) / 2.0  # noqa: E731
+    with torch.no_grad():
+        if cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3:
+            low, high = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()  # the bounds in the tensor's dtype
+            result = tensor.normal_(mean, std, generator=generator)
+            while (outside := (result < low) | (result > high)).any():
+                result = torch.where(outside, torch.empty_like(result).normal_(mean, std, generator=generator), result)
+            return tensor.copy_(result)
+        log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+        log_density = lambda w: ((w - mean) / std) ** 2 * -0.5 - log_peak  # noqa: E731
+        result = tensor.uniform_(a, b, generator=generator).clone()
+        pending = torch.empty_like(tensor).uniform_(generator=generator).log_() > log_density(result)
+        while pending.any():
+            candidates = torch.empty_like(tensor).uniform_(a, b, generator=generator)
+            result = torch.where(pending, candidates, result)
+            accept_draw = torch.empty_like(tensor).uniform_(generator=generator).log_()
+            pending = torch.where(pending, accept_draw > log_density(candidates), pending)
+        return tensor.copy_(result)
+
+
+def orthogonal_(tensor: torch.Tensor, gain: float = 1, generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""A (semi-)orthogonal matrix times ``gain``, in place (Saxe et al., 2014; ``torch.nn.init.orthogonal_``).
+
+    The tensor is viewed as a :math:`\text{rows}\times\text{cols}` matrix (``tensor.shape[0]`` rows);
+    a Gaussian matrix :math:`A` (transposed if it is wide) is factored :math:`A = QR` and
+    :math:`W = Q\,\operatorname{diag}(\operatorname{sign} R_{ii})`, which makes the draw uniform over
+    orthogonal matrices. All singular values are 1: :math:`\|Wx\| = \|x\|` for a tall :math:`W`, so
+    a deep *linear* network keeps the norm of its signal exactly.
+    """
+    tensor = _target(tensor)
+    gain = check_nonnegative(gain, "gain")
+    if tensor.ndim < 2:
+        raise ValueError(f"tensor must have 2 or more dimensions, got shape {tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=_generator(generator))
+    if rows < cols:
+        flat.t_()
+    q, r = torch.linalg.qr(flat)
+    q *= torch.diag(r, 0).sign()
+    if rows < cols:
+        q.t_()
+    with torch.no_grad():
+        tensor.view_as(q).copy_(q)
+        return tensor.mul_(gain)
+
+
+#: The gain :math:`g` of :func:`calculate_gain`: the factor that restores unit variance after a nonlinearity.
+_GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
+          "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),
+          "selu": 3.0 / 4}
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    r"""The recommended gain for a nonlinearity (``torch.nn.init.calculate_gain``).
+
+    ===================  =======================================
+    nonlinearity         gain
+    ===================  =======================================
+    linear, conv*        :math:`1`
+    sigmoid              :math:`1`
+    tanh                 :math:`5/3`
+    relu                 :math:`\sqrt 2`
+    leaky_relu           :math:`\sqrt{2/(1 + a^2)}`, :math:`a` = ``param`` (default 0.01)
+    selu                 :math:`3/4`
+    ===================  =======================================
+    """
+    check_choice(nonlinearity, "nonlinearity", list(_GAINS) + ["leaky_relu"])
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        if isinstance(slope, bool) or not isinstance(slope, numbers.Real):
+            raise ValueError(f"param must be a number (the negative slope), got {param!r}")
+        return math.sqrt(2.0 / (1 + float(slope) ** 2))
+    return _GAINS[nonlinearity]
 
 
 def _check_gain(gain) -> float:
@@ -225,6 +342,23 @@ def lecun_normal_(tensor: torch.Tensor, generator: torch.Generator | None = None
     r"""LeCun normal: :math:`w_{ij} \sim \mathcal N(0, 1/\text{fan}_\text{in})`, the initialization SELU's
     self-normalisation assumes: He normal with gain 1 (``kaiming_normal_(tensor, nonlinearity="linear")``)."""
     return he_normal_(tensor, gain=1.0, mode="fan_in", generator=generator)
+
+
+def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                     generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""``torch.nn.init.kaiming_uniform_``: :func:`he_uniform_` with ``gain = calculate_gain(nonlinearity, a)``.
+
+    With the defaults (leaky ReLU of slope :math:`a = 0`) the gain is :math:`\sqrt 2`, He's ReLU value.
+    """
+    check_choice(mode, "mode", ("fan_in", "fan_out"))
+    return he_uniform_(tensor, gain=calculate_gain(nonlinearity, a), mode=mode, generator=generator)
+
+
+def kaiming_normal_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    r"""``torch.nn.init.kaiming_normal_``: :func:`he_normal_` with ``gain = calculate_gain(nonlinearity, a)``."""
+    check_choice(mode, "mode", ("fan_in", "fan_out"))
+    return he_normal_(tensor, gain=calculate_gain(nonlinearity, a), mode=mode, generator=generator)
 
 
 #: The course's initializers by scheme name (what :func:`init_model` accepts as a string).

@@ -340,8 +340,10 @@ class _BatchNormTrain(torch.autograd.Function):
             grad_x = torch.addcmul(_channel_view(-k * sum_g / m, ndim), centred, _channel_view(c1, ndim),
                                    out=scratch)
             grad_x.addcmul_(grad_out, _channel_view(k, ndim))
-        if weight is not None:
-            grad_weight, grad_bias = sum_gx, sum_g
+        if ctx.needs_input_grad[1]:
+            grad_weight = sum_gx
+        if ctx.needs_input_grad[2]:
+            grad_bias = sum_g
         return grad_x, grad_weight, grad_bias, None
 
 
@@ -369,13 +371,12 @@ def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: 
     (x - \hat\mu)/\sqrt{\hat\sigma^2 + \epsilon}` — a fixed affine map, so that a prediction
     does not depend on the other examples in the batch.
 
-    ``weight`` (:math:`\gamma`) and ``bias`` (:math:`\beta`) are both given or both ``None``.
+    ``weight`` (:math:`\gamma`) and ``bias`` (:math:`\beta`) are optional: ``None`` means
+    :math:`\gamma = 1` or :math:`\beta = 0` (as in ``torch.nn.functional.batch_norm``).
     """
     x = check_tensor(x, "x", floating=True)
     if x.ndim < 2:
         raise ValueError(f"x must have a channel dimension: shape (N, C, ...), got shape {tuple(x.shape)}")
-    if (weight is None) != (bias is None):
-        raise ValueError("weight and bias must both be given or both be None")
     eps = check_positive(eps, "eps")
     use_batch = training or running_mean is None
     if use_batch:
@@ -393,7 +394,9 @@ def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: 
     invstd = torch.rsqrt(running_var + eps)
     out = (x - _channel_view(running_mean, x.ndim)) * _channel_view(invstd, x.ndim)
     if weight is not None:
-        out = out * _channel_view(weight, x.ndim) + _channel_view(bias, x.ndim)
+        out = out * _channel_view(weight, x.ndim)
+    if bias is not None:
+        out = out + _channel_view(bias, x.ndim)
     return out
 
 
@@ -405,26 +408,24 @@ class BatchNormBase(nn.Module):
     ``momentum=None`` replaces the exponential moving average by the cumulative average of
     all batches seen so far, :math:`\alpha = 1/t` at the :math:`t`-th training batch.
     ``track_running_stats=False`` keeps no running statistics: batch statistics are used in
-    evaluation too.
+    evaluation too. ``bias=False`` (with ``affine=True``) learns :math:`\gamma` only, as
+    ``nn.BatchNorm1d(..., bias=False)``: the usual choice right before a layer that adds its own shift.
     """
 
     _shapes: tuple[int, ...] = ()
     _shape_text = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None):
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
         super().__init__()
         self.num_features = check_positive_int(num_features, "num_features")
         self.eps = check_positive(eps, "eps")
         self.momentum = None if momentum is None else check_probability(momentum, "momentum")
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         factory = {"device": device, "dtype": dtype}
-        if self.affine:
-            self.weight = nn.Parameter(torch.ones(num_features, **factory))
-            self.bias = nn.Parameter(torch.zeros(num_features, **factory))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", nn.Parameter(torch.ones(num_features, **factory)) if self.affine else None)
+        self.register_parameter("bias", nn.Parameter(torch.zeros(num_features, **factory)) if self.affine and bias
+                                else None)
         if self.track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features, **factory))
             self.register_buffer("running_var", torch.ones(num_features, **factory))
@@ -459,7 +460,8 @@ class BatchNormBase(nn.Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"track_running_stats={self.track_running_stats}" + ("" if self.bias is not None or not self.affine
+                                                                     else ", bias=False"))
 
 
 class BatchNorm1d(BatchNormBase):

@@ -16,6 +16,14 @@ into ``torch.optim.lr_scheduler`` and into :mod:`dlcourse.schedules`. Each follo
 The tests run each optimizer for 100 steps on a real batch and compare every parameter with
 its ``torch.optim`` counterpart (to 1e-6, in float64), for every option combination.
 
+**Where it differs from torch.optim** (on purpose; each raises a clear error rather than
+computing something else): complex parameters (``NotImplementedError``; torch views them as
+pairs of reals); the implementation switches ``foreach=True``, ``fused=True``,
+``capturable=True``, ``differentiable=True`` (``NotImplementedError``: one readable loop only;
+the defaults are accepted, so signatures equal torch's); a tensor learning rate (``TypeError``:
+a Python number only); sparse gradients (``RuntimeError``). Saving and resuming, ``deepcopy`` and
+loading state dicts across the two libraries work (see :class:`LoopOptimizer`).
+
 Notation: :math:`\theta` parameters, :math:`g_t` gradient at step :math:`t` (1-based), :math:`\eta`
 learning rate, :math:`\lambda` weight decay, :math:`\epsilon` the small constant in denominators.
 
@@ -32,6 +40,8 @@ tensor([ 0.9000, -2.1000])
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from typing import Callable
 
@@ -77,12 +87,41 @@ def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, m
     return g
 
 
+#: torch.optim's implementation switches, which do not change the algorithm: accepted at their
+#: defaults (so signatures match torch's), refused loudly otherwise.
+_TORCH_SWITCHES = {"foreach": (None, False), "fused": (None, False), "capturable": (False,), "differentiable": (False,)}
+
+#: State entries that torch keeps as tensors and the course keeps as Python numbers.
+_SCALAR_STATE = {"step": int, "mu_product": float}
+
+
+def _check_switches(owner: str, **switches) -> None:
+    for name, value in switches.items():
+        if value not in _TORCH_SWITCHES[name]:
+            raise NotImplementedError(
+                f"{name}={value!r}: {owner} has a single, readable implementation (one loop over "
+                f"parameters); torch.optim's {name} path is not provided. Use torch.optim.{owner} for it.")
+
+
+@functools.cache
+def _hyperparameter_names(update: Callable) -> tuple[str, ...]:
+    """The keyword-only arguments of a functional update: the group entries it reads."""
+    return tuple(n for n, p in inspect.signature(update).parameters.items() if p.kind is p.KEYWORD_ONLY)
+
+
 class LoopOptimizer(torch.optim.Optimizer):
     """Base class of the module's optimizers: for every group and every parameter with a gradient,
     call the subclass's functional update ``_update``.
 
     A subclass defines ``_update(param, grad, state, **group_hyperparameters)``; ``state`` is the
     parameter's (initially empty) state dict, which the functional update fills lazily.
+
+    Saving and resuming work as in ``torch.optim``: ``state_dict()`` writes the step count as a
+    float32 tensor (torch's format; NAdam's ``mu_product`` as a float64 tensor, so nothing is
+    lost), ``load_state_dict`` accepts that format and torch's own, and ``copy.deepcopy`` works.
+    A group's entries that the update does not read (torch's ``foreach``, ``differentiable``, a
+    scheduler's ``initial_lr``) are ignored. Complex parameters are refused
+    (``NotImplementedError``): torch treats them as pairs of reals, the course's updates do not.
     """
 
     _update: Callable
@@ -90,9 +129,26 @@ class LoopOptimizer(torch.optim.Optimizer):
     def __init__(self, params, defaults: dict):
         super().__init__(params, defaults)
 
+    def add_param_group(self, param_group: dict) -> None:  # noqa: D102 - torch's, plus a check
+        super().add_param_group(param_group)
+        _refuse_complex(type(self).__name__, self.param_groups[-1]["params"])
+
     def _hyperparameters(self, group: dict) -> dict:
-        # only the constructor's hyperparameters: schedulers add keys such as "initial_lr"
-        return {k: group[k] for k in self.defaults}
+        # only what the update reads: schedulers add "initial_lr", torch's state dicts "foreach", ...
+        return {k: group[k] if k in group else self.defaults[k] for k in _hyperparameter_names(type(self)._update)}
+
+    def state_dict(self) -> dict:  # noqa: D102 - documented on the class
+        packed = super().state_dict()
+        packed["state"] = {key: {name: _to_torch_scalar(name, value) for name, value in state.items()}
+                           for key, state in packed["state"].items()}
+        return packed
+
+    def load_state_dict(self, state_dict: dict) -> None:  # noqa: D102 - documented on the class
+        state_dict = dict(state_dict)
+        # Python numbers pass torch's loader untouched (a tensor would be cast to the parameter's dtype)
+        state_dict["state"] = {key: {name: _from_torch_scalar(name, value) for name, value in state.items()}
+                               for key, state in state_dict["state"].items()}
+        super().load_state_dict(state_dict)
 
     @torch.no_grad()
     def step(self, closure: Callable | None = None):
@@ -110,6 +166,26 @@ class LoopOptimizer(torch.optim.Optimizer):
                     raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
                 type(self)._update(param, param.grad, self.state[param], **hyper)
         return loss
+
+
+def _refuse_complex(owner: str, params) -> None:
+    if any(torch.is_complex(p) for p in params):
+        raise NotImplementedError(f"params: {owner} does not support complex parameters "
+                                  "(torch.optim views them as pairs of reals; use torch.view_as_real yourself)")
+
+
+def _to_torch_scalar(name: str, value):
+    if name == "step" and isinstance(value, int):
+        return torch.tensor(float(value), dtype=torch.float32)
+    if name == "mu_product" and isinstance(value, float):
+        return torch.tensor(value, dtype=torch.float64)
+    return value
+
+
+def _from_torch_scalar(name: str, value):
+    if name in _SCALAR_STATE and isinstance(value, torch.Tensor) and value.numel() == 1:
+        return _SCALAR_STATE[name](value.item())
+    return value
 
 
 # --------------------------------------------------------------------------- SGD
@@ -160,7 +236,9 @@ class SGD(LoopOptimizer):
     _update = staticmethod(sgd_update)
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
+        _check_switches("SGD", foreach=foreach, differentiable=differentiable, fused=fused)
         lr = check_nonnegative(lr, "lr")
         momentum = check_probability(momentum, "momentum", allow_one=False)
         dampening = check_probability(dampening, "dampening")
@@ -208,7 +286,9 @@ class Adagrad(LoopOptimizer):
     _update = staticmethod(adagrad_update)
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None):
+        _check_switches("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), lr_decay=check_nonnegative(lr_decay, "lr_decay"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
@@ -271,8 +351,10 @@ class RMSprop(LoopOptimizer):
     _update = staticmethod(rmsprop_update)
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 maximize: bool = False):
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False):
+        _check_switches("RMSprop", capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), alpha=check_probability(alpha, "alpha", allow_one=False),
             eps=check_nonnegative(eps, "eps"), weight_decay=check_nonnegative(weight_decay, "weight_decay"),
@@ -333,8 +415,11 @@ class Adam(LoopOptimizer):
     _update = staticmethod(adam_update)
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, decoupled_weight_decay: bool = False,
-                 maximize: bool = False):
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None, decoupled_weight_decay: bool = False):
+        _check_switches(type(self).__name__, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"), amsgrad=_check_bool(amsgrad, "amsgrad"),
@@ -356,9 +441,12 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True,
-                         maximize=maximize)
+                         maximize=maximize, foreach=foreach, capturable=capturable,
+                         differentiable=differentiable, fused=fused)
 
 
 def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
@@ -408,7 +496,9 @@ class NAdam(LoopOptimizer):
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
-                 *, maximize: bool = False):
+                 *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False):
+        _check_switches("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
@@ -448,7 +538,9 @@ class Adamax(LoopOptimizer):
     _update = staticmethod(adamax_update)
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, *, maximize: bool = False):
+                 weight_decay: float = 0.0, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False):
+        _check_switches("Adamax", foreach=foreach, differentiable=differentiable, capturable=capturable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=_check_bool(maximize, "maximize")))

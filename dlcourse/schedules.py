@@ -7,6 +7,16 @@ The formula of each schedule is a plain function of ``t`` (``power_lr``, ``expon
 ...) that the scheduler evaluates for every parameter group's initial learning rate
 :math:`\eta_0`. :func:`lr_curve` tabulates any schedule for plotting.
 
+Each scheduler's ``state_dict()`` holds its progress (the step count and the last rates), so
+training resumes exactly where it stopped; like ``LambdaLR``, it does not hold the formula,
+which the constructor rebuilds. **Where it differs from torch.optim.lr_scheduler:** the
+schedules are factory functions of the formula's own parameters (:func:`one_cycle` takes
+``total_steps``, not ``epochs``/``steps_per_epoch``, and names its annealing ``anneal``, not
+``anneal_strategy``); :func:`cosine_warmup` holds :math:`\eta_{\min}` after ``total_steps`` where
+``CosineAnnealingLR`` would climb back up; :func:`cosine_restarts` cannot be resumed *by torch's*
+``CosineAnnealingWarmRestarts`` (the other way works); :class:`ReduceOnPlateau` refuses
+``step(metrics, epoch)`` with an explicit epoch (torch deprecated it).
+
 :class:`ReduceOnPlateau` ("performance scheduling") is stepped with a validation metric
 instead; it subclasses ``torch.optim.lr_scheduler.ReduceLROnPlateau`` so that
 :func:`~dlcourse.training.fit` passes it the validation loss.
@@ -37,8 +47,10 @@ from ._checks import (
 )
 
 __all__ = [
-    "power_lr", "exponential_lr", "piecewise_constant_lr", "one_cycle_lr", "cosine_warmup_lr",
-    "Schedule", "power", "exponential", "piecewise_constant", "one_cycle", "cosine_warmup", "ReduceOnPlateau",
+    "power_lr", "exponential_lr", "piecewise_constant_lr", "one_cycle_lr", "one_cycle_momentum", "cosine_warmup_lr",
+    "cosine_restarts_lr", "step_decay_lr",
+    "Schedule", "power", "exponential", "piecewise_constant", "one_cycle", "cosine_warmup", "cosine_restarts",
+    "step_decay", "ReduceOnPlateau",
     "lr_curve", "lr_finder", "suggest_lr",
 ]
 
@@ -62,8 +74,22 @@ def piecewise_constant_lr(t: int, lr0: float, milestones: Sequence[int], gamma: 
     return lr0 * gamma ** sum(1 for m in milestones if m <= t)
 
 
+def _one_cycle_phase(t: int, total_steps: int, pct_start: float, three_phase: bool) -> tuple[int, float]:
+    """Which phase of 1cycle step ``t`` is in (0, 1 or 2) and how far through it (PyTorch's phase ends)."""
+    ends = [float(pct_start * total_steps) - 1]
+    if three_phase:
+        ends.append(float(2 * pct_start * total_steps) - 2)
+    ends.append(float(total_steps - 1))
+    start = 0.0
+    for phase, end in enumerate(ends):
+        if t <= end or phase == len(ends) - 1:
+            return phase, (t - start) / (end - start)
+        start = end
+    raise AssertionError("unreachable")
+
+
 def one_cycle_lr(t: int, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, anneal: str = "cos") -> float:
+                 final_div_factor: float = 1e4, anneal: str = "cos", three_phase: bool = False) -> float:
     r"""1cycle (Smith, 2018): warm up from :math:`\eta_{\max}/d` to :math:`\eta_{\max}`, then anneal to
     :math:`\eta_{\max}/(d\,f)`.
 
@@ -74,15 +100,51 @@ def one_cycle_lr(t: int, max_lr: float, total_steps: int, pct_start: float = 0.3
         \eta_t = \begin{cases} \operatorname{anneal}(\eta_{\max}/d,\ \eta_{\max},\ t / T_1) & t \le T_1 \\
                  \operatorname{anneal}(\eta_{\max},\ \eta_{\max}/(d f),\ (t - T_1)/(T_2 - T_1)) & t > T_1 \end{cases}
 
-    ``anneal="linear"`` interpolates linearly instead.
+    ``anneal="linear"`` interpolates linearly instead. ``three_phase=True`` (fast.ai's variant) goes
+    back down to :math:`\eta_{\max}/d` by :math:`T_1' = 2\,\text{pct\_start}\cdot T - 2`, then
+    anneals to :math:`\eta_{\max}/(d f)` by :math:`T - 1`.
     """
     initial, final = max_lr / div_factor, max_lr / div_factor / final_div_factor
-    end_up = float(pct_start * total_steps) - 1
-    end_down = float(total_steps - 1)
-    interp = _cos_interp if anneal == "cos" else _linear_interp
-    if t <= end_up:
-        return interp(initial, max_lr, t / end_up)
-    return interp(max_lr, final, (t - end_up) / (end_down - end_up))
+    ends = [(initial, max_lr), (max_lr, initial), (initial, final)] if three_phase else [(initial, max_lr), (max_lr, final)]
+    phase, p = _one_cycle_phase(t, total_steps, pct_start, three_phase)
+    return (_cos_interp if anneal == "cos" else _linear_interp)(*ends[phase], p)
+
+
+def one_cycle_momentum(t: int, total_steps: int, pct_start: float = 0.3, base_momentum: float = 0.85,
+                       max_momentum: float = 0.95, anneal: str = "cos", three_phase: bool = False) -> float:
+    r"""1cycle's momentum, the mirror image of its learning rate: from ``max_momentum`` down to
+    ``base_momentum`` while the rate warms up, and back up while it anneals (PyTorch's
+    ``OneCycleLR(cycle_momentum=True)``; with ``three_phase`` it stays at ``max_momentum`` in the last phase).
+
+    A high rate with high momentum would be too big a step; lowering momentum at the peak keeps
+    the effective step :math:`\eta/(1-\beta)` in check.
+    """
+    ends = ([(max_momentum, base_momentum), (base_momentum, max_momentum), (max_momentum, max_momentum)]
+            if three_phase else [(max_momentum, base_momentum), (base_momentum, max_momentum)])
+    phase, p = _one_cycle_phase(t, total_steps, pct_start, three_phase)
+    return (_cos_interp if anneal == "cos" else _linear_interp)(*ends[phase], p)
+
+
+def cosine_restarts_lr(t: int, lr0: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> float:
+    r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2017).
+
+    .. math::
+        \eta_t = \eta_{\min} + \frac{\eta_0 - \eta_{\min}}{2}\left(1 + \cos\frac{\pi\,T_{cur}}{T_i}\right)
+
+    where the :math:`i`-th cycle lasts :math:`T_i = T_0\,T_{mult}^{\,i}` steps and :math:`T_{cur}` counts
+    the steps since the last restart (PyTorch's ``CosineAnnealingWarmRestarts``).
+    """
+    if T_mult == 1:
+        t_cur, t_i = t % T_0, T_0
+    else:
+        n = int(math.log(t / T_0 * (T_mult - 1) + 1, T_mult))
+        t_cur, t_i = t - T_0 * (T_mult ** n - 1) / (T_mult - 1), T_0 * T_mult ** n
+    return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
+
+
+def step_decay_lr(t: int, lr0: float, step_size: int, gamma: float = 0.1) -> float:
+    r"""Step decay: :math:`\eta_t = \eta_0\,\gamma^{\lfloor t / \text{step\_size} \rfloor}` (PyTorch's ``StepLR``)."""
+    return lr0 * gamma ** (t // step_size)
 
 
 def _cos_interp(start: float, end: float, p: float) -> float:
@@ -127,6 +189,11 @@ class Schedule(LRScheduler):
     def get_lr(self) -> list[float]:
         return [self.formula(self.last_epoch, lr0) for lr0 in self.base_lrs]
 
+    def state_dict(self) -> dict:
+        """The scheduler's progress (step count, last rates), without the formula: the formula is
+        the constructor's business, as in ``LambdaLR``, and a closure could not be saved with ``torch.save``."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "formula", "name")}
+
     def __repr__(self) -> str:
         return f"Schedule({self.name or self.formula!r})"
 
@@ -154,21 +221,90 @@ def piecewise_constant(optimizer, milestones: Sequence[int], gamma: float = 0.1)
 
 
 def one_cycle(optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
-              final_div_factor: float = 1e4, anneal: str = "cos") -> Schedule:
+              final_div_factor: float = 1e4, anneal: str = "cos", *, cycle_momentum: bool = True,
+              base_momentum: float = 0.85, max_momentum: float = 0.95, three_phase: bool = False) -> Schedule:
     """1cycle (:func:`one_cycle_lr`); the rate ignores the optimizer's own ``lr``, as in ``OneCycleLR``.
 
-    Only the learning rate is cycled (``OneCycleLR(..., cycle_momentum=False)``).
+    As in ``OneCycleLR``, the momentum is cycled too by default (:func:`one_cycle_momentum`,
+    0.95 → 0.85 → 0.95): the group's ``momentum`` (SGD, RMSprop) or ``betas[0]`` (the Adam family) is
+    overwritten at every step. ``cycle_momentum=False`` leaves it alone. The optimizer must have a
+    momentum or betas to cycle.
     """
     max_lr = check_positive(max_lr, "max_lr")
     total_steps = check_positive_int(total_steps, "total_steps")
     pct_start = check_probability(pct_start, "pct_start")
-    if not 1 <= pct_start * total_steps - 1 < total_steps - 1:
+    last_end = 2 * pct_start * total_steps - 2 if three_phase else pct_start * total_steps - 1
+    if not (1 <= pct_start * total_steps - 1 and last_end < total_steps - 1):
         raise ValueError(f"pct_start={pct_start} leaves no warm-up or no annealing phase for {total_steps} steps")
     div_factor, final_div_factor = check_positive(div_factor, "div_factor"), check_positive(final_div_factor,
                                                                                            "final_div_factor")
     check_choice(anneal, "anneal", ("cos", "linear"))
-    return Schedule(optimizer, lambda t, lr0: one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor,
-                                                           final_div_factor, anneal), f"one_cycle(max_lr={max_lr})")
+    lr = lambda t, lr0: one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor, final_div_factor,  # noqa: E731
+                                     anneal, three_phase)
+    if not _check_flag(cycle_momentum, "cycle_momentum"):
+        return Schedule(optimizer, lr, f"one_cycle(max_lr={max_lr})")
+    base_momentum = check_probability(base_momentum, "base_momentum")
+    max_momentum = check_probability(max_momentum, "max_momentum")
+    if base_momentum > max_momentum:
+        raise ValueError(f"base_momentum must be <= max_momentum, got {base_momentum} > {max_momentum}")
+    momentum = lambda t: one_cycle_momentum(t, total_steps, pct_start, base_momentum, max_momentum,  # noqa: E731
+                                            anneal, three_phase)
+    return _MomentumSchedule(optimizer, lr, momentum, f"one_cycle(max_lr={max_lr}, cycle_momentum=True)")
+
+
+class _MomentumSchedule(Schedule):
+    """A :class:`Schedule` that also sets each group's momentum (or Adam's β₁) to ``momentum(t)``."""
+
+    def __init__(self, optimizer, formula, momentum: Callable[[int], float], name: str = ""):
+        if not isinstance(optimizer, torch.optim.Optimizer):
+            raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+        self.use_beta1 = "betas" in optimizer.defaults
+        if not self.use_beta1 and "momentum" not in optimizer.defaults:
+            raise ValueError(f"optimizer: {type(optimizer).__name__} has no momentum or betas to cycle; "
+                             "pass cycle_momentum=False")
+        self.momentum = momentum
+        super().__init__(optimizer, formula, name)
+
+    def get_lr(self) -> list[float]:
+        m = self.momentum(self.last_epoch)
+        for group in self.optimizer.param_groups:
+            if self.use_beta1:
+                group["betas"] = (m, *group["betas"][1:])
+            else:
+                group["momentum"] = m
+        return super().get_lr()
+
+    def state_dict(self) -> dict:  # noqa: D102 - as Schedule's
+        return {k: v for k, v in super().state_dict().items() if k != "momentum"}
+
+
+def cosine_restarts(optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
+    """Cosine annealing with warm restarts (:func:`cosine_restarts_lr`); equals
+    ``CosineAnnealingWarmRestarts(optimizer, T_0, T_mult, eta_min)`` stepped once per step.
+
+    Its state dict holds the step count only (the position in the cycle follows from it), so it
+    loads torch's state dict, but torch's scheduler cannot resume from this one: it also keeps
+    ``T_cur`` and ``T_i``. Fractional epochs (``step(epoch=1.5)``) are not supported.
+    """
+    T_0 = check_positive_int(T_0, "T_0")
+    T_mult = check_positive_int(T_mult, "T_mult")
+    eta_min = check_nonnegative(eta_min, "eta_min")
+    return Schedule(optimizer, lambda t, lr0: cosine_restarts_lr(t, lr0, T_0, T_mult, eta_min),
+                    f"cosine_restarts(T_0={T_0}, T_mult={T_mult})")
+
+
+def step_decay(optimizer, step_size: int, gamma: float = 0.1) -> Schedule:
+    """Multiply the rate by ``gamma`` every ``step_size`` steps (:func:`step_decay_lr`); equals ``StepLR``."""
+    step_size = check_positive_int(step_size, "step_size")
+    gamma = check_positive(gamma, "gamma")
+    return Schedule(optimizer, lambda t, lr0: step_decay_lr(t, lr0, step_size, gamma),
+                    f"step_decay(step_size={step_size}, gamma={gamma})")
+
+
+def _check_flag(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
 
 
 def cosine_warmup(optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
@@ -186,22 +322,32 @@ def cosine_warmup(optimizer, total_steps: int, warmup_steps: int = 0, min_lr: fl
 class ReduceOnPlateau(ReduceLROnPlateau):
     r"""Performance scheduling: multiply the rate by ``factor`` when the metric stops improving.
 
-    After each ``step(metric)``: the metric *improves* if it is below
-    :math:`\text{best}\,(1 - \text{threshold})` (``mode="min"``; above
-    :math:`\text{best}\,(1 + \text{threshold})` for ``"max"``). After more than ``patience``
-    steps without improvement, :math:`\eta \leftarrow \max(\eta \cdot \text{factor}, \eta_{\min})`,
+    After each ``step(metric)``: the metric *improves* if it beats the best value so far by the
+    threshold :math:`\tau`:
+
+    ==========  ===================================  ===================================
+    mode        ``threshold_mode="rel"``              ``threshold_mode="abs"``
+    ==========  ===================================  ===================================
+    ``"min"``   :math:`m < \text{best}\,(1 - \tau)`   :math:`m < \text{best} - \tau`
+    ``"max"``   :math:`m > \text{best}\,(1 + \tau)`   :math:`m > \text{best} + \tau`
+    ==========  ===================================  ===================================
+
+    After more than ``patience`` steps without improvement, each group's rate becomes
+    :math:`\max(\eta \cdot \text{factor}, \eta_{\min})` (``min_lr``: one value, or one per group),
     the counter restarts, and the next ``cooldown`` steps are not counted. A reduction smaller
-    than ``eps`` is skipped.
-    (PyTorch's ``ReduceLROnPlateau`` with ``threshold_mode="rel"``.)
+    than ``eps`` is skipped. This is PyTorch's ``ReduceLROnPlateau`` — same signature, same
+    attributes, so state dicts load either way.
     """
 
     def __init__(self, optimizer: torch.optim.Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, eps: float = 1e-8):
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
+                 eps: float = 1e-8):
         # The parent's __init__ is not called: the whole logic is here.
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         self.optimizer = optimizer
         self.mode = check_choice(mode, "mode", ("min", "max"))
+        self.threshold_mode = check_choice(threshold_mode, "threshold_mode", ("rel", "abs"))
         self.factor = check_probability(factor, "factor", allow_one=False)
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
             raise ValueError(f"patience must be an int >= 0, got {patience!r}")
@@ -209,20 +355,32 @@ class ReduceOnPlateau(ReduceLROnPlateau):
             raise ValueError(f"cooldown must be an int >= 0, got {cooldown!r}")
         self.patience, self.cooldown = patience, cooldown
         self.threshold = check_nonnegative(threshold, "threshold")
-        self.min_lr = check_nonnegative(min_lr, "min_lr")
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(f"min_lr must have one value per parameter group ({len(optimizer.param_groups)}), "
+                                 f"got {len(min_lr)}")
+            self.default_min_lr = None
+            self.min_lrs = [check_nonnegative(m, "min_lr") for m in min_lr]
+        else:
+            self.default_min_lr = check_nonnegative(min_lr, "min_lr")
+            self.min_lrs = [self.default_min_lr] * len(optimizer.param_groups)
         self.eps = check_nonnegative(eps, "eps")
-        self.best = math.inf if mode == "min" else -math.inf
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.best = self.mode_worse
         self.num_bad_epochs = 0
         self.cooldown_counter = 0
         self.last_epoch = 0
         self._last_lr = [g["lr"] for g in optimizer.param_groups]
 
     def _improves(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best * (1 - self.threshold)
-        return value > self.best * (1 + self.threshold)
+        sign = 1 if self.mode == "max" else -1
+        if self.threshold_mode == "rel":
+            return sign * value > sign * self.best * (1 + sign * self.threshold)
+        return sign * value > sign * self.best + self.threshold
 
     def step(self, metrics, epoch=None) -> None:  # noqa: D102 - documented on the class
+        if epoch is not None:
+            raise NotImplementedError("epoch: ReduceOnPlateau counts its own steps (torch deprecated step(epoch))")
         value = check_number(float(metrics), "metrics")
         self.last_epoch += 1
         if self._improves(value):
@@ -233,8 +391,12 @@ class ReduceOnPlateau(ReduceLROnPlateau):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            for group in self.optimizer.param_groups:
-                new_lr = max(group["lr"] * self.factor, self.min_lr)
+            if len(self.min_lrs) != len(self.optimizer.param_groups):
+                if self.default_min_lr is None:
+                    raise RuntimeError("the optimizer has a different number of parameter groups than min_lr")
+                self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                new_lr = max(group["lr"] * self.factor, min_lr)
                 if group["lr"] - new_lr > self.eps:  # changes smaller than eps are skipped
                     group["lr"] = new_lr
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0

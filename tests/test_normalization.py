@@ -12,6 +12,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
+import torch.nn.functional as F
 from torch import nn
 
 import dlcourse
@@ -175,8 +176,42 @@ def test_argument_errors_name_the_argument():
         N.LayerNorm(4)(torch.randn(2, 5))
     with pytest.raises(ValueError, match="^normalized_shape"):
         N.LayerNorm((3, 0))
-    with pytest.raises(ValueError, match="^weight and bias"):
-        N.batch_norm(torch.randn(4, 2), None, None, torch.ones(2), None, training=True)
+
+
+@pytest.mark.parametrize("ours_cls, torch_cls, shape", BN_CASES, ids=BN_IDS)
+def test_batch_norm_without_bias_matches_torch(ours_cls, torch_cls, shape):
+    ours, ref = ours_cls(shape[1], bias=False).double(), torch_cls(shape[1], bias=False).double()
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in ref.named_parameters()] == ["weight"]
+    with torch.no_grad():
+        for module in (ours, ref):
+            module.weight.copy_(torch.linspace(0.5, 2.0, shape[1], dtype=torch.float64))
+    x = 3 + 2 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
+    _assert_same(ours, ref, x)
+    ours.eval(), ref.eval()
+    _assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))
+    assert "bias=False" in repr(ours)
+
+
+@pytest.mark.parametrize("weight, bias", [(True, False), (False, True)])
+def test_functional_batch_norm_takes_either_affine_part_like_torch(weight, bias):
+    x = dlcourse.randn(6, 3, seed=0, dtype=torch.float64, device="cpu").requires_grad_()
+    gamma = torch.tensor([0.5, 1.5, -2.0], dtype=torch.float64, requires_grad=True) if weight else None
+    beta = torch.tensor([1.0, 0.0, -1.0], dtype=torch.float64, requires_grad=True) if bias else None
+    ours = N.batch_norm(x, None, None, gamma, beta, training=True)
+    ref = F.batch_norm(x, None, None, gamma, beta, training=True)
+    torch.testing.assert_close(ours, ref)
+    leaves = [t for t in (x, gamma, beta) if t is not None]
+    torch.testing.assert_close(torch.autograd.grad(ours.sum() + (ours ** 2).sum(), leaves),
+                               torch.autograd.grad(ref.sum() + (ref ** 2).sum(), leaves))
+
+
+@pytest.mark.parametrize("ours_cls, torch_cls", [(N.BatchNorm1d, nn.BatchNorm1d), (N.BatchNorm2d, nn.BatchNorm2d),
+                                                 (N.LayerNorm, nn.LayerNorm)])
+def test_signatures_equal_torchs(ours_cls, torch_cls):
+    import inspect
+
+    shape = lambda cls: [(p.name, p.kind, p.default) for p in inspect.signature(cls.__init__).parameters.values()]  # noqa: E731
+    assert shape(ours_cls) == shape(torch_cls)
 
 
 def test_state_dict_is_interchangeable_with_torch():

@@ -6,6 +6,8 @@ import re
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 import torch.nn.functional as F
 
 from dlcourse import optim as O
@@ -194,3 +196,141 @@ def test_fit_accepts_course_optimizers():
     model = make_mlp(2, 2, depth=1, width=16)
     history = fit(model, data.train, data.val, epochs=5, optimizer=lambda p: O.Adam(p, lr=0.02), progress=False)
     assert history.train_loss[-1] < history.train_loss[0]
+
+
+# --------------------------------------------------------------------------- parity: saving, resuming, signatures
+def _float64_params(seed: int = 1) -> list[torch.nn.Parameter]:
+    g = torch.Generator().manual_seed(seed)
+    return [torch.nn.Parameter(torch.randn(3, 4, generator=g, dtype=torch.float64)),
+            torch.nn.Parameter(torch.randn(4, generator=g, dtype=torch.float64))]
+
+
+def _set_grads(params, t: int) -> None:
+    g = torch.Generator().manual_seed(100 + t)
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=g, dtype=p.dtype)
+
+
+def _steps(opt, params, start: int, stop: int) -> None:
+    for t in range(start, stop):
+        _set_grads(params, t)
+        opt.step()
+
+
+def _max_difference(a, b) -> float:
+    return max((x.detach() - y.detach()).abs().max().item() for x, y in zip(a, b))
+
+
+RESUME_CASES = [(name, kw) for name, kws in CASES.items() for kw in kws[:4]]
+
+
+@pytest.mark.parametrize("name,kwargs", RESUME_CASES, ids=[f"{n}-{kw}" for n, kw in RESUME_CASES])
+@pytest.mark.parametrize("how", ["state_dict", "torch.save", "deepcopy"])
+def test_saving_and_resuming_equals_an_uninterrupted_run(name, kwargs, how):
+    import copy
+    import io
+
+    ours = O.OPTIMIZERS[name][0]
+    reference = _float64_params()
+    reference_opt = ours(reference, **kwargs)
+    _steps(reference_opt, reference, 0, 10)
+
+    first = _float64_params()
+    first_opt = ours(first, **kwargs)
+    _steps(first_opt, first, 0, 5)
+    if how == "deepcopy":
+        resumed_opt = copy.deepcopy(first_opt)
+        resumed = [p for group in resumed_opt.param_groups for p in group["params"]]
+    else:
+        saved = first_opt.state_dict()
+        if how == "torch.save":
+            buffer = io.BytesIO()
+            torch.save(saved, buffer)
+            buffer.seek(0)
+            saved = torch.load(buffer)
+        resumed = [p.detach().clone().requires_grad_() for p in first]
+        resumed_opt = ours(resumed, **kwargs)
+        resumed_opt.load_state_dict(saved)
+    _steps(resumed_opt, resumed, 5, 10)
+    assert _max_difference(resumed, reference) == 0.0
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+@pytest.mark.parametrize("direction", ["torch_to_ours", "ours_to_torch"])
+def test_state_dicts_load_across_torch_and_the_course(name, direction):
+    """Five steps on one side, saved, loaded into the other side's optimizer, five more steps:
+    the same parameters as ten steps of torch.optim."""
+    ours, theirs = O.OPTIMIZERS[name]
+    kwargs = CASES[name][1]
+    source, target = (theirs, ours) if direction == "torch_to_ours" else (ours, theirs)
+    reference = _float64_params()
+    _steps(theirs(reference, **kwargs), reference, 0, 10)
+    first = _float64_params()
+    first_opt = source(first, **kwargs)
+    _steps(first_opt, first, 0, 5)
+    resumed = [p.detach().clone().requires_grad_() for p in first]
+    resumed_opt = target(resumed, **kwargs)
+    resumed_opt.load_state_dict(first_opt.state_dict())
+    _steps(resumed_opt, resumed, 5, 10)
+    assert _max_difference(resumed, reference) < 1e-6  # NAdam: torch keeps its momentum product in float32
+
+
+@given(name=st.sampled_from(list(O.OPTIMIZERS)), case=st.integers(0, 3), split=st.integers(0, 12))
+def test_resuming_at_any_step_equals_an_uninterrupted_run(name, case, split):
+    ours = O.OPTIMIZERS[name][0]
+    kwargs = CASES[name][case % len(CASES[name])]
+    reference = _float64_params()
+    _steps(ours(reference, **kwargs), reference, 0, 12)
+    first = _float64_params()
+    first_opt = ours(first, **kwargs)
+    _steps(first_opt, first, 0, split)
+    resumed = [p.detach().clone().requires_grad_() for p in first]
+    resumed_opt = ours(resumed, **kwargs)
+    resumed_opt.load_state_dict(first_opt.state_dict())
+    _steps(resumed_opt, resumed, split, 12)
+    assert _max_difference(resumed, reference) == 0.0
+
+
+def test_state_dict_uses_torchs_format_without_touching_the_live_state():
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = O.NAdam([w], lr=0.1)
+    _steps(opt, [w], 0, 3)
+    state = opt.state_dict()["state"][0]
+    assert state["step"].dtype == torch.float32 and state["step"].item() == 3.0
+    assert state["mu_product"].dtype == torch.float64
+    assert isinstance(opt.state[w]["step"], int) and isinstance(opt.state[w]["mu_product"], float)
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+def test_signatures_equal_torchs(name):
+    import inspect
+
+    ours, theirs = O.OPTIMIZERS[name]
+    shape = lambda cls: [(p.name, p.kind, p.default) for p in inspect.signature(cls.__init__).parameters.values()]
+    assert shape(ours) == shape(theirs)
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+def test_torchs_implementation_switches_are_refused_loudly(name):
+    import inspect
+
+    ours = O.OPTIMIZERS[name][0]
+    switches = [s for s in ("foreach", "fused", "capturable", "differentiable")
+                if s in inspect.signature(ours.__init__).parameters]
+    assert "foreach" in switches
+    params = [torch.nn.Parameter(torch.ones(2))]
+    for switch in switches:
+        with pytest.raises(NotImplementedError, match=f"^{switch}=True: {ours.__name__}"):
+            ours(params, **{switch: True})
+    ours(params, foreach=False)  # the defaults and an explicit "no" are fine
+
+
+@pytest.mark.parametrize("name", list(O.OPTIMIZERS))
+def test_complex_parameters_are_refused_loudly(name):
+    ours = O.OPTIMIZERS[name][0]
+    z = torch.nn.Parameter(torch.ones(2, dtype=torch.complex64))
+    with pytest.raises(NotImplementedError, match="complex"):
+        ours([z])
+    opt = ours([torch.nn.Parameter(torch.ones(2))])
+    with pytest.raises(NotImplementedError, match="complex"):
+        opt.add_param_group({"params": [z]})
