@@ -70,6 +70,36 @@ def test_sgd_escapes_the_saddle_slowly():
     assert near.values[30] > -0.01  # still near the saddle's level after 30 steps
 
 
+@pytest.mark.parametrize("name", S.SURFACE_OPTIMIZERS)
+@pytest.mark.parametrize("surface", ["quadratic", "saddle"])
+def test_lr_sweep_equals_one_trajectory_per_rate(name, surface):
+    lrs = [1e-3, 0.05, 0.3, 3.0]  # 3.0 diverges for the SGD family on the quadratic
+    runs = S.lr_sweep(surface, name, lrs, steps=40, beta=0.8)
+    assert len(runs) == len(lrs)
+    for lr, run in zip(lrs, runs):
+        alone = S.trajectory(surface, S.surface_optimizer(name, lr, 0.8), steps=40)
+        assert run.diverged == alone.diverged and run.points.shape == alone.points.shape
+        torch.testing.assert_close(run.points, alone.points, atol=1e-12, rtol=1e-12)
+        np.testing.assert_allclose(run.values, alone.values, atol=1e-12, rtol=1e-12)
+
+
+def test_lr_sweep_stops_diverged_runs_and_keeps_the_others():
+    runs = S.lr_sweep("quadratic", "sgd", [0.05, 0.5], steps=100, start=(1.0, 1.0))
+    assert not runs[0].diverged and len(runs[0].values) == 101
+    assert runs[1].diverged and len(runs[1].values) < 101  # lr > 2/20 diverges along y
+
+
+def test_lr_sweep_bad_arguments():
+    with pytest.raises(ValueError, match="^name"):
+        S.lr_sweep("quadratic", "nope", [0.1])
+    with pytest.raises(ValueError, match=r"^lrs\[1\]"):
+        S.lr_sweep("quadratic", "sgd", [0.1, -1.0])
+    with pytest.raises(ValueError, match="^lrs"):
+        S.lr_sweep("quadratic", "sgd", [])
+    with pytest.raises(ValueError, match="^steps"):
+        S.lr_sweep("quadratic", "sgd", [0.1], steps=0)
+
+
 @pytest.mark.parametrize("name,error", [("nope", ValueError)])
 def test_bad_names(name, error):
     with pytest.raises(error, match="^name"):
