@@ -80,7 +80,10 @@ def l1_penalty(model, alpha: float = 1.0, **select) -> torch.Tensor:
     r"""L1 penalty :math:`\alpha \sum_i |w_i|` over :func:`weight_parameters` (``select``: its keywords).
 
     Its (sub)gradient :math:`\alpha\,\operatorname{sign}(w)` has the same size for every weight,
-    however small, which is why L1 drives weights to exactly zero (sparsity).
+    however small, which is why L1 pushes weights all the way to zero (sparsity). A (sub)gradient
+    step does not stop there: near zero it overshoots by about :math:`\eta\alpha` and the weight
+    zig-zags around 0. Exact zeros come from the proximal step :func:`soft_threshold`
+    (:func:`l1_proximal_step`) or from pruning.
     """
     alpha = check_nonnegative(alpha, "alpha")
     params = weight_parameters(model, **select).values()
@@ -115,6 +118,70 @@ def l1_penalty_grad(weight: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
 def l2_penalty_grad(weight: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     r"""Gradient of :math:`\frac{\alpha}{2}\sum w^2`: :math:`\alpha w`."""
     return check_nonnegative(alpha, "alpha") * check_tensor(weight, "weight", floating=True)
+
+
+def soft_threshold(w: torch.Tensor, threshold: float) -> torch.Tensor:
+    r"""Soft-thresholding, the proximal operator of :math:`\tau\|w\|_1`:
+    :math:`S_\tau(w) = \operatorname{sign}(w)\,\max(|w| - \tau,\ 0)`, with :math:`\tau` = ``threshold`` :math:`\ge 0`.
+
+    :math:`S_\tau(w) = \arg\min_v \tfrac12\|v - w\|^2 + \tau\|v\|_1`: every entry with :math:`|w_i| \le \tau`
+    becomes *exactly* 0 and the others move :math:`\tau` towards 0. A gradient step on the data loss
+    followed by :math:`S_{\eta\alpha}` (learning rate :math:`\eta`, L1 strength :math:`\alpha`) is the proximal
+    gradient step (ISTA) on :math:`L(w) + \alpha\|w\|_1`. Equals ``torch.nn.functional.softshrink(w, τ)``.
+
+    Examples
+    --------
+    >>> soft_threshold(torch.tensor([-1.5, -0.2, 0.0, 0.3, 2.0]), 0.5)
+    tensor([-1.0000,  0.0000,  0.0000,  0.0000,  1.5000])
+    """
+    w = check_tensor(w, "w", floating=True)
+    threshold = check_nonnegative(threshold, "threshold")
+    return w - w.clamp(-threshold, threshold)  # = sign(w) max(|w| - τ, 0), with +0.0 (not -0.0) inside the band
+
+
+@torch.no_grad()
+def l1_proximal_step(model, threshold: float, **select) -> None:
+    r"""Apply :func:`soft_threshold` in place to the weights chosen by :func:`weight_parameters`.
+
+    Called after each optimizer step on the *unpenalised* loss with ``threshold`` :math:`= \eta\alpha`, it
+    turns plain SGD into proximal gradient descent on :math:`L + \alpha\sum|w|`; called once on a
+    trained network, it zeroes every weight with :math:`|w| \le \tau` (and shrinks the others by :math:`\tau`).
+    """
+    threshold = check_nonnegative(threshold, "threshold")
+    for p in weight_parameters(model, **select).values():
+        p.copy_(soft_threshold(p, threshold))
+
+
+def l1_least_squares(X: torch.Tensor, y: torch.Tensor, alpha: float, *, lr: float, steps: int = 500,
+                     proximal: bool = True) -> torch.Tensor:
+    r"""Minimise the lasso objective :math:`f(w) + \alpha\|w\|_1`, :math:`f(w) = \frac{1}{2n}\|Xw - y\|^2`, from
+    :math:`w_0 = 0` with ``steps`` steps of size :math:`\eta` = ``lr``; return the whole trajectory, shape
+    ``(steps + 1, d)``.
+
+    - ``proximal=False``, (sub)gradient descent: :math:`w \leftarrow w - \eta\,(\nabla f(w) + \alpha\operatorname{sign}(w))`.
+      A weight whose optimum is 0 cannot settle there: each step overshoots zero by up to
+      :math:`\eta(\alpha + |\nabla_i f|)`, so it zig-zags around 0 and is almost never exactly 0.
+    - ``proximal=True``, ISTA: :math:`w \leftarrow S_{\eta\alpha}(w - \eta\nabla f(w))` (:func:`soft_threshold`):
+      such a weight lands on 0 exactly and stays there.
+
+    :math:`\nabla f(w) = X^\top(Xw - y)/n`. With :math:`\eta \le 1/\lambda_{\max}(X^\top X/n)` ISTA converges to
+    the solution of scikit-learn's ``Lasso(alpha, fit_intercept=False)``. Computed in ``X``'s dtype.
+    """
+    X = check_tensor(X, "X", floating=True)
+    y = check_tensor(y, "y", floating=True)
+    if X.dim() != 2 or y.shape != X.shape[:1]:
+        raise ValueError(f"X must be (n, d) and y (n,), got shapes {tuple(X.shape)} and {tuple(y.shape)}")
+    alpha = check_nonnegative(alpha, "alpha")
+    lr = check_nonnegative(lr, "lr")
+    steps = check_positive_int(steps, "steps")
+    y = y.to(X.dtype)
+    w = torch.zeros(X.shape[1], dtype=X.dtype, device=X.device)
+    path = [w]
+    for _ in range(steps):
+        grad = X.T @ (X @ w - y) / len(X)
+        w = soft_threshold(w - lr * grad, lr * alpha) if proximal else w - lr * (grad + alpha * torch.sign(w))
+        path.append(w)
+    return torch.stack(path)
 
 
 def regularized_loss(model: nn.Module, loss_fn: Callable = F.cross_entropy, *, l1: float = 0.0,
@@ -473,7 +540,7 @@ def moons_experiment(*, l2: float = 0.0, dropout: float = 0.0, smoothing: float 
 
 __all__ = [
     "NORM_TYPES", "weight_parameters", "l1_penalty", "l2_penalty", "elastic_net_penalty", "l1_penalty_grad",
-    "l2_penalty_grad", "regularized_loss", "dropout_mask", "dropout", "Dropout", "TestTimeScaledDropout",
+    "l2_penalty_grad", "soft_threshold", "l1_proximal_step", "l1_least_squares", "regularized_loss", "dropout_mask", "dropout", "Dropout", "TestTimeScaledDropout",
     "GaussianNoise", "smooth_labels", "label_smoothing_cross_entropy", "label_smoothing_loss", "EarlyStopping",
     "WeightAverage", "magnitude_masks", "prune_by_magnitude", "apply_masks", "sparsity", "moons_experiment",
 ]
