@@ -44,7 +44,9 @@ def part_of(classname: str, name: str, file: str = "") -> str:
     where = (file or classname.replace(".", "/")).replace("\\", "/")
     if where.endswith(".ipynb") or where.startswith(("book/", "solutions/", "book.", "solutions.")):
         return "nbval"
-    module = where.rsplit("/", 1)[-1].removesuffix(".py")
+    # the test module: the last path component named test_*, so that test classes count with their module
+    components = [c.removesuffix(".py") for c in where.split("/")]
+    module = next((c for c in reversed(components) if c.startswith("test_")), components[-1])
     if module in ("test_grading_loop", "test_instructor"):
         return "grading"
     if module == "test_colab_path":

@@ -54,7 +54,8 @@ def test_suite_split_assigns_every_kind_of_test_to_its_part(tmp_path):
 
     cases = [("tests.test_augment", "test_crop", "1.5"), ("dlcourse.augment", "dlcourse.augment.crop", "0.5"),
              ("book.01_activations.ipynb", "Cell 3", "2.0"), ("solutions/lab01_activations/lab01_activations.ipynb", "Cell 1", "1.0"),
-             ("tests.test_grading_loop", "test_loop[lab01]", "30"), ("tests.test_instructor", "test_hostile", "20"),
+             ("tests.test_grading_loop.TestGradingLoop_lab01_activations", "test_loop", "30"),
+             ("tests.test_instructor", "test_hostile", "20"),
              ("tests.test_book_html", "test_every_local_link_resolves", "25"),
              ("tests.test_book_html", "test_page_renders_in_a_browser[book/intro.html]", "3"),
              ("tests.test_book_html", "test_search_finds_dropout", "1"),

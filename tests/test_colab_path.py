@@ -63,7 +63,8 @@ def colab_kernel(tmp_path_factory):
     python = venv / "bin" / "python"
     start = time.perf_counter()
     _run([sys.executable, "-m", "venv", str(venv)])
-    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    # --no-compile: byte-compiling all of torch took most of the venv's time; the kernel compiles what it imports
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile"]
     _run([*pip, f"torch=={torch.__version__.split('+')[0]}"], timeout=900)  # Colab ships its own torch
     _run([*pip, str(ROOT), "ipykernel"], timeout=900, cwd=root)
     print(f"venv ready in {time.perf_counter() - start:.1f} s")
