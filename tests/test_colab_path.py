@@ -10,7 +10,8 @@ environment. A module the notebooks use but the package does not declare fails h
 
 The same pass is the course's **second CPU**: the kernel runs with
 ``ATEN_CPU_CAPABILITY=default`` (PyTorch's portable kernels instead of this machine's AVX2 or
-AVX-512 ones, as on another processor) and two torch threads (the main nbval pass uses one), and
+AVX-512 ones, as on another processor) and, for the chapters, two torch threads (the main nbval pass
+and the labs use one), and
 each notebook is checked by nbval exactly as in the main pass: every compared output must
 equal the stored one, and every hidden claim cell (``dlcourse.claims``) must hold. An output
 whose digits depend on the CPU's kernels fails here, not on a maintainer's other machine.
@@ -36,7 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*/*.ipynb"))
 AUTHORING_TOOLS = ["jupyter_book", "nbgrader", "pytest", "nbval", "hypothesis", "sphinx"]
 KERNEL = "dlcourse-colab-path"
-#: The second CPU the notebooks are checked on: portable (non-vectorised) kernels, two threads.
+#: The labs' kernel: the same, with one torch thread, the thread count students run with (the labs'
+#: setup calls dlcourse.set_num_threads(), whose default is one); two threads cost twice the time
+#: beside the other test worker, and the chapters already cover them.
+LAB_KERNEL = "dlcourse-colab-path-labs"
+#: The second CPU the chapters are checked on: portable (non-vectorised) kernels, two threads.
 #: OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. The other test worker
 #: keeps one core busy, and spinning threads then make a two-thread kernel ten times slower
 #: (a digits MLP, 10 epochs, on the loaded 2-core machine: 287 s spinning, 29 s passive, 13-29 s one thread).
@@ -69,14 +74,16 @@ def colab_kernel(tmp_path_factory):
     _run([*pip, str(ROOT), "ipykernel"], timeout=900, cwd=root)
     print(f"venv ready in {time.perf_counter() - start:.1f} s")
 
-    spec = root / "jupyter" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "dlcourse (Colab path)", "language": "python",
-        # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
-        "env": {"PYTHONPATH": "", "CUDA_VISIBLE_DEVICES": "", **SECOND_CPU, **isolated_home(root / "home")},
-    }))
+    for name, threads in ((KERNEL, SECOND_CPU["DLCOURSE_NUM_THREADS"]), (LAB_KERNEL, "1")):
+        spec = root / "jupyter" / "kernels" / name
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"dlcourse (Colab path, {threads} thread(s))", "language": "python",
+            # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
+            "env": {"PYTHONPATH": "", "CUDA_VISIBLE_DEVICES": "", **SECOND_CPU, "DLCOURSE_NUM_THREADS": threads,
+                    **isolated_home(root / f"home-{name}")},
+        }))
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(root / "jupyter")
     yield python
@@ -94,12 +101,13 @@ def test_the_venv_has_the_package_and_no_authoring_tools(colab_kernel):
     assert not present, f"the Colab-like venv has authoring tools installed: {present}"
 
 
-def test_the_kernel_runs_on_the_second_cpu(colab_kernel):
+@pytest.mark.parametrize("kernel, threads", [(KERNEL, "2"), (LAB_KERNEL, "1")])
+def test_the_kernel_runs_on_the_second_cpu(colab_kernel, kernel, threads):
     """The kernel really uses other CPU kernels than the main pass (else this pass would prove nothing)."""
     from jupyter_client.manager import start_new_kernel
 
     outputs = []
-    manager, client = start_new_kernel(kernel_name=KERNEL)
+    manager, client = start_new_kernel(kernel_name=kernel)
     try:
         reply = client.execute_interactive(
             "import torch, dlcourse; print(torch.backends.cpu.get_cpu_capability(), dlcourse.set_num_threads())",
@@ -109,14 +117,15 @@ def test_the_kernel_runs_on_the_second_cpu(colab_kernel):
         manager.shutdown_kernel(now=True)
     assert reply["content"]["status"] == "ok"
     text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
-    assert text.split() == ["DEFAULT", "2"], text
+    assert text.split() == ["DEFAULT", threads], text
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
 def test_notebook_runs_with_only_the_package_on_a_second_cpu(colab_kernel, path):
-    """nbval, as in the main pass, but in the Colab-like kernel on the second CPU (SECOND_CPU)."""
+    """nbval, as in the main pass, but in the Colab-like kernel on the second CPU (SECOND_CPU; labs with one thread)."""
     command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q", "-p", "no:cacheprovider",
-               "-o", "addopts=", "--nbval", "--nbval-kernel-name", KERNEL, "--nbval-sanitize-with", "tests/sanitize.cfg",
+               "-o", "addopts=", "--nbval", "--nbval-kernel-name", LAB_KERNEL if "solutions" in path.parts else KERNEL,
+               "--nbval-sanitize-with", "tests/sanitize.cfg",
                # no cell of the course needs a minute; a limit that still fails a stalled kernel quickly
                "--nbval-cell-timeout", "300"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
