@@ -21,6 +21,13 @@ def check_tensor(value, name: str, *, floating: bool = False) -> torch.Tensor:
     return value
 
 
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` if it is a bool, else raise ``TypeError`` naming ``name``."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
+    return value
+
+
 def check_number(value, name: str) -> float:
     """Return ``value`` as a float if it is a real, finite number (not a bool)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -47,7 +47,7 @@ from typing import Callable
 
 import torch
 
-from ._checks import check_choice, check_nonnegative, check_positive_int, check_probability
+from ._checks import check_bool, check_choice, check_nonnegative, check_positive_int, check_probability
 
 __all__ = [
     "LoopOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adamax", "OPTIMIZERS",
@@ -57,12 +57,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- validation
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
-
-
 def _check_betas(betas) -> tuple[float, float]:
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
@@ -243,8 +237,8 @@ class SGD(LoopOptimizer):
         momentum = check_probability(momentum, "momentum", allow_one=False)
         dampening = check_probability(dampening, "dampening")
         weight_decay = check_nonnegative(weight_decay, "weight_decay")
-        nesterov = _check_bool(nesterov, "nesterov")
-        maximize = _check_bool(maximize, "maximize")
+        nesterov = check_bool(nesterov, "nesterov")
+        maximize = check_bool(maximize, "maximize")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
@@ -293,7 +287,7 @@ class Adagrad(LoopOptimizer):
             lr=check_nonnegative(lr, "lr"), lr_decay=check_nonnegative(lr_decay, "lr_decay"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             initial_accumulator_value=check_nonnegative(initial_accumulator_value, "initial_accumulator_value"),
-            eps=check_nonnegative(eps, "eps"), maximize=_check_bool(maximize, "maximize")))
+            eps=check_nonnegative(eps, "eps"), maximize=check_bool(maximize, "maximize")))
 
 
 # --------------------------------------------------------------------------- RMSProp
@@ -359,7 +353,7 @@ class RMSprop(LoopOptimizer):
             lr=check_nonnegative(lr, "lr"), alpha=check_probability(alpha, "alpha", allow_one=False),
             eps=check_nonnegative(eps, "eps"), weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             momentum=check_probability(momentum, "momentum", allow_one=False),
-            centered=_check_bool(centered, "centered"), maximize=_check_bool(maximize, "maximize")))
+            centered=check_bool(centered, "centered"), maximize=check_bool(maximize, "maximize")))
 
 
 # --------------------------------------------------------------------------- Adam family
@@ -422,9 +416,9 @@ class Adam(LoopOptimizer):
                         differentiable=differentiable, fused=fused)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"), amsgrad=_check_bool(amsgrad, "amsgrad"),
-            decoupled_weight_decay=_check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=_check_bool(maximize, "maximize")))
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"), amsgrad=check_bool(amsgrad, "amsgrad"),
+            decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
+            maximize=check_bool(maximize, "maximize")))
 
 
 class AdamW(Adam):
@@ -503,8 +497,8 @@ class NAdam(LoopOptimizer):
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             momentum_decay=check_nonnegative(momentum_decay, "momentum_decay"),
-            decoupled_weight_decay=_check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=_check_bool(maximize, "maximize")))
+            decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
+            maximize=check_bool(maximize, "maximize")))
 
 
 def adamax_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
@@ -543,7 +537,7 @@ class Adamax(LoopOptimizer):
         _check_switches("Adamax", foreach=foreach, differentiable=differentiable, capturable=capturable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=_check_bool(maximize, "maximize")))
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=check_bool(maximize, "maximize")))
 
 
 #: Every optimizer of the module by short name, with its ``torch.optim`` counterpart.

@@ -38,6 +38,7 @@ from torch import nn
 from torch.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
 
 from ._checks import (
+    check_bool,
     check_choice,
     check_nonnegative,
     check_number,
@@ -241,7 +242,7 @@ def one_cycle(optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3
     check_choice(anneal, "anneal", ("cos", "linear"))
     lr = lambda t, lr0: one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor, final_div_factor,  # noqa: E731
                                      anneal, three_phase)
-    if not _check_flag(cycle_momentum, "cycle_momentum"):
+    if not check_bool(cycle_momentum, "cycle_momentum"):
         return Schedule(optimizer, lr, f"one_cycle(max_lr={max_lr})")
     base_momentum = check_probability(base_momentum, "base_momentum")
     max_momentum = check_probability(max_momentum, "max_momentum")
@@ -299,12 +300,6 @@ def step_decay(optimizer, step_size: int, gamma: float = 0.1) -> Schedule:
     gamma = check_positive(gamma, "gamma")
     return Schedule(optimizer, lambda t, lr0: step_decay_lr(t, lr0, step_size, gamma),
                     f"step_decay(step_size={step_size}, gamma={gamma})")
-
-
-def _check_flag(value, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, got {type(value).__name__}")
-    return value
 
 
 def cosine_warmup(optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
