@@ -42,19 +42,30 @@ KERNEL = "dlcourse-colab-path"
 #: beside the other test worker, and the chapters already cover them.
 LAB_KERNEL = "dlcourse-colab-path-labs"
 #: The second CPU the chapters are checked on: portable (non-vectorised) kernels, two threads.
-#: OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. The other test worker
-#: keeps one core busy, and spinning threads then make a two-thread kernel ten times slower
-#: (a digits MLP, 10 epochs, on the loaded 2-core machine: 287 s spinning, 29 s passive, 13-29 s one thread).
+#: GOMP_SPINCOUNT=20000: an idle OpenMP thread spins briefly, then sleeps. Spinning for libgomp's default
+#: 300,000 rounds made a two-thread kernel beside the other (busy) test worker ten times slower (a digits
+#: MLP, 10 epochs: 287 s); sleeping at once (OMP_WAIT_POLICY=PASSIVE) pays a wake-up on every parallel
+#: region. Measured on the 2-core machine, book/06_augmentation.ipynb in a fresh kernel on this second CPU:
+#: passive 57 s alone and 53 s beside a CPU hog, spin count 20000 35 s and 40 s, one thread 36 s alone.
 #: ONEDNN_MAX_CPU_ISA=SSE41: oneDNN (convolutions) on its oldest x86 kernels too; ATEN_CPU_CAPABILITY does
 #: not reach them (a 3x3 conv2d gives other digits under SSE41, the same under default alone).
 SECOND_CPU = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "DLCOURSE_NUM_THREADS": "2",
-              "OMP_WAIT_POLICY": "PASSIVE"}
+              "GOMP_SPINCOUNT": "20000"}
+#: The plugins one notebook's nbval run does not use. Loading them (hypothesis's above all) took more than
+#: half of each subprocess's start-up: 6.8 s instead of 2.9 s to collect one notebook, twenty times over.
+LEAN_PYTEST = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:benchmark",
+               "-p", "no:anyio"]
 
 pytestmark = pytest.mark.slow
 
 
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+#: Lets the venv's Python write .pyc files even where the environment forbids it (an empty value unsets it).
+BYTECODE = {"PYTHONDONTWRITEBYTECODE": ""}
+
+
+def _run(command: list[str], env_extra: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.update(env_extra or {})
     result = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
@@ -72,6 +83,12 @@ def colab_kernel(tmp_path_factory):
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile"]
     _run([*pip, f"torch=={torch.__version__.split('+')[0]}"], timeout=900)  # Colab ships its own torch
     _run([*pip, str(ROOT), "ipykernel"], timeout=900, cwd=root)
+    # Compile once what every kernel imports (not all of torch, which --no-compile skipped): where
+    # PYTHONDONTWRITEBYTECODE is set, as on the course machines, each of the twenty kernels would
+    # otherwise compile torch, pandas and matplotlib from source again (user time of `import torch`:
+    # 4.0 s without .pyc files, 2.4 s with them).
+    warm = "import ipykernel.kernelapp, matplotlib.pyplot, pandas, sklearn, torch, dlcourse, dlcourse.widgets"
+    _run([str(python), "-c", warm], timeout=900, cwd=root, env_extra=BYTECODE)
     print(f"venv ready in {time.perf_counter() - start:.1f} s")
 
     for name, threads in ((KERNEL, SECOND_CPU["DLCOURSE_NUM_THREADS"]), (LAB_KERNEL, "1")):
@@ -81,7 +98,8 @@ def colab_kernel(tmp_path_factory):
             "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             "display_name": f"dlcourse (Colab path, {threads} thread(s))", "language": "python",
             # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
-            "env": {"PYTHONPATH": "", "CUDA_VISIBLE_DEVICES": "", **SECOND_CPU, "DLCOURSE_NUM_THREADS": threads,
+            "env": {"PYTHONPATH": "", "CUDA_VISIBLE_DEVICES": "", **BYTECODE, **SECOND_CPU,
+                    "DLCOURSE_NUM_THREADS": threads,
                     **isolated_home(root / f"home-{name}")},
         }))
     previous = os.environ.get("JUPYTER_PATH")
@@ -123,7 +141,7 @@ def test_the_kernel_runs_on_the_second_cpu(colab_kernel, kernel, threads):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
 def test_notebook_runs_with_only_the_package_on_a_second_cpu(colab_kernel, path):
     """nbval, as in the main pass, but in the Colab-like kernel on the second CPU (SECOND_CPU; labs with one thread)."""
-    command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q", "-p", "no:cacheprovider",
+    command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q", *LEAN_PYTEST,
                "-o", "addopts=", "--nbval", "--nbval-kernel-name", LAB_KERNEL if "solutions" in path.parts else KERNEL,
                "--nbval-sanitize-with", "tests/sanitize.cfg",
                # no cell of the course needs a minute; a limit that still fails a stalled kernel quickly

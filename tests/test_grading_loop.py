@@ -4,11 +4,17 @@ For each lab, in a temporary copy of the course root (no JupyterHub, no exchange
 
 1. ``nbgrader generate_assignment`` regenerates the release, which must equal the committed
    ``labs/<lab>/`` byte for byte (so a changed source without a regenerated release fails);
-2. three submissions are autograded in one ``nbgrader autograde`` run:
-   - the source notebook itself, which must score every automatic point;
+2. two kinds of submission are autograded in one ``nbgrader autograde`` run:
    - the untouched release, which must score 0 and still grade without a crash;
    - each fixture in ``tests/fixtures/<lab>/`` named in its ``expected.json``, which must score
-     exactly the expected partial score.
+     exactly the expected partial score; the source's written answers are pasted into it, so
+     that the submission also has answers that wait for a human.
+
+That the source itself scores every automatic point is proved without grading it a third time
+(it was the most expensive submission): nbval executes the source twice (the main pass and the
+second CPU), failing on any cell that raises, and a test cell scores its points exactly when it
+does not raise. ``test_nbval_runs_every_graded_cell`` checks that no graded cell is exempted from
+that; ``tests/test_instructor.py`` grades a correct submission through nbgrader to full marks.
 
 A new lab needs only its source in solutions/, its committed release in labs/, and at least
 one fixture with its expected score.
@@ -18,11 +24,13 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,28 +53,63 @@ def expected_fixtures(lab: str) -> dict[str, dict]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def written_answers(lab: str) -> dict[str, str]:
+    """grade_id -> the source's answer, for every answer cell graded by hand (markdown or code)."""
+    source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")}
+
+
+def with_written_answers(lab: str, notebook: Path, target: Path) -> None:
+    nb = nbformat.read(notebook, as_version=4)
+    answers = written_answers(lab)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    nbformat.write(nb, target)
+
+
 def grade(lab: str, tmp_path_factory):
-    """A temporary course with the lab released and three kinds of submission autograded."""
+    """A temporary course with the lab released and the untouched release and the fixtures autograded."""
     course = tmp_path_factory.mktemp(f"course_{lab}")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / lab, course / "solutions" / lab)
     nbgrader(course, "generate_assignment", lab, "--force")
 
-    submissions = {"source": ROOT / "solutions" / lab / f"{lab}.ipynb",
-                   "untouched": ROOT / "labs" / lab / f"{lab}.ipynb"}
+    untouched = course / "submitted" / "untouched" / lab
+    untouched.mkdir(parents=True)
+    shutil.copy(ROOT / "labs" / lab / f"{lab}.ipynb", untouched / f"{lab}.ipynb")
     for name in expected_fixtures(lab):
-        submissions[Path(name).stem] = FIXTURES / lab / name
-    for student, notebook in submissions.items():
-        target = course / "submitted" / student / lab
+        target = course / "submitted" / Path(name).stem / lab
         target.mkdir(parents=True)
-        shutil.copy(notebook, target / f"{lab}.ipynb")
+        with_written_answers(lab, FIXTURES / lab / name, target / f"{lab}.ipynb")
     nbgrader(course, "autograde", lab)
 
     from nbgrader.api import Gradebook
 
+    students = ["untouched", *(Path(name).stem for name in expected_fixtures(lab))]
     with Gradebook(f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}") as gb:
-        scores = {s: gb.find_submission(lab, s).to_dict() for s in submissions}
+        scores = {s: gb.find_submission(lab, s).to_dict() for s in students}
     return lab, course, scores
+
+
+#: nbval's ways of not running a cell, or of letting it raise (tags and comment markers).
+NBVAL_EXEMPTIONS = re.compile(r"nbval[-_]skip|raises[-_]exception", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_nbval_runs_every_graded_cell(lab):
+    """No test cell of a source lab is skipped by nbval or allowed to raise: then the nbval passes
+    (every cell runs, none raises) prove that the source scores every automatic point."""
+    source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    graded = [c for c in source.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert graded, f"{lab} has no graded code cell"
+    for cell in graded:
+        marks = " ".join(cell.metadata.get("tags", [])) + "\n" + "\n".join(
+            line for line in cell.source.splitlines() if line.strip().startswith("#"))
+        assert not NBVAL_EXEMPTIONS.search(marks), (
+            f"{lab}: graded cell {cell.metadata['nbgrader']['grade_id']} is exempted from nbval")
 
 
 class GradingLoop:
@@ -88,16 +131,10 @@ class GradingLoop:
                 f"labs/{lab}/{path.name} is stale: run `nbgrader generate_assignment {lab} --force` from the repository root")
 
 
-    def test_source_notebook_scores_every_automatic_point(self, graded):
-        lab, _, scores = graded
-        source = scores["source"]
-        assert source["max_code_score"] > 0
-        assert source["code_score"] == source["max_code_score"], f"{lab}: the solutions lose points"
-
-
     def test_total_points_are_round(self, graded):
         _, _, scores = graded
-        assert scores["source"]["max_score"] % 5 == 0
+        assert scores["untouched"]["max_code_score"] > 0
+        assert scores["untouched"]["max_score"] % 5 == 0
 
 
     def test_untouched_release_scores_zero_without_crashing(self, graded):
@@ -108,9 +145,11 @@ class GradingLoop:
 
 
     def test_written_answers_wait_for_a_human(self, graded):
-        _, _, scores = graded
-        assert scores["source"]["needs_manual_grade"]
-        assert scores["source"]["max_written_score"] > 0
+        lab, _, scores = graded
+        assert written_answers(lab), f"{lab} has no answer graded by hand"
+        for name in expected_fixtures(lab):
+            assert scores[Path(name).stem]["needs_manual_grade"]
+            assert scores[Path(name).stem]["max_written_score"] > 0
 
 
     def test_fixtures_score_exactly_their_expected_partial_score(self, graded):
@@ -120,7 +159,7 @@ class GradingLoop:
         for name, expected in fixtures.items():
             got = scores[Path(name).stem]["code_score"]
             assert got == expected["code_score"], f"{name}: expected {expected['code_score']} ({expected['why']}), got {got}"
-            assert 0 < got < scores["source"]["max_code_score"]
+            assert 0 < got < scores[Path(name).stem]["max_code_score"]
 
 
 for _lab in LABS:
