@@ -11,15 +11,20 @@ into ``torch.optim.lr_scheduler`` and into :mod:`dlcourse.schedules`. Each follo
   that sees a gradient for that parameter;
 * the arithmetic lives in a small *functional update* (:func:`sgd_update`, :func:`adam_update`,
   ...) that changes one parameter and its state in place. The class only loops over parameter
-  groups and parameters, skipping those whose ``grad`` is ``None``.
+  groups and parameters, skipping those whose ``grad`` is ``None``;
+* each functional update has a multi-tensor twin (:func:`sgd_update_foreach`,
+  :func:`adam_update_foreach`, ...): the same update applied to lists of tensors, one
+  ``torch._foreach_*`` call per line instead of one small call per parameter. As in torch.optim,
+  ``foreach=True`` selects it, ``foreach=False`` the loop, and ``foreach=None`` (the default)
+  whatever torch.optim would pick for the same parameters: the loop on the CPU, the lists on a GPU.
 
 The tests run each optimizer for 100 steps on a real batch and compare every parameter with
 its ``torch.optim`` counterpart (to 1e-6, in float64), for every option combination.
 
 **Where it differs from torch.optim** (on purpose; each raises a clear error rather than
 computing something else): complex parameters (``NotImplementedError``; torch views them as
-pairs of reals); the implementation switches ``foreach=True``, ``fused=True``,
-``capturable=True``, ``differentiable=True`` (``NotImplementedError``: one readable loop only;
+pairs of reals); the implementation switches ``fused=True``, ``capturable=True``,
+``differentiable=True`` (``NotImplementedError``: a readable loop and its foreach twin only;
 the defaults are accepted, so signatures equal torch's); a tensor learning rate (``TypeError``:
 a Python number only); sparse gradients (``RuntimeError``). Saving and resuming, ``deepcopy`` and
 loading state dicts across the two libraries work (see :class:`LoopOptimizer`).
@@ -46,12 +51,15 @@ import math
 from typing import Callable
 
 import torch
+from torch.optim import optimizer as _torch_optimizer
 
 from ._checks import check_bool, check_choice, check_nonnegative, check_positive_int, check_probability
 
 __all__ = [
     "LoopOptimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adamax", "OPTIMIZERS",
     "sgd_update", "adagrad_update", "rmsprop_update", "adam_update", "nadam_update", "adamax_update",
+    "sgd_update_foreach", "adagrad_update_foreach", "rmsprop_update_foreach", "adam_update_foreach",
+    "nadam_update_foreach", "adamax_update_foreach",
     "momentum_step_seed", "momentum_step_torch", "momentum_formulations", "make_optimizer",
 ]
 
@@ -81,9 +89,30 @@ def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, m
     return g
 
 
-#: torch.optim's implementation switches, which do not change the algorithm: accepted at their
-#: defaults (so signatures match torch's), refused loudly otherwise.
-_TORCH_SWITCHES = {"foreach": (None, False), "fused": (None, False), "capturable": (False,), "differentiable": (False,)}
+def _gradients(params: list[torch.Tensor], grads: list[torch.Tensor], *, weight_decay: float, maximize: bool,
+               decoupled: bool = False, lr: float = 0.0) -> list[torch.Tensor]:
+    """:func:`_gradient` on lists; like it, never writes into the ``grads`` themselves."""
+    gs = torch._foreach_neg(grads) if maximize else grads
+    if weight_decay != 0:
+        if decoupled:
+            torch._foreach_mul_(params, 1 - lr * weight_decay)
+        else:
+            gs = torch._foreach_add(gs, params, alpha=weight_decay)
+    return gs
+
+
+def _advance_steps(states: list[dict]) -> list[int]:
+    """Add one to every ``state["step"]``; return the new step counts (they differ between
+    parameters that did not all have a gradient at every step)."""
+    for state in states:
+        state["step"] += 1
+    return [state["step"] for state in states]
+
+
+#: torch.optim's implementation switches that the course does not provide (they do not change the
+#: algorithm): accepted at their defaults (so signatures match torch's), refused loudly otherwise.
+#: ``foreach`` is provided: see :class:`LoopOptimizer`.
+_TORCH_SWITCHES = {"fused": (None, False), "capturable": (False,), "differentiable": (False,)}
 
 #: State entries that torch keeps as tensors and the course keeps as Python numbers.
 _SCALAR_STATE = {"step": int, "mu_product": float}
@@ -93,8 +122,14 @@ def _check_switches(owner: str, **switches) -> None:
     for name, value in switches.items():
         if value not in _TORCH_SWITCHES[name]:
             raise NotImplementedError(
-                f"{name}={value!r}: {owner} has a single, readable implementation (one loop over "
-                f"parameters); torch.optim's {name} path is not provided. Use torch.optim.{owner} for it.")
+                f"{name}={value!r}: {owner} has a readable loop over parameters and its foreach twin "
+                f"only; torch.optim's {name} path is not provided. Use torch.optim.{owner} for it.")
+
+
+def _check_foreach(foreach) -> bool | None:
+    if foreach is not None and not isinstance(foreach, bool):
+        raise TypeError(f"foreach must be None or a bool, got {type(foreach).__name__}")
+    return foreach
 
 
 @functools.cache
@@ -105,20 +140,32 @@ def _hyperparameter_names(update: Callable) -> tuple[str, ...]:
 
 class LoopOptimizer(torch.optim.Optimizer):
     """Base class of the module's optimizers: for every group and every parameter with a gradient,
-    call the subclass's functional update ``_update``.
+    call the subclass's functional update ``_update`` (the per-tensor loop), or call its
+    multi-tensor twin ``_update_foreach`` once on the lists of those parameters (the foreach path).
 
     A subclass defines ``_update(param, grad, state, **group_hyperparameters)``; ``state`` is the
-    parameter's (initially empty) state dict, which the functional update fills lazily.
+    parameter's (initially empty) state dict, which the functional update fills lazily. Its
+    ``_update_foreach(params, grads, states, **group_hyperparameters)`` does the same to parallel
+    lists whose parameters share one device and dtype.
+
+    The group's ``foreach`` entry chooses, as in ``torch.optim``: ``True`` the foreach path,
+    ``False`` the loop, ``None`` the path torch.optim would take for the group's parameters with a
+    gradient (its ``_default_to_fused_or_foreach``): foreach when every one is on a device with
+    foreach kernels (CUDA), the loop otherwise (on the CPU a foreach op is itself a loop over the
+    tensors). The foreach path splits the parameters by device and dtype, as torch.optim does; on
+    the CPU it computes the same numbers as the loop, bit for bit.
 
     Saving and resuming work as in ``torch.optim``: ``state_dict()`` writes the step count as a
     float32 tensor (torch's format; NAdam's ``mu_product`` as a float64 tensor, so nothing is
     lost), ``load_state_dict`` accepts that format and torch's own, and ``copy.deepcopy`` works.
-    A group's entries that the update does not read (torch's ``foreach``, ``differentiable``, a
-    scheduler's ``initial_lr``) are ignored. Complex parameters are refused
-    (``NotImplementedError``): torch treats them as pairs of reals, the course's updates do not.
+    A group's entries that the update does not read (torch's ``differentiable``, a scheduler's
+    ``initial_lr``) are ignored. Both paths keep the same state, so a run may switch between them.
+    Complex parameters are refused (``NotImplementedError``): torch treats them as pairs of reals,
+    the course's updates do not.
     """
 
     _update: Callable
+    _update_foreach: Callable
 
     def __init__(self, params, defaults: dict):
         super().__init__(params, defaults)
@@ -152,14 +199,38 @@ class LoopOptimizer(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            grads = [p.grad for p in params]
+            if any(grad.is_sparse for grad in grads):
+                raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
             hyper = self._hyperparameters(group)
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if param.grad.is_sparse:
-                    raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
-                type(self)._update(param, param.grad, self.state[param], **hyper)
+            if params and _uses_foreach(group, params):
+                for same_kind in _by_device_and_dtype(params, grads, [self.state[p] for p in params]):
+                    type(self)._update_foreach(*same_kind, **hyper)
+            else:
+                for param, grad in zip(params, grads):
+                    type(self)._update(param, grad, self.state[param], **hyper)
         return loss
+
+
+def _uses_foreach(group: dict, params: list[torch.Tensor]) -> bool:
+    foreach = group.get("foreach")
+    if foreach is None:  # torch.optim's own default, decided at each step like torch does
+        _, foreach = _torch_optimizer._default_to_fused_or_foreach(params, differentiable=False, use_fused=False)
+    return foreach
+
+
+def _by_device_and_dtype(params: list[torch.Tensor], grads: list[torch.Tensor],
+                         states: list[dict]) -> list[tuple[list, list, list]]:
+    """Split the parallel lists by the parameter's device and dtype (a foreach call takes tensors of
+    one kind), keeping their order, as torch.optim does."""
+    kinds: dict[tuple, tuple[list, list, list]] = {}
+    for param, grad, state in zip(params, grads, states):
+        same_kind = kinds.setdefault((param.device, param.dtype), ([], [], []))
+        same_kind[0].append(param)
+        same_kind[1].append(grad)
+        same_kind[2].append(state)
+    return list(kinds.values())
 
 
 def _refuse_complex(owner: str, params) -> None:
@@ -207,6 +278,25 @@ def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: floa
     param.add_(d, alpha=-lr)
 
 
+def sgd_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
+                       momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
+                       nesterov: bool = False, maximize: bool = False) -> None:
+    """The same update as :func:`sgd_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    d = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
+    if momentum != 0:
+        bufs = [state.get("momentum_buffer") for state in states]
+        old_bufs = [buf for buf in bufs if buf is not None]
+        if old_bufs:
+            torch._foreach_mul_(old_bufs, momentum)
+            torch._foreach_add_(old_bufs, [di for di, buf in zip(d, bufs) if buf is not None], alpha=1 - dampening)
+        for i, buf in enumerate(bufs):
+            if buf is None:  # first step of this parameter: the velocity starts at the gradient
+                bufs[i] = states[i]["momentum_buffer"] = d[i].detach().clone()
+        d = torch._foreach_add(d, bufs, alpha=momentum) if nesterov else bufs
+    torch._foreach_add_(params, d, alpha=-lr)
+
+
 class SGD(LoopOptimizer):
     r"""Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
 
@@ -228,11 +318,12 @@ class SGD(LoopOptimizer):
     """
 
     _update = staticmethod(sgd_update)
+    _update_foreach = staticmethod(sgd_update_foreach)
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
-        _check_switches("SGD", foreach=foreach, differentiable=differentiable, fused=fused)
+        _check_switches("SGD", differentiable=differentiable, fused=fused)
         lr = check_nonnegative(lr, "lr")
         momentum = check_probability(momentum, "momentum", allow_one=False)
         dampening = check_probability(dampening, "dampening")
@@ -242,7 +333,7 @@ class SGD(LoopOptimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize))
+                                      nesterov=nesterov, maximize=maximize, foreach=_check_foreach(foreach)))
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -264,6 +355,25 @@ def adagrad_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
     param.addcdiv_(g, state["sum"].sqrt().add_(eps), value=-clr)
 
 
+def adagrad_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
+                           lr: float, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                           initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+                           maximize: bool = False) -> None:
+    """The same update as :func:`adagrad_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    for param, state in zip(params, states):
+        if not state:
+            state["step"] = 0
+            state["sum"] = torch.full_like(param, initial_accumulator_value, memory_format=torch.preserve_format)
+    steps = _advance_steps(states)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
+    sums = [state["sum"] for state in states]
+    torch._foreach_addcmul_(sums, g, g, value=1)
+    denom = torch._foreach_sqrt(sums)
+    torch._foreach_add_(denom, eps)
+    torch._foreach_addcdiv_(params, g, denom, [-(lr / (1 + (t - 1) * lr_decay)) for t in steps])
+
+
 class Adagrad(LoopOptimizer):
     r"""AdaGrad (Duchi et al., 2011): a per-coordinate step that shrinks with the accumulated squared gradients.
 
@@ -278,16 +388,18 @@ class Adagrad(LoopOptimizer):
     """
 
     _update = staticmethod(adagrad_update)
+    _update_foreach = staticmethod(adagrad_update_foreach)
 
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False, fused: bool | None = None):
-        _check_switches("Adagrad", foreach=foreach, differentiable=differentiable, fused=fused)
+        _check_switches("Adagrad", differentiable=differentiable, fused=fused)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), lr_decay=check_nonnegative(lr_decay, "lr_decay"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             initial_accumulator_value=check_nonnegative(initial_accumulator_value, "initial_accumulator_value"),
-            eps=check_nonnegative(eps, "eps"), maximize=check_bool(maximize, "maximize")))
+            eps=check_nonnegative(eps, "eps"), maximize=check_bool(maximize, "maximize"),
+            foreach=_check_foreach(foreach)))
 
 
 # --------------------------------------------------------------------------- RMSProp
@@ -326,6 +438,41 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
         param.addcdiv_(g, avg, value=-lr)
 
 
+def rmsprop_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
+                           lr: float, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                           momentum: float = 0.0, centered: bool = False, maximize: bool = False) -> None:
+    """The same update as :func:`rmsprop_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    for param, state in zip(params, states):
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = _zeros(param)
+            if momentum > 0:
+                state["momentum_buffer"] = _zeros(param)
+            if centered:
+                state["grad_avg"] = _zeros(param)
+    _advance_steps(states)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
+    square_avgs = [state["square_avg"] for state in states]
+    torch._foreach_mul_(square_avgs, alpha)
+    torch._foreach_addcmul_(square_avgs, g, g, value=1 - alpha)
+    if centered:
+        grad_avgs = [state["grad_avg"] for state in states]
+        torch._foreach_lerp_(grad_avgs, g, 1 - alpha)
+        avg = torch._foreach_addcmul(square_avgs, grad_avgs, grad_avgs, value=-1)
+        torch._foreach_sqrt_(avg)
+    else:
+        avg = torch._foreach_sqrt(square_avgs)
+    torch._foreach_add_(avg, eps)
+    if momentum > 0:
+        bufs = [state["momentum_buffer"] for state in states]
+        torch._foreach_mul_(bufs, momentum)
+        torch._foreach_addcdiv_(bufs, g, avg)
+        torch._foreach_add_(params, bufs, alpha=-lr)
+    else:
+        torch._foreach_addcdiv_(params, g, avg, value=-lr)
+
+
 class RMSprop(LoopOptimizer):
     r"""RMSProp (Hinton, 2012): divide by a *moving average* of squared gradients instead of their sum.
 
@@ -343,17 +490,19 @@ class RMSprop(LoopOptimizer):
     """
 
     _update = staticmethod(rmsprop_update)
+    _update_foreach = staticmethod(rmsprop_update_foreach)
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
                  capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
                  differentiable: bool = False):
-        _check_switches("RMSprop", capturable=capturable, foreach=foreach, differentiable=differentiable)
+        _check_switches("RMSprop", capturable=capturable, differentiable=differentiable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), alpha=check_probability(alpha, "alpha", allow_one=False),
             eps=check_nonnegative(eps, "eps"), weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             momentum=check_probability(momentum, "momentum", allow_one=False),
-            centered=check_bool(centered, "centered"), maximize=check_bool(maximize, "maximize")))
+            centered=check_bool(centered, "centered"), maximize=check_bool(maximize, "maximize"),
+            foreach=_check_foreach(foreach)))
 
 
 # --------------------------------------------------------------------------- Adam family
@@ -388,6 +537,37 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: flo
     param.addcdiv_(m, denom, value=-lr / bias_correction1)
 
 
+def adam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
+                        betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
+                        amsgrad: bool = False, decoupled_weight_decay: bool = False, maximize: bool = False) -> None:
+    """The same update as :func:`adam_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    beta1, beta2 = betas
+    for param, state in zip(params, states):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = _zeros(param)
+            state["exp_avg_sq"] = _zeros(param)
+            if amsgrad:
+                state["max_exp_avg_sq"] = _zeros(param)
+    steps = _advance_steps(states)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay,
+                   lr=lr)
+    m = [state["exp_avg"] for state in states]
+    v = [state["exp_avg_sq"] for state in states]
+    torch._foreach_lerp_(m, g, 1 - beta1)
+    torch._foreach_mul_(v, beta2)
+    torch._foreach_addcmul_(v, g, g, value=1 - beta2)
+    if amsgrad:
+        v_max = [state["max_exp_avg_sq"] for state in states]
+        torch._foreach_maximum_(v_max, v)
+        v = v_max
+    denom = torch._foreach_sqrt(v)
+    torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** t) for t in steps])
+    torch._foreach_add_(denom, eps)
+    torch._foreach_addcdiv_(params, m, denom, [-lr / (1 - beta1 ** t) for t in steps])
+
+
 class Adam(LoopOptimizer):
     r"""Adam (Kingma & Ba, 2015): momentum on the gradient, RMSProp on its square, both bias-corrected.
 
@@ -407,18 +587,18 @@ class Adam(LoopOptimizer):
     """
 
     _update = staticmethod(adam_update)
+    _update_foreach = staticmethod(adam_update_foreach)
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False):
-        _check_switches(type(self).__name__, foreach=foreach, capturable=capturable,
-                        differentiable=differentiable, fused=fused)
+        _check_switches(type(self).__name__, capturable=capturable, differentiable=differentiable, fused=fused)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"), amsgrad=check_bool(amsgrad, "amsgrad"),
             decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=check_bool(maximize, "maximize")))
+            maximize=check_bool(maximize, "maximize"), foreach=_check_foreach(foreach)))
 
 
 class AdamW(Adam):
@@ -469,6 +649,41 @@ def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: fl
     param.addcdiv_(m, denom, value=-lr * mu_next / (1 - mu_product * mu_next))
 
 
+def nadam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
+                         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
+                         momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
+                         maximize: bool = False) -> None:
+    """The same update as :func:`nadam_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    beta1, beta2 = betas
+    for param, state in zip(params, states):
+        if not state:
+            state["step"] = 0
+            state["mu_product"] = 1.0
+            state["exp_avg"] = _zeros(param)
+            state["exp_avg_sq"] = _zeros(param)
+    steps = _advance_steps(states)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay,
+                   lr=lr)
+    grad_scales, exp_avg_scales = [], []
+    for state, t in zip(states, steps):
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        state["mu_product"] *= mu
+        grad_scales.append(-lr * (1 - mu) / (1 - state["mu_product"]))
+        exp_avg_scales.append(-lr * mu_next / (1 - state["mu_product"] * mu_next))
+    m = [state["exp_avg"] for state in states]
+    v = [state["exp_avg_sq"] for state in states]
+    torch._foreach_lerp_(m, g, 1 - beta1)
+    torch._foreach_mul_(v, beta2)
+    torch._foreach_addcmul_(v, g, g, value=1 - beta2)
+    denom = torch._foreach_div(v, [1 - beta2 ** t for t in steps])
+    torch._foreach_sqrt_(denom)
+    torch._foreach_add_(denom, eps)
+    torch._foreach_addcdiv_(params, g, denom, grad_scales)
+    torch._foreach_addcdiv_(params, m, denom, exp_avg_scales)
+
+
 class NAdam(LoopOptimizer):
     r"""Nadam (Dozat, 2016): Adam with Nesterov momentum — the first moment is looked at one step ahead.
 
@@ -487,18 +702,19 @@ class NAdam(LoopOptimizer):
     """
 
     _update = staticmethod(nadam_update)
+    _update_foreach = staticmethod(nadam_update_foreach)
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
                  *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False):
-        _check_switches("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)
+        _check_switches("NAdam", capturable=capturable, differentiable=differentiable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
             weight_decay=check_nonnegative(weight_decay, "weight_decay"),
             momentum_decay=check_nonnegative(momentum_decay, "momentum_decay"),
             decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=check_bool(maximize, "maximize")))
+            maximize=check_bool(maximize, "maximize"), foreach=_check_foreach(foreach)))
 
 
 def adamax_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
@@ -518,6 +734,29 @@ def adamax_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: f
     param.addcdiv_(state["exp_avg"], state["exp_inf"], value=-lr / (1 - beta1 ** state["step"]))
 
 
+def adamax_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
+                          lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                          weight_decay: float = 0.0, maximize: bool = False) -> None:
+    """The same update as :func:`adamax_update`, applied to lists: parallel lists of parameters (one
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    beta1, beta2 = betas
+    for param, state in zip(params, states):
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = _zeros(param)
+            state["exp_inf"] = _zeros(param)
+    steps = _advance_steps(states)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
+    exp_avgs = [state["exp_avg"] for state in states]
+    exp_infs = [state["exp_inf"] for state in states]
+    torch._foreach_lerp_(exp_avgs, g, 1 - beta1)
+    torch._foreach_mul_(exp_infs, beta2)
+    bound = torch._foreach_abs(g)
+    torch._foreach_add_(bound, eps)
+    torch._foreach_maximum_(exp_infs, bound)
+    torch._foreach_addcdiv_(params, exp_avgs, exp_infs, [-lr / (1 - beta1 ** t) for t in steps])
+
+
 class Adamax(LoopOptimizer):
     r"""Adamax (Kingma & Ba, 2015): Adam with the :math:`L^2` norm of past gradients replaced by :math:`L^\infty`.
 
@@ -530,14 +769,16 @@ class Adamax(LoopOptimizer):
     """
 
     _update = staticmethod(adamax_update)
+    _update_foreach = staticmethod(adamax_update_foreach)
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False):
-        _check_switches("Adamax", foreach=foreach, differentiable=differentiable, capturable=capturable)
+        _check_switches("Adamax", differentiable=differentiable, capturable=capturable)
         super().__init__(params, dict(
             lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=check_bool(maximize, "maximize")))
+            weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=check_bool(maximize, "maximize"),
+            foreach=_check_foreach(foreach)))
 
 
 #: Every optimizer of the module by short name, with its ``torch.optim`` counterpart.
