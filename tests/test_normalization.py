@@ -205,6 +205,104 @@ def test_functional_batch_norm_takes_either_affine_part_like_torch(weight, bias)
                                torch.autograd.grad(ref.sum() + (ref ** 2).sum(), leaves))
 
 
+def _batch_norm_by_autograd(x, weight, bias, eps=1e-5):
+    """The training-mode formula written out, differentiated by autograd: the oracle of the closed form."""
+    dims = [d for d in range(x.ndim) if d != 1]
+    view = (1, -1) + (1,) * (x.ndim - 2)
+    mean = x.mean(dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dims, keepdim=True)
+    out = (x - mean) / torch.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight.reshape(view)
+    if bias is not None:
+        out = out + bias.reshape(view)
+    return out
+
+
+@pytest.mark.parametrize("shape", [(7, 3), (4, 3, 5), (3, 2, 4, 3)], ids=["NC", "NCL", "NCHW"])
+@pytest.mark.parametrize("weight, bias", [(True, True), (True, False), (False, True), (False, False)])
+def test_closed_form_backward_matches_autograd_of_the_formula_and_gradcheck(shape, weight, bias):
+    g = dlcourse.make_generator(0)
+    x = (3 + 2 * torch.randn(shape, generator=g, dtype=torch.float64)).requires_grad_()
+    gamma = (1 + torch.randn(shape[1], generator=g, dtype=torch.float64)).requires_grad_() if weight else None
+    beta = torch.randn(shape[1], generator=g, dtype=torch.float64).requires_grad_() if bias else None
+    leaves = [t for t in (x, gamma, beta) if t is not None]
+    upstream = torch.randn(shape, generator=g, dtype=torch.float64)
+    ours = N.batch_norm(x, None, None, gamma, beta, training=True)
+    oracle = _batch_norm_by_autograd(x, gamma, beta)
+    torch.testing.assert_close(ours, oracle)
+    torch.testing.assert_close(torch.autograd.grad(ours, leaves, upstream),
+                               torch.autograd.grad(oracle, leaves, upstream))
+
+    def normalized(*tensors):  # the leaves back in their places, None where there is no gamma or beta
+        rest = list(tensors[1:])
+        return N.batch_norm(tensors[0], None, None, rest.pop(0) if weight else None, rest.pop(0) if bias else None,
+                            training=True)
+
+    assert torch.autograd.gradcheck(normalized, leaves)
+
+
+@pytest.mark.parametrize("requires", [(True, False, False), (False, True, True), (True, True, False)],
+                         ids=["input-only", "parameters-only", "input-and-weight"])
+def test_backward_returns_only_the_gradients_asked_for(requires):
+    x = dlcourse.randn(8, 3, seed=0, dtype=torch.float64) + 1
+    gamma = torch.tensor([0.5, 1.5, -2.0], dtype=torch.float64)
+    beta = torch.tensor([1.0, 0.0, -1.0], dtype=torch.float64)
+    ours_in = [t.clone().requires_grad_(r) for t, r in zip((x, gamma, beta), requires)]
+    ref_in = [t.clone().requires_grad_(r) for t, r in zip((x, gamma, beta), requires)]
+    upstream = dlcourse.randn(8, 3, seed=1, dtype=torch.float64)
+    N.batch_norm(*ours_in[:1], None, None, *ours_in[1:], training=True).backward(upstream)
+    F.batch_norm(ref_in[0], None, None, *ref_in[1:], training=True).backward(upstream)
+    for ours, ref in zip(ours_in, ref_in):
+        assert (ours.grad is None) == (ref.grad is None)
+        if ref.grad is not None:
+            torch.testing.assert_close(ours.grad, ref.grad)
+
+
+@pytest.mark.parametrize("ours_cls, torch_cls, shape", BN_CASES, ids=BN_IDS)
+@pytest.mark.parametrize("settings", [dict(momentum=None), dict(affine=False, momentum=None),
+                                      dict(track_running_stats=False), dict(affine=False, track_running_stats=False)],
+                         ids=["cumulative", "no-affine-cumulative", "no-running-stats", "no-affine-no-running-stats"])
+def test_batch_norm_settings_match_torch_over_train_and_eval_steps(ours_cls, torch_cls, shape, settings):
+    ours, ref = _pair(ours_cls, torch_cls, shape[1], **settings)
+    g = dlcourse.make_generator(3)
+    for step, mode in enumerate(["train", "train", "eval", "train", "eval"]):
+        ours.train(mode == "train"), ref.train(mode == "train")
+        x = step + (1 + step) * torch.randn(shape, generator=g, dtype=torch.float64)
+        _assert_same(ours, ref, x, seed=step)
+        for name in ("running_mean", "running_var", "num_batches_tracked"):
+            a, b = getattr(ours, name), getattr(ref, name)
+            assert (a is None) == (b is None), name
+            if a is not None:
+                torch.testing.assert_close(a, b, **TOL)
+
+
+@pytest.mark.parametrize("weight, bias", [(True, True), (True, False), (False, True), (False, False)])
+def test_functional_batch_norm_in_eval_mode_matches_torch_with_gradients(weight, bias):
+    g = dlcourse.make_generator(2)
+    x = (5 + 3 * torch.randn(6, 3, 4, generator=g, dtype=torch.float64)).requires_grad_()
+    running_mean = torch.tensor([4.0, 6.0, 5.0], dtype=torch.float64)
+    running_var = torch.tensor([8.0, 10.0, 0.5], dtype=torch.float64)
+    gamma = torch.tensor([0.5, 1.5, -2.0], dtype=torch.float64, requires_grad=True) if weight else None
+    beta = torch.tensor([1.0, 0.0, -1.0], dtype=torch.float64, requires_grad=True) if bias else None
+    ours = N.batch_norm(x, running_mean, running_var, gamma, beta, training=False)
+    ref = F.batch_norm(x, running_mean, running_var, gamma, beta, training=False)
+    torch.testing.assert_close(ours, ref)
+    leaves = [t for t in (x, gamma, beta) if t is not None]
+    upstream = torch.randn(x.shape, generator=g, dtype=torch.float64)
+    torch.testing.assert_close(torch.autograd.grad(ours, leaves, upstream),
+                               torch.autograd.grad(ref, leaves, upstream))
+    assert running_mean.tolist() == [4.0, 6.0, 5.0] and running_var.tolist() == [8.0, 10.0, 0.5]
+
+
+def test_batch_norm_takes_non_contiguous_input_and_an_in_place_activation_after_it():
+    ours, ref = _pair(N.BatchNorm1d, nn.BatchNorm1d, 4)
+    x = 2 + dlcourse.randn(5, 6, 4, seed=0, dtype=torch.float64).permute(0, 2, 1)  # (N, C, L), channels last
+    assert not x.is_contiguous()
+    _assert_same(nn.Sequential(ours, nn.ReLU(inplace=True)), nn.Sequential(ref, nn.ReLU(inplace=True)), x)
+    torch.testing.assert_close(ours.running_var, ref.running_var)
+
+
 @pytest.mark.parametrize("ours_cls, torch_cls", [(N.BatchNorm1d, nn.BatchNorm1d), (N.BatchNorm2d, nn.BatchNorm2d),
                                                  (N.LayerNorm, nn.LayerNorm)])
 def test_signatures_equal_torchs(ours_cls, torch_cls):
