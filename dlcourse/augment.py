@@ -36,13 +36,14 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import threading
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import (check_choice, check_nonnegative, check_number, check_positive, check_positive_int,
+from ._checks import (check_bool, check_choice, check_nonnegative, check_number, check_positive, check_positive_int,
                       check_probability, check_tensor)
 
 __all__ = [
@@ -111,7 +112,49 @@ def _per_sample(value, n: int, name: str, device, dtype) -> torch.Tensor:
     return t
 
 
+# --------------------------------------------------------------------------- scratch memory
+class _Scratch(threading.local):
+    """Temporary tensors that a :class:`Compose` keeps from one call to the next, one set per thread.
+
+    A multi-megabyte tensor allocated afresh on a CPU is fresh memory from the operating system, and the
+    first write to each of its 4 KiB pages costs a page fault; for a batch of images that costs as much
+    time as the arithmetic. The temporaries of a call (an index map, a grey image, a sampling grid, the
+    batch between a crop and an affine map) are dropped before it returns, so the next call can write into
+    the same memory instead.
+    """
+
+    def __init__(self):
+        self.tensors: dict[str, torch.Tensor] = {}
+
+    def empty(self, key: str, shape: tuple, dtype: torch.dtype, device) -> torch.Tensor:
+        kept = self.tensors.get(key)
+        if kept is None or (kept.shape, kept.dtype, kept.device) != (torch.Size(shape), dtype, torch.device(device)):
+            kept = self.tensors[key] = torch.empty(shape, dtype=dtype, device=device)
+        return kept
+
+
+_running = threading.local()  # ``.scratch``: the _Scratch of the Compose now running on this thread, if any
+
+
+def _temporary(key: str, shape: tuple, like: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor | None:
+    """The ``out=`` for a temporary that the calling function drops before it returns: scratch memory of the
+    :class:`Compose` running on this thread, or ``None`` (a new tensor) outside one. Autograd may keep a
+    temporary for the backward pass and refuses ``out=``, so a batch that needs gradients gets ``None``."""
+    scratch = getattr(_running, "scratch", None)
+    if scratch is None or (like.requires_grad and torch.is_grad_enabled()):
+        return None
+    return scratch.empty(key, shape, like.dtype if dtype is None else dtype, like.device)
+
+
 # --------------------------------------------------------------------------- flips
+def _check_mask(mask, n: int, name: str, device) -> torch.Tensor:
+    """``mask`` as a boolean tensor of shape ``(n,)`` on ``device``."""
+    mask = torch.as_tensor(mask, dtype=torch.bool).to(device)
+    if mask.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {tuple(mask.shape)}")
+    return mask
+
+
 def flip(x: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Flip the images selected by the boolean ``mask`` (shape ``(N,)``) along ``dim``.
 
@@ -121,9 +164,7 @@ def flip(x: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
     x = check_batch(x)
     if dim not in (-1, -2, 2, 3):
         raise ValueError(f"dim must be -1 (horizontal) or -2 (vertical), got {dim}")
-    mask = torch.as_tensor(mask, dtype=torch.bool).to(x.device)
-    if mask.shape != (len(x),):
-        raise ValueError(f"mask must have shape ({len(x)},), got {tuple(mask.shape)}")
+    mask = _check_mask(mask, len(x), "mask", x.device)
     # flip only the selected images (a `torch.where` over two full batches costs twice as much)
     selected = mask.nonzero().squeeze(1)
     return x.index_copy(0, selected, x.index_select(0, selected).flip(dim))
@@ -135,8 +176,12 @@ def random_flip(x: torch.Tensor, p: float = 0.5, *, direction: str = "horizontal
     x = check_batch(x)
     p = check_probability(p, "p")
     dim = {"horizontal": -1, "vertical": -2}[check_choice(direction, "direction", {"horizontal", "vertical"})]
-    mask = torch.rand(len(x), generator=generator) < p
-    return flip(x, mask, dim)
+    return flip(x, _flip_mask(len(x), p, generator), dim)
+
+
+def _flip_mask(n: int, p: float, generator) -> torch.Tensor:
+    """The images to flip, ``mask_i ~ Bernoulli(p)``, drawn on the CPU."""
+    return torch.rand(n, generator=generator) < check_probability(p, "p")
 
 
 # --------------------------------------------------------------------------- crops
@@ -156,7 +201,8 @@ def _padded_source(position: torch.Tensor, length: int, padding_mode: str) -> tu
 
 
 def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = None, *, padding: int = 0,
-         padding_mode: str = "constant", fill: float = 0.0) -> torch.Tensor:
+         padding_mode: str = "constant", fill: float = 0.0, hflip: torch.Tensor | None = None,
+         vflip: torch.Tensor | None = None, out: torch.Tensor | None = None) -> torch.Tensor:
     """Pad each image by ``padding`` pixels, then cut a ``size = (h, w)`` window whose top-left corner is
     ``offsets[i] = (top, left)`` in the padded image:
 
@@ -166,6 +212,11 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     image is never built: each window row and column is mapped back to its source in ``x``.
     ``padding_mode`` is ``"constant"`` (value ``fill``), ``"reflect"`` (mirror without repeating the border;
     ``padding`` must be smaller than the image) or ``"replicate"``.
+
+    ``hflip`` and ``vflip`` are optional boolean masks ``(N,)``: the images they select are flipped
+    left-right (up-down) *before* they are padded and cropped, in the same gather (pixel ``(i, j)`` of a
+    flipped image is ``(i, W - 1 - j)`` of ``x``), which is how :class:`Compose` fuses flips with a crop.
+    The windows are written into ``out`` if it is given (a contiguous ``(N, C, h, w)`` tensor like ``x``).
     """
     x = check_batch(x)
     if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
@@ -190,8 +241,22 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     # and one gather with a flat index per output pixel (shared by all channels) reads them.
     source_rows, rows_inside = _padded_source(rows - padding, height, padding_mode)
     source_cols, cols_inside = _padded_source(cols - padding, width, padding_mode)
-    index = (source_rows[:, :, None] * width + source_cols[:, None, :]).reshape(n, 1, h * w)
-    out = x.flatten(2).gather(2, index.expand(n, x.shape[1], h * w)).reshape(n, x.shape[1], h, w)
+    if hflip is not None:
+        hflip = _check_mask(hflip, n, "hflip", x.device)[:, None]
+        source_cols = torch.where(hflip, width - 1 - source_cols, source_cols)
+    if vflip is not None:
+        vflip = _check_mask(vflip, n, "vflip", x.device)[:, None]
+        source_rows = torch.where(vflip, height - 1 - source_rows, source_rows)
+    index = torch.add((source_rows * width)[:, :, None], source_cols[:, None, :],
+                      out=_temporary("crop index", (n, h, w), x, torch.long)).reshape(n, 1, h * w)
+    index = index.expand(n, x.shape[1], h * w)
+    if out is None:
+        out = x.flatten(2).gather(2, index).reshape(n, x.shape[1], h, w)
+    elif (isinstance(out, torch.Tensor) and out.is_contiguous() and out.shape == (n, x.shape[1], h, w)
+          and (out.dtype, out.device) == (x.dtype, x.device)):
+        torch.gather(x.flatten(2), 2, index, out=out.view(n, x.shape[1], h * w))
+    else:
+        raise ValueError(f"out must be a contiguous tensor of shape {(n, x.shape[1], h, w)} like x")
     if padding_mode == "constant" and padding > 0:
         outside = ~(rows_inside[:, :, None] & cols_inside[:, None, :])
         out.masked_fill_(outside[:, None], fill)
@@ -204,13 +269,20 @@ def random_crop(x: torch.Tensor, padding: int = 0, size: tuple[int, int] | None 
     """Random crop with padding: pad by ``padding``, then take a window of ``size`` (default: the input's
     size) at an offset drawn uniformly for each image, ``top ~ U{0, …, H + 2p − h}``, ``left`` alike."""
     x = check_batch(x)
+    offsets = _crop_offsets(len(x), tuple(x.shape[2:]), padding, size, generator)
+    return crop(x, offsets, size, padding=padding, padding_mode=padding_mode, fill=fill)
+
+
+def _crop_offsets(n: int, image_size: tuple[int, int], padding: int, size: tuple[int, int] | None,
+                  generator) -> torch.Tensor:
+    """The ``(n, 2)`` window corners ``(top, left)`` of :func:`random_crop`, drawn on the CPU (tops first)."""
     if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
         raise ValueError(f"padding must be an int >= 0, got {padding!r}")
-    n, _, height, width = x.shape
+    height, width = image_size
     h, w = (height, width) if size is None else size
-    top = _randint(n, max(height + 2 * padding - h, 0), generator, x.device)
-    left = _randint(n, max(width + 2 * padding - w, 0), generator, x.device)
-    return crop(x, torch.stack([top, left], 1), size, padding=padding, padding_mode=padding_mode, fill=fill)
+    top = _randint(n, max(height + 2 * padding - h, 0), generator, "cpu")
+    left = _randint(n, max(width + 2 * padding - w, 0), generator, "cpu")
+    return torch.stack([top, left], 1)
 
 
 def translate(x: torch.Tensor, dy: int, dx: int, *, fill: float = 0.0) -> torch.Tensor:
@@ -228,12 +300,12 @@ LUMA = (0.299, 0.587, 0.114)
 
 def _grey(x: torch.Tensor) -> torch.Tensor:
     """The ``(N, 1, H, W)`` grey image of an RGB batch."""
-    grey = LUMA[0] * x[:, 0:1]
+    grey = torch.mul(x[:, 0:1], LUMA[0], out=_temporary("grey", (len(x), 1, *x.shape[2:]), x))
     return grey.add_(x[:, 1:2], alpha=LUMA[1]).add_(x[:, 2:3], alpha=LUMA[2])
 
 
 def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
-                  value_range: tuple[float, float] | None = None) -> torch.Tensor:
+                  value_range: tuple[float, float] | None = None, *, inplace: bool = False) -> torch.Tensor:
     """Scale brightness, contrast and saturation by per-sample factors ``b, c, s`` (numbers or ``(N,)``):
 
     .. math::
@@ -250,19 +322,20 @@ def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
 
     .. math:: x \\leftarrow sc b\\, x + (1-s) c b\\, g(x) + (1-c) b\\, \\overline{g(x)},
 
-    which is what the code computes.
+    which is what the code computes. With ``inplace=True`` the result overwrites ``x`` (no new batch).
     """
     x = check_batch(x)
     n = len(x)
+    out = x if check_bool(inplace, "inplace") else None
     b, c, s = (_per_sample(v, n, name, x.device, x.dtype)[:, None, None, None]
                for v, name in ((brightness, "brightness"), (contrast, "contrast"), (saturation, "saturation")))
     if x.shape[1] == 3:
         grey = _grey(x)  # (N, 1, H, W): a third of the batch
         mean_term = (1 - c) * b * grey.mean(dim=(1, 2, 3), keepdim=True)
         # the one-channel terms are summed first (in place), so the full-size batch is read and written once
-        out = torch.addcmul(grey.mul_((1 - s) * c * b).add_(mean_term), x, s * c * b)
+        out = torch.addcmul(grey.mul_((1 - s) * c * b).add_(mean_term), x, s * c * b, out=out)
     else:  # no colour: g(x) = x and saturation changes nothing
-        out = torch.addcmul((1 - c) * b * x.mean(dim=(1, 2, 3), keepdim=True), x, c * b)
+        out = torch.addcmul((1 - c) * b * x.mean(dim=(1, 2, 3), keepdim=True), x, c * b, out=out)
     if value_range is not None:
         lo, hi = _check_range(value_range, "value_range")
         out = out.clamp_(lo, hi)
@@ -270,16 +343,23 @@ def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
 
 
 def color_jitter(x: torch.Tensor, brightness: float = 0.0, contrast: float = 0.0, saturation: float = 0.0, *,
-                 value_range: tuple[float, float] | None = None,
+                 value_range: tuple[float, float] | None = None, inplace: bool = False,
                  generator: torch.Generator | None = None) -> torch.Tensor:
     """Colour jitter: each factor of :func:`adjust_colour` drawn per image from
-    :math:`U(\\max(0, 1 - v),\\ 1 + v)` for strength ``v`` (0 leaves that property unchanged)."""
+    :math:`U(\\max(0, 1 - v),\\ 1 + v)` for strength ``v`` (0 leaves that property unchanged).
+    With ``inplace=True`` the result overwrites ``x``."""
     x = check_batch(x)
+    factors = _colour_factors(len(x), (brightness, contrast, saturation), generator, x.device, x.dtype)
+    return adjust_colour(x, *factors, value_range=value_range, inplace=inplace)
+
+
+def _colour_factors(n: int, strengths: tuple, generator, device, dtype) -> list[torch.Tensor]:
+    """The brightness, contrast and saturation factors of :func:`color_jitter`, drawn in that order."""
     factors = []
-    for v, name in ((brightness, "brightness"), (contrast, "contrast"), (saturation, "saturation")):
+    for v, name in zip(strengths, ("brightness", "contrast", "saturation")):
         v = check_nonnegative(v, name)
-        factors.append(_uniform(len(x), max(0.0, 1 - v), 1 + v, generator, x.device, x.dtype))
-    return adjust_colour(x, *factors, value_range=value_range)
+        factors.append(_uniform(n, max(0.0, 1 - v), 1 + v, generator, device, dtype))
+    return factors
 
 
 # --------------------------------------------------------------------------- affine
@@ -327,15 +407,18 @@ def affine_grid(theta: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
     .. math:: \\text{grid}[n, i, j] = \\theta_{n,:,0}\\,u_j + \\big(\\theta_{n,:,1}\\,v_i + \\theta_{n,:,2}\\big),
 
-    so the grid is one broadcast addition of an ``(N, 1, W, 2)`` and an ``(N, H, 1, 2)`` tensor instead of a
-    batched matrix product over all ``H·W`` points (a third of the time on a CPU).
+    so the grid is one broadcast addition of an ``(N, 2, 1, W)`` and an ``(N, 2, H, 1)`` tensor instead of a
+    batched matrix product over all ``H·W`` points. The sum is laid out as two planes ``(N, 2, H, W)`` (rows of
+    ``W`` contiguous values, which a CPU adds in vector registers, where an innermost axis of 2 would not) and
+    returned as the permuted view ``(N, H, W, 2)``; ``F.grid_sample`` reads it as it is.
     """
     height, width = size
     u = (torch.arange(width, dtype=theta.dtype, device=theta.device) * 2 + 1) / width - 1
     v = (torch.arange(height, dtype=theta.dtype, device=theta.device) * 2 + 1) / height - 1
-    columns = theta[:, None, None, :, 0] * u[None, None, :, None]                              # (N, 1, W, 2)
-    rows = theta[:, None, None, :, 1] * v[None, :, None, None] + theta[:, None, None, :, 2]    # (N, H, 1, 2)
-    return columns + rows
+    columns = theta[:, :, 0, None, None] * u                                      # (N, 2, 1, W)
+    rows = theta[:, :, 1, None, None] * v[:, None] + theta[:, :, 2, None, None]   # (N, 2, H, 1)
+    planes = torch.add(columns, rows, out=_temporary("grid", (len(theta), 2, height, width), theta))
+    return planes.permute(0, 2, 3, 1)
 
 
 def affine(x: torch.Tensor, theta: torch.Tensor, *, fill: float = 0.0, mode: str = "bilinear") -> torch.Tensor:
@@ -359,15 +442,21 @@ def random_affine(x: torch.Tensor, degrees: float = 0.0, translate: tuple[float,
     """Random affine transform per image: angle ~ U(−degrees, degrees), shifts ~ U(−translate, translate)
     (fractions of the size), scale ~ U(scale), shear ~ U(−shear, shear) degrees; then :func:`affine`."""
     x = check_batch(x)
+    theta = _affine_thetas(len(x), degrees, translate, scale, shear, tuple(x.shape[2:]), generator)
+    return affine(x, theta, fill=fill)
+
+
+def _affine_thetas(n: int, degrees: float, translate: tuple[float, float], scale: tuple[float, float],
+                   shear: float, size: tuple[int, int], generator) -> torch.Tensor:
+    """The ``(n, 2, 3)`` matrices of :func:`random_affine`, drawn on the CPU: angles, shifts, scales, shears."""
     degrees, shear = check_nonnegative(degrees, "degrees"), check_nonnegative(shear, "shear")
     tx, ty = _check_range(translate, "translate", low=0.0)
     lo, hi = _check_range(scale, "scale", low=0.0)
     if lo <= 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
-    n = len(x)
     draw = lambda a, b: _uniform(n, a, b, generator, "cpu", torch.float64)
     angle, dx, dy, s, sh = draw(-degrees, degrees), draw(-tx, tx), draw(-ty, ty), draw(lo, hi), draw(-shear, shear)
-    return affine(x, affine_matrices(angle, (dx, dy), s, sh, size=tuple(x.shape[2:])), fill=fill)
+    return affine_matrices(angle, (dx, dy), s, sh, size=size)
 
 
 # --------------------------------------------------------------------------- cutout
@@ -381,9 +470,11 @@ def _box_mask(top: torch.Tensor, left: torch.Tensor, bottom: torch.Tensor, right
     return inside[:, None]
 
 
-def cutout(x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0.0) -> torch.Tensor:
+def cutout(x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0.0,
+           inplace: bool = False) -> torch.Tensor:
     """Cutout: set a ``size × size`` square centred on ``centres[i] = (row, col)`` to ``fill``; the square is
-    clipped at the border, so it may be smaller near an edge (DeVries & Taylor, 2017)."""
+    clipped at the border, so it may be smaller near an edge (DeVries & Taylor, 2017). With ``inplace=True``
+    the squares are written into ``x`` itself (no copy of the batch)."""
     x = check_batch(x)
     size = check_positive_int(size, "size")
     fill = check_number(fill, "fill")
@@ -400,18 +491,22 @@ def cutout(x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0
     offsets = torch.arange(size, device=x.device)
     rows = (top[images, None] + offsets).clamp(0, height - 1)
     cols = (left[images, None] + offsets).clamp(0, width - 1)
-    out = x.clone()
+    out = x if check_bool(inplace, "inplace") else x.clone()
     out[images[:, None, None], :, rows[:, :, None], cols[:, None, :]] = fill
     return out
 
 
-def random_cutout(x: torch.Tensor, size: int, *, fill: float = 0.0,
+def random_cutout(x: torch.Tensor, size: int, *, fill: float = 0.0, inplace: bool = False,
                   generator: torch.Generator | None = None) -> torch.Tensor:
     """Cutout at a centre drawn uniformly over the image for each sample (see :func:`cutout`)."""
     x = check_batch(x)
-    n, _, height, width = x.shape
-    centres = torch.stack([_randint(n, height - 1, generator, x.device), _randint(n, width - 1, generator, x.device)], 1)
-    return cutout(x, centres, size, fill=fill)
+    return cutout(x, _cutout_centres(len(x), tuple(x.shape[2:]), generator), size, fill=fill, inplace=inplace)
+
+
+def _cutout_centres(n: int, image_size: tuple[int, int], generator) -> torch.Tensor:
+    """The ``(n, 2)`` square centres of :func:`random_cutout`, uniform over the image, drawn on the CPU (rows first)."""
+    height, width = image_size
+    return torch.stack([_randint(n, height - 1, generator, "cpu"), _randint(n, width - 1, generator, "cpu")], 1)
 
 
 # --------------------------------------------------------------------------- mixup and cutmix
@@ -592,22 +687,148 @@ class CutMix(Transform):
 
 
 class Compose:
-    """Apply ``transforms`` one after the other, all drawing from one ``generator``."""
+    """Apply ``transforms`` one after the other, all drawing from one ``generator``.
 
-    def __init__(self, transforms: Sequence[Callable], *, generator: torch.Generator | None = None):
-        self.transforms, self.generator = list(transforms), generator
+    With ``fuse=True`` (the default) the result is the same, draw for draw and value for value, as calling
+    the transforms one by one (``fuse=False``), but the batch is read and written fewer times:
+
+    * a run of :class:`RandomHorizontalFlip`, :class:`RandomVerticalFlip` and at most one
+      :class:`RandomCrop` is applied as one :func:`crop` with flip masks: one gather, where the functions
+      copy the batch once per flip and once for the crop;
+    * :class:`ColorJitter` and :class:`Cutout` overwrite, in place, a batch that an earlier step of the
+      same call made, instead of copying it. The caller's ``x`` is never overwritten, and neither is a
+      tensor that requires gradients;
+    * the temporaries of a call (index maps, grey images, sampling grids, and the batch between a crop and
+      a :class:`RandomAffine`) are written into scratch memory that the Compose keeps for its next call,
+      one set per thread (:class:`_Scratch`); the batch it returns is always new memory.
+
+    Every transform of the run still draws its own parameters, in order, from the same generator, and
+    fusion only regroups index maps and memory: no value is computed differently.
+    """
+
+    def __init__(self, transforms: Sequence[Callable], *, generator: torch.Generator | None = None,
+                 fuse: bool = True):
+        self.transforms, self.generator, self.fuse = list(transforms), generator, check_bool(fuse, "fuse")
+        self._scratch = _Scratch()
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_scratch"}   # thread-local memory is not pickled
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _scratch=_Scratch())
 
     def __call__(self, x, y=None, *, generator=None):
         generator = generator if generator is not None else self.generator
-        for t in self.transforms:
-            if y is None:
+        if not self.fuse:
+            for t in self.transforms:
+                if y is None:
+                    x = t(x, generator=generator)
+                else:
+                    x, y = t(x, y, generator=generator)
+            return x if y is None else (x, y)
+        previous, _running.scratch = getattr(_running, "scratch", None), self._scratch
+        try:
+            x, y = self._fused(x, y, generator)
+        finally:
+            _running.scratch = previous
+        return x if y is None else (x, y)
+
+    def _fused(self, x, y, generator):
+        given = x
+        pending = None  # flips and a crop drawn but not applied yet
+        owned = False   # whether x was made during this call, so that later steps may overwrite it
+        for i, t in enumerate(self.transforms):
+            kind = type(t)
+            # autograd keeps some temporaries (grid_sample its grid) for the backward pass: no scratch then
+            needs_grad = torch.is_grad_enabled() and isinstance(x, torch.Tensor) and x.requires_grad
+            _running.scratch = None if needs_grad else self._scratch
+            if kind in _FLIP_AXES or kind is RandomCrop:
+                if pending is not None and kind is RandomCrop and pending.crop is not None:
+                    x, pending, owned = pending.apply(x), None, True   # a second crop starts a new run
+                pending = pending if pending is not None else _FlipsAndCrop(check_batch(x))
+                pending.draw(t, generator if generator is not None else t.generator)
+                continue
+            if pending is not None:
+                # a batch that only in-place steps touch before an affine map resamples it is dropped
+                # within the call: it can live in scratch memory
+                x, pending, owned = pending.apply(x, scratch=_feeds_an_affine(self.transforms[i:])), None, True
+            if kind in (ColorJitter, Cutout) and owned and not x.requires_grad:
+                x = kind.function(x, generator=generator if generator is not None else t.generator,
+                                  **{**t.params, "inplace": True})
+            elif y is None:
                 x = t(x, generator=generator)
             else:
                 x, y = t(x, y, generator=generator)
-        return x if y is None else (x, y)
+            # the module's own transforms return a new batch (unless told to work in place on the caller's);
+            # any other callable may return its input
+            owned = kind in (ColorJitter, Cutout, RandomAffine) and x is not given
+        if pending is not None:
+            needs_grad = torch.is_grad_enabled() and x.requires_grad
+            _running.scratch = None if needs_grad else self._scratch
+            x = pending.apply(x)
+        return x, y
 
     def __repr__(self) -> str:
         return f"Compose({self.transforms!r})"
+
+
+#: The axis of the ``(top, left)`` offsets and of the ``(up-down, left-right)`` flips that each flip acts on.
+_FLIP_AXES = {RandomVerticalFlip: 0, RandomHorizontalFlip: 1}
+
+
+def _feeds_an_affine(transforms: Sequence[Callable]) -> bool:
+    """Whether a batch goes through a :class:`RandomAffine` next, with only in-place steps before it."""
+    for t in transforms:
+        if type(t) is RandomAffine:
+            return True
+        if type(t) not in (ColorJitter, Cutout):
+            return False
+    return False
+
+
+def _arguments(t: Transform) -> dict:
+    """All the arguments ``t`` passes to its random function, defaults included."""
+    bound = inspect.signature(type(t).function).bind(None, **t.params)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+class _FlipsAndCrop:
+    """Flips and at most one crop of a :class:`Compose`, drawn one after the other (the draws of applying them
+    one by one) and applied as one :func:`crop`, whose ``hflip``/``vflip`` flip the input before the crop.
+
+    A flip drawn *after* the crop moves before it: padding is symmetric in every mode, so the flipped window
+    at offset ``left`` of the padded image is the window of the flipped padded image at the mirrored offset
+    ``left' = W + 2p - w - left`` (and ``top' = H + 2p - h - top`` for an up-down flip). Two flips of the same
+    axis cancel (``xor``). All of it is index arithmetic: the result is the same gather of the same values.
+    """
+
+    def __init__(self, x: torch.Tensor):
+        self.n, self.image_size = len(x), tuple(x.shape[2:])
+        self.flips = torch.zeros(2, self.n, dtype=torch.bool)         # up-down, left-right
+        self.offsets = torch.zeros(self.n, 2, dtype=torch.long)        # (top, left) in the padded image
+        self.crop = None                                               # the crop's arguments once drawn
+
+    def draw(self, t: Transform, generator) -> None:
+        arguments = _arguments(t)
+        if type(t) is RandomCrop:
+            self.crop = {k: arguments[k] for k in ("size", "padding", "padding_mode", "fill")}
+            self.offsets = _crop_offsets(self.n, self.image_size, arguments["padding"], arguments["size"], generator)
+            return
+        axis = _FLIP_AXES[type(t)]
+        mask = _flip_mask(self.n, arguments["p"], generator)
+        if self.crop is not None:
+            window = self.crop["size"] or self.image_size
+            span = self.image_size[axis] + 2 * self.crop["padding"] - window[axis]
+            self.offsets[:, axis] = torch.where(mask, span - self.offsets[:, axis], self.offsets[:, axis])
+        self.flips[axis] ^= mask
+
+    def apply(self, x: torch.Tensor, scratch: bool = False) -> torch.Tensor:
+        """The flips and crop applied to ``x``; with ``scratch``, in the scratch memory of the running Compose."""
+        arguments = self.crop or {}
+        height, width = arguments.get("size") or self.image_size
+        out = _temporary("window", (self.n, x.shape[1], height, width), x) if scratch else None
+        return crop(x, self.offsets, vflip=self.flips[0], hflip=self.flips[1], out=out, **arguments)
 
 
 class RandomApply:

@@ -1,4 +1,5 @@
-"""dlcourse.augment: shapes, devices and dtypes kept; oracles (torch.flip, torch.rot90, slicing); label mixing."""
+"""dlcourse.augment: shapes, devices and dtypes kept; oracles (torch.flip, torch.rot90, slicing); label mixing;
+the fused Compose against the transforms applied one by one (the same values, bit for bit)."""
 
 from __future__ import annotations
 
@@ -257,6 +258,182 @@ def test_tta_averages_probabilities_and_restores_mode():
     assert model.training
 
 
+# --------------------------------------------------------------------------- fused Compose (issue 26)
+def _geometric_and_photometric(x, draw):
+    """A random list of the transforms Compose fuses (and one it does not), valid for the batch x."""
+    height, width = x.shape[2:]
+    modes = ["constant", "replicate"] + (["reflect"] if min(height, width) > 2 else [])
+    mode = draw(st.sampled_from(modes))
+    # reflect padding must stay below the side, also after a crop of the smaller size below
+    padding = draw(st.integers(0, min(height, width) - 2 if mode == "reflect" else 3))
+    size = draw(st.sampled_from([None, (max(1, height - 1), width)]))
+    pool = [
+        lambda: A.RandomHorizontalFlip(p=0.5),
+        lambda: A.RandomVerticalFlip(p=0.7),
+        lambda: A.RandomCrop(padding=padding, size=size, padding_mode=mode, fill=-0.25),
+        lambda: A.RandomCrop(padding=1, fill=0.5),
+        lambda: A.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, value_range=(0, 1)),
+        lambda: A.RandomAffine(degrees=20, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5, fill=0.25),
+        lambda: A.Cutout(size=2, fill=-1.0),
+        lambda: (lambda v, generator=None: v * 2),          # a plain callable: never overwritten in place
+    ]
+    picks = draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=7))
+    return [pool[i]() for i in picks]
+
+
+@given(x=image_batches(max_side=9), data=st.data(), seed=st.integers(0, 1000))
+@settings(max_examples=60, deadline=None)
+def test_fused_compose_equals_the_transforms_one_by_one(x, data, seed):
+    """Fusion regroups index maps and memory only: the very same values, drawn from the same generator."""
+    transforms = _geometric_and_photometric(x, data.draw)
+    before = x.clone()
+    fused = A.Compose(transforms, generator=gen(seed))(x)
+    g = gen(seed)
+    expected = x
+    for t in transforms:
+        expected = t(expected, generator=g)
+    torch.testing.assert_close(fused, expected, rtol=0, atol=0)
+    torch.testing.assert_close(A.Compose(transforms, generator=gen(seed), fuse=False)(x), expected, rtol=0, atol=0)
+    assert torch.equal(x, before)  # the caller's batch is never overwritten
+    assert torch.equal(torch.rand(3, generator=g), torch.rand(3, generator=_after(transforms, x, seed)))
+
+
+def _after(transforms, x, seed):
+    """The generator of a fused Compose call once it has returned: it must have made the same draws."""
+    g = gen(seed)
+    A.Compose(transforms)(x, generator=g)
+    return g
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fused_pipeline_of_the_benchmark_is_exact_and_keeps_targets(device):
+    x = torch.rand(8, 3, 16, 16, generator=gen(0)).to(device)
+    y = torch.arange(8, device=device)
+    transforms = [A.RandomHorizontalFlip(p=0.5), A.RandomCrop(padding=4, padding_mode="reflect"),
+                  A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
+                  A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5), A.Cutout(size=4)]
+    out, same_y = A.Compose(transforms, generator=gen(1))(x, y)
+    g = gen(1)
+    expected = A.random_flip(x, 0.5, generator=g)
+    expected = A.random_crop(expected, 4, padding_mode="reflect", generator=g)
+    expected = A.color_jitter(expected, 0.3, 0.3, 0.3, value_range=(0, 1), generator=g)
+    expected = A.random_affine(expected, 15, (0.1, 0.1), (0.9, 1.1), 5, generator=g)
+    expected = A.random_cutout(expected, 4, generator=g)
+    torch.testing.assert_close(out, expected, rtol=0, atol=0)
+    assert same_y is y
+
+
+def test_transforms_with_their_own_generators_and_label_mixing_inside_a_fused_compose():
+    x, y = torch.rand(6, 3, 8, 8, generator=gen(0)), torch.arange(6) % 3
+    make = lambda: [A.RandomCrop(padding=2, generator=gen(1)), A.RandomHorizontalFlip(generator=gen(2)),
+                    A.Mixup(alpha=1.0, num_classes=3, generator=gen(3)), A.Cutout(size=3, generator=gen(4))]
+    fused_x, fused_y = A.Compose(make())(x, y)
+    plain_x, plain_y = A.Compose(make(), fuse=False)(x, y)
+    torch.testing.assert_close(fused_x, plain_x, rtol=0, atol=0)
+    torch.testing.assert_close(fused_y, plain_y, rtol=0, atol=0)
+
+
+def test_fused_compose_keeps_gradients_flowing():
+    x = torch.rand(4, 3, 8, 8, generator=gen(0), requires_grad=True)
+    t = A.Compose([A.RandomCrop(padding=1), A.ColorJitter(brightness=0.5), A.RandomAffine(degrees=10),
+                   A.Cutout(size=2)], generator=gen(1))
+    out = t(x)
+    out.sum().backward()
+    assert x.grad is not None and x.grad.shape == x.shape
+    torch.testing.assert_close(out, A.Compose(t.transforms, generator=gen(1), fuse=False)(x), rtol=0, atol=0)
+    # a step that makes the batch need gradients half-way: later calls must not overwrite what autograd kept
+    weight = torch.ones(1, requires_grad=True)
+    t = A.Compose([A.RandomCrop(padding=1), lambda v, generator=None: v * weight, A.ColorJitter(brightness=0.5),
+                   A.RandomAffine(degrees=10), A.Cutout(size=2)])
+    first = t(x.detach(), generator=gen(1))
+    t(x.detach(), generator=gen(2))
+    first.sum().backward()
+    assert weight.grad is not None
+
+
+def test_fused_compose_results_do_not_share_its_scratch_memory():
+    """The batch between the crop and the affine map lives in memory the Compose reuses; what it returns must not."""
+    import pickle
+    import threading
+
+    x = torch.rand(6, 3, 10, 10, generator=gen(0))
+    t = A.Compose([A.RandomHorizontalFlip(), A.RandomCrop(padding=2, padding_mode="reflect"),
+                   A.ColorJitter(brightness=0.5, value_range=(0, 1)), A.RandomAffine(degrees=20), A.Cutout(size=3)])
+    first = t(x, generator=gen(1))
+    kept = first.clone()
+    second = t(x, generator=gen(2))
+    assert torch.equal(first, kept) and not torch.equal(first, second)
+    torch.testing.assert_close(t(x, generator=gen(1)), kept, rtol=0, atol=0)
+    copy = pickle.loads(pickle.dumps(t))  # e.g. for DataLoader workers: the scratch memory is not pickled
+    torch.testing.assert_close(copy(x, generator=gen(1)), kept, rtol=0, atol=0)
+    results = {}
+    threads = [threading.Thread(target=lambda s=s: results.__setitem__(s, t(x, generator=gen(s)))) for s in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    torch.testing.assert_close(results[1], kept, rtol=0, atol=0)
+    torch.testing.assert_close(results[2], second, rtol=0, atol=0)
+
+
+def test_crop_writes_into_out():
+    x = torch.rand(3, 2, 5, 6, generator=gen(0))
+    offsets = torch.tensor([[0, 0], [2, 1], [1, 3]])
+    out = torch.empty(3, 2, 4, 3)
+    result = A.crop(x, offsets, (4, 3), padding=1, padding_mode="reflect", out=out)
+    assert result is out
+    torch.testing.assert_close(out, A.crop(x, offsets, (4, 3), padding=1, padding_mode="reflect"), rtol=0, atol=0)
+    with pytest.raises(ValueError, match="out must be a contiguous tensor"):
+        A.crop(x, offsets, (4, 3), padding=1, out=torch.empty(3, 2, 3, 4))
+
+
+@given(x=image_batches(), padding=st.integers(0, 2), mode=st.sampled_from(["constant", "replicate"]),
+       seed=st.integers(0, 100))
+@settings(max_examples=30)
+def test_crop_with_flip_masks_crops_the_flipped_images(x, padding, mode, seed):
+    """Oracle: torch.flip of the selected images, then F.pad and slicing."""
+    n, _, height, width = x.shape
+    g = gen(seed)
+    hflip, vflip = torch.rand(n, generator=g) < 0.5, torch.rand(n, generator=g) < 0.5
+    offsets = torch.stack([torch.randint(0, 2 * padding + 1, (n,), generator=g),
+                           torch.randint(0, 2 * padding + 1, (n,), generator=g)], 1)
+    out = A.crop(x, offsets, padding=padding, padding_mode=mode, fill=-3.0, hflip=hflip, vflip=vflip)
+    for i, (top, left) in enumerate(offsets.tolist()):
+        image = x[i:i + 1]
+        image = image.flip(-1) if hflip[i] else image
+        image = image.flip(-2) if vflip[i] else image
+        padded = F.pad(image, (padding,) * 4, mode=mode, **({"value": -3.0} if mode == "constant" else {}))
+        torch.testing.assert_close(out[i], padded[0, :, top:top + height, left:left + width], rtol=0, atol=0)
+
+
+def test_inplace_colour_and_cutout_equal_the_copying_versions():
+    x = torch.rand(5, 3, 6, 7, generator=gen(0))
+    for copying, in_place in [
+        (lambda v: A.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1)),
+         lambda v: A.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1), inplace=True)),
+        (lambda v: A.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1)),
+         lambda v: A.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1), inplace=True)),
+        (lambda v: A.random_cutout(v, 3, fill=0.5, generator=gen(2)),
+         lambda v: A.random_cutout(v, 3, fill=0.5, generator=gen(2), inplace=True)),
+    ]:
+        torch.manual_seed(0)
+        expected = copying(x)
+        torch.manual_seed(0)
+        target = x.clone()
+        out = in_place(target)
+        assert out.data_ptr() == target.data_ptr()
+        torch.testing.assert_close(target, expected, rtol=0, atol=0)
+
+
+def test_affine_grid_is_a_view_of_two_planes_that_grid_sample_reads():
+    theta = torch.randn(3, 2, 3, generator=gen(0))
+    grid = A.affine_grid(theta, (5, 6))
+    assert grid.shape == (3, 5, 6, 2)
+    x = torch.rand(3, 2, 5, 6, generator=gen(1))
+    torch.testing.assert_close(F.grid_sample(x, grid, align_corners=False),
+                               F.grid_sample(x, grid.contiguous(), align_corners=False), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: A.random_crop(torch.rand(2, 1, 4, 4), -1), ValueError, "padding must be an int >= 0"),
     (lambda: A.random_flip(torch.rand(2, 1, 4, 4), 1.5), ValueError, "p must be in \\[0, 1\\]"),
@@ -277,6 +454,13 @@ def test_tta_averages_probabilities_and_restores_mode():
     (lambda: A.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), (9, 9)), ValueError, "size .* is larger"),
     (lambda: A.Mixup(alpha=1.0, num_classes=2)(torch.rand(2, 1, 4, 4)), ValueError, "y: Mixup mixes labels"),
     (lambda: A.RandomCrop(padding=1, colour=3), TypeError, "colour"),
+    (lambda: A.Compose([], fuse="yes"), TypeError, "fuse must be a bool"),
+    (lambda: A.cutout(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), 1, inplace=1), TypeError, "inplace must be a bool"),
+    (lambda: A.adjust_colour(torch.rand(2, 3, 4, 4), inplace=None), TypeError, "inplace must be a bool"),
+    (lambda: A.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), hflip=torch.ones(3)), ValueError,
+     "hflip must have shape"),
+    (lambda: A.Compose([A.RandomHorizontalFlip(p=2.0)])(torch.rand(2, 1, 4, 4)), ValueError, "p must be in"),
+    (lambda: A.Compose([A.RandomCrop(padding=-1)])(torch.rand(2, 1, 4, 4)), ValueError, "padding must be an int"),
 ])
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
