@@ -700,7 +700,7 @@ class Compose:
       tensor that requires gradients;
     * the temporaries of a call (index maps, grey images, sampling grids, and the batch between a crop and
       a :class:`RandomAffine`) are written into scratch memory that the Compose keeps for its next call,
-      one set per thread (:class:`_Scratch`); the batch it returns is always new memory.
+      one set per thread; the batch it returns is always new memory.
 
     Every transform of the run still draws its own parameters, in order, from the same generator, and
     fusion only regroups index maps and memory: no value is computed differently.

@@ -91,7 +91,7 @@ def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, m
 
 def _gradients(params: list[torch.Tensor], grads: list[torch.Tensor], *, weight_decay: float, maximize: bool,
                decoupled: bool = False, lr: float = 0.0) -> list[torch.Tensor]:
-    """:func:`_gradient` on lists; like it, never writes into the ``grads`` themselves."""
+    """``_gradient`` on lists; like it, never writes into the ``grads`` themselves."""
     gs = torch._foreach_neg(grads) if maximize else grads
     if weight_decay != 0:
         if decoupled:

@@ -42,15 +42,16 @@ KERNEL = "dlcourse-colab-path"
 #: beside the other test worker, and the chapters already cover them.
 LAB_KERNEL = "dlcourse-colab-path-labs"
 #: The second CPU the chapters are checked on: portable (non-vectorised) kernels, two threads.
-#: GOMP_SPINCOUNT=20000: an idle OpenMP thread spins briefly, then sleeps. Spinning for libgomp's default
-#: 300,000 rounds made a two-thread kernel beside the other (busy) test worker ten times slower (a digits
-#: MLP, 10 epochs: 287 s); sleeping at once (OMP_WAIT_POLICY=PASSIVE) pays a wake-up on every parallel
-#: region. Measured on the 2-core machine, book/06_augmentation.ipynb in a fresh kernel on this second CPU:
-#: passive 57 s alone and 53 s beside a CPU hog, spin count 20000 35 s and 40 s, one thread 36 s alone.
+#: OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. The other test worker keeps
+#: the cores busy, and a spinning thread then takes the core its partner needs: on the 2-core machine a
+#: digits MLP (10 epochs) took 287 s with libgomp's default spin instead of 29 s passive. A short spin
+#: (GOMP_SPINCOUNT=20000) was tried and measured: book/06_augmentation.ipynb 35 s alone (passive: 57 s)
+#: and 40 s beside one busy process (passive: 53 s), but book/01_activations.ipynb beside two busy
+#: processes, as when the other worker grades in parallel, took 126 s (passive: 47 s). Passive it is.
 #: ONEDNN_MAX_CPU_ISA=SSE41: oneDNN (convolutions) on its oldest x86 kernels too; ATEN_CPU_CAPABILITY does
 #: not reach them (a 3x3 conv2d gives other digits under SSE41, the same under default alone).
 SECOND_CPU = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "DLCOURSE_NUM_THREADS": "2",
-              "GOMP_SPINCOUNT": "20000"}
+              "OMP_WAIT_POLICY": "PASSIVE"}
 #: The plugins one notebook's nbval run does not use. Loading them (hypothesis's above all) took more than
 #: half of each subprocess's start-up: 6.8 s instead of 2.9 s to collect one notebook, twenty times over.
 LEAN_PYTEST = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:benchmark",
