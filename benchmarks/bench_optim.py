@@ -75,7 +75,7 @@ def run(repeats: int = 7) -> list[dict]:
         theirs = optim.make_optimizer(name, theirs_model.parameters(), reference=True, **kwargs)
         rows.append(compare(f"optim.{type(ours).__name__} step ({n / 1e6:.2f} M params, {device.type})",
                             _stepper(ours, device), f"torch.optim.{type(theirs).__name__}", _stepper(theirs, device),
-                            repeats=repeats, warmup=3))
+                            repeats=repeats, warmup=3, target=1.5))
     shape = "×".join(map(str, SMALL_SHAPE))
     for name, kwargs in SETTINGS.items():
         ours = optim.make_optimizer(name, _small_tensors_with_grads(device), foreach=True, **kwargs)
@@ -84,7 +84,7 @@ def run(repeats: int = 7) -> list[dict]:
         rows.append(compare(f"optim.{type(ours).__name__}(foreach=True) step ({SMALL_TENSORS} × {shape}, "
                             f"{device.type})", _stepper(ours, device),
                             f"torch.optim.{type(theirs).__name__}(foreach=True)", _stepper(theirs, device),
-                            repeats=repeats, warmup=3))
+                            repeats=repeats, warmup=3, target=1.2))
     return rows
 
 

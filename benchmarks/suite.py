@@ -94,9 +94,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--junit", type=Path, help="split this JUnit report instead of running the suite")
     parser.add_argument("--wall", type=float, help="wall time of the run that wrote --junit, in seconds")
+    parser.add_argument("--exit-code", type=int, help="exit status of the run that wrote --junit")
     args = parser.parse_args(argv)
     if args.junit:
-        wall, code, junit = args.wall or float("nan"), None, args.junit
+        wall, code, junit = args.wall or float("nan"), args.exit_code, args.junit
     else:
         junit = Path(tempfile.mkdtemp()) / "suite.xml"
         wall, code = run_suite(junit)

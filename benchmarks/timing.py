@@ -22,8 +22,12 @@ def measure(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) -> dict
 
 
 def compare(name: str, fn: Callable[[], object], baseline_name: str, baseline_fn: Callable[[], object], *,
-            repeats: int = 7, warmup: int = 2, higher_is_better: bool = False, unit: str = "s") -> dict:
+            repeats: int = 7, warmup: int = 2, higher_is_better: bool = False, unit: str = "s",
+            target: float | None = None) -> dict:
     """Time ``fn`` and ``baseline_fn`` alternately in one run and report ``ratio = fn / baseline``.
+
+    ``target``: the largest ratio the course aims for (e.g. 2 for "at most twice torch's time",
+    0.1 for "at least ten times faster than the loop"); the row records whether it was met.
 
     Interleaving the repetitions spreads any slowdown of the shared machine over both sides.
     """
@@ -32,22 +36,33 @@ def compare(name: str, fn: Callable[[], object], baseline_name: str, baseline_fn
         baseline_fn()
     ours, theirs = [], []
     for _ in range(repeats):
-        for target, f in ((ours, fn), (theirs, baseline_fn)):
+        for times, f in ((ours, fn), (theirs, baseline_fn)):
             start = time.perf_counter()
             f()
-            target.append(time.perf_counter() - start)
+            times.append(time.perf_counter() - start)
     row = {"name": name, "baseline": baseline_name, "repeats": repeats, "unit": unit}
     for key, values in (("", ours), ("baseline_", theirs)):
         row.update({f"{key}median": statistics.median(values), f"{key}min": min(values), f"{key}max": max(values)})
     row["ratio"] = row["median"] / row["baseline_median"]
     row["higher_is_better"] = higher_is_better
+    if target is not None:
+        row["target"] = target
+        row["met"] = row["ratio"] <= target
     return row
+
+
+def _target(row: dict) -> str:
+    if "target" not in row:
+        return "—"
+    goal = f"≤ {row['target']:.2g}×" + (f" (≥ {1 / row['target']:.3g}× faster)" if row["target"] < 1 else "")
+    return f"{goal}: {'met' if row['met'] else '**missed**'}"
 
 
 def format_rows(rows: list[dict]) -> str:
     """A Markdown table of :func:`compare` rows."""
-    lines = ["| benchmark | median | min–max | baseline | baseline median | ratio |", "|---|---|---|---|---|---|"]
+    lines = ["| benchmark | median | min–max | baseline | baseline median | ratio | target |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['name']} | {r['median'] * 1e3:.2f} ms | {r['min'] * 1e3:.2f}–{r['max'] * 1e3:.2f} ms "
-                     f"| {r['baseline']} | {r['baseline_median'] * 1e3:.2f} ms | {r['ratio']:.2f}× |")
+                     f"| {r['baseline']} | {r['baseline_median'] * 1e3:.2f} ms | {r['ratio']:.2f}× | {_target(r)} |")
     return "\n".join(lines)

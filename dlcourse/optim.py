@@ -403,6 +403,16 @@ class Adagrad(LoopOptimizer):
 
 
 # --------------------------------------------------------------------------- RMSProp
+def _start_rmsprop_state(param: torch.Tensor, state: dict, *, momentum: float, centered: bool) -> None:
+    """RMSProp's lazy state: the step count, the running mean square, and the buffers its options need."""
+    state["step"] = 0
+    state["square_avg"] = _zeros(param)
+    if momentum > 0:
+        state["momentum_buffer"] = _zeros(param)
+    if centered:
+        state["grad_avg"] = _zeros(param)
+
+
 def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float, alpha: float = 0.99,
                    eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
                    maximize: bool = False) -> None:
@@ -413,12 +423,7 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
     :math:`b \leftarrow \mu b + d` and :math:`\theta \leftarrow \theta - \eta b`, else :math:`\theta \leftarrow \theta - \eta d`.
     """
     if not state:
-        state["step"] = 0
-        state["square_avg"] = _zeros(param)
-        if momentum > 0:
-            state["momentum_buffer"] = _zeros(param)
-        if centered:
-            state["grad_avg"] = _zeros(param)
+        _start_rmsprop_state(param, state, momentum=momentum, centered=centered)
     state["step"] += 1
     g = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     square_avg = state["square_avg"]
@@ -445,12 +450,7 @@ def rmsprop_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor]
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     for param, state in zip(params, states):
         if not state:
-            state["step"] = 0
-            state["square_avg"] = _zeros(param)
-            if momentum > 0:
-                state["momentum_buffer"] = _zeros(param)
-            if centered:
-                state["grad_avg"] = _zeros(param)
+            _start_rmsprop_state(param, state, momentum=momentum, centered=centered)
     _advance_steps(states)
     g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
     square_avgs = [state["square_avg"] for state in states]

@@ -18,6 +18,19 @@ def test_measure_and_compare_report_medians_and_ratio():
         timing.measure(lambda: None, repeats=0)
 
 
+def test_rows_with_a_target_say_whether_it_was_met():
+    met = {"name": "a", "median": 1e-3, "min": 1e-3, "max": 1e-3, "baseline": "b", "baseline_median": 1e-2,
+           "ratio": 0.1, "target": 0.1, "met": True}
+    missed = {**met, "name": "c", "ratio": 2.5, "target": 2, "met": False}
+    plain = {k: v for k, v in met.items() if k not in ("target", "met")}
+    table = timing.format_rows([met, missed, plain]).splitlines()
+    assert table[2].endswith("| ≤ 0.1× (≥ 10× faster): met |")
+    assert table[3].endswith("| ≤ 2×: **missed** |")
+    assert table[4].endswith("| — |")
+    row = timing.compare("ours", lambda: None, "theirs", lambda: None, repeats=1, warmup=0, target=1e9)
+    assert row["met"] and row["target"] == 1e9
+
+
 def test_every_notebook_has_a_budget():
     paths = notebooks.notebooks()
     assert any(p.parent.name == "book" for p in paths) and any(p.parent.parent.name == "solutions" for p in paths)
