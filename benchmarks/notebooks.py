@@ -100,9 +100,9 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
 
         lines += ["## The course's implementations next to their baselines", "",
                   "Measured in one run by `python -m benchmarks` on the same machine, each figure the median of",
-                  "several repetitions, the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
+                  "several repetitions (min and max are in `benchmarks/results/benchmarks.json`), the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
                   "for the batched augmentations): below 1 means ours is faster. The last column gives the course's",
-                  "target for that row, the largest ratio it aims for, and whether this run met it; a row without",
+                  "target for that row, the largest ratio it aims for (0.1: ten times faster), and whether this run met it; a row without",
                   "a target is there to explain another (each augmentation alone, two threads, the unfused pipeline).",
                   "", format_rows(benchmarks), ""]
     if suite:
