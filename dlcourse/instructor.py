@@ -298,7 +298,9 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     target.mkdir(parents=True)
     nbformat.write(nb, target / f"{lab}.ipynb")
     command = [sys.executable, "-m", "nbgrader", "autograde", lab, "--student", student,
-               f"--Execute.timeout={cell_timeout}"]
+               f"--Execute.timeout={cell_timeout}",
+               # also for a course whose nbgrader_config.py predates it (dlcourse/kernel_client.py)
+               "--Execute.kernel_manager_class=dlcourse.kernel_client.ResilientKernelManager"]
     process = subprocess.Popen(command, cwd=private, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True, preexec_fn=_limit_memory(memory_mb),
                                env=private_environment(workdir / f"home_{student}"))

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+
+from dlcourse.kernel_client import notebook_client
 
 
 def record(path: Path, timeout: int = 600) -> float:
@@ -32,7 +33,7 @@ def record(path: Path, timeout: int = 600) -> float:
     start = time.perf_counter()
     # record_timing=False: no per-cell timestamps, which would change every recording (and, through
     # nbgrader, every release) without any change of content.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, record_timing=False,
+    client = notebook_client(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     elapsed = time.perf_counter() - start
