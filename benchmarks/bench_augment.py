@@ -6,10 +6,12 @@ on batches of one. Both draw from a seeded generator. Rows carry the throughput 
 second) and the speed-up ``baseline time / batched time`` (target ≥ 10×).
 
 The pipeline is timed three ways on the batch: as a fused :class:`~dlcourse.augment.Compose`
-(the flip and the crop in one gather, colour jitter and Cutout in place; the same values bit for
-bit, which :func:`check_same_batch` asserts before timing), as the functions called one after the
-other, and, against a per-image loop of that same ``Compose``, to show that the gain is not a
-slower baseline. The baseline of the first rows is always the loop of the plain functions.
+(every parameter drawn first; then, on one thread, blocks of about 1 MiB of images, each put through
+the flip and the crop in one gather, colour jitter and Cutout in place and the affine map while it is
+still in the processor's caches; the same values bit for bit, which :func:`check_same_batch` asserts
+before timing), as the functions called one after the other, and, against a per-image loop of that
+same ``Compose``, to show that the gain is not a slower baseline. The baseline of the first rows is
+always the loop of the plain functions.
 """
 
 from __future__ import annotations
@@ -45,11 +47,20 @@ def composed(crop_padding: int = 4, cutout_size: int = 16) -> aug.Compose:
 
 
 def check_same_batch(shape: tuple[int, int, int, int], **sizes) -> None:
-    """The fused Compose must give exactly the batch of the functions, from the same seed."""
+    """The fused Compose must give exactly the batch of the functions, from the same seed, on one thread (where it
+    takes the batch in blocks) and on the number of threads set now."""
     x = torch.rand(shape, generator=make_generator(0))
-    fused = composed(**sizes)(x, generator=make_generator(1))
-    if not torch.equal(fused, pipeline(x, make_generator(1), **sizes)):
-        raise AssertionError("the fused Compose and the functions one by one give different batches")
+    expected = pipeline(x, make_generator(1), **sizes)
+    previous = torch.get_num_threads()
+    for threads in sorted({1, previous}):
+        torch.set_num_threads(threads)
+        try:
+            fused = composed(**sizes)(x, generator=make_generator(1))
+        finally:
+            torch.set_num_threads(previous)
+        if not torch.equal(fused, expected):
+            raise AssertionError(f"the fused Compose and the functions one by one give different batches "
+                                 f"on {threads} thread(s)")
 
 
 #: Each transform of the pipeline alone, to show which ones gain from batching and which are bound by compute.

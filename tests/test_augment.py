@@ -3,6 +3,8 @@ the fused Compose against the transforms applied one by one (the same values, bi
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -281,13 +283,15 @@ def _geometric_and_photometric(x, draw):
     return [pool[i]() for i in picks]
 
 
+@pytest.mark.parametrize("block_bytes", [A._BLOCK_BYTES, 1, 1000])  # whole small batches, blocks of 1 or a few
 @given(x=image_batches(max_side=9), data=st.data(), seed=st.integers(0, 1000))
 @settings(max_examples=60, deadline=None)
-def test_fused_compose_equals_the_transforms_one_by_one(x, data, seed):
+def test_fused_compose_equals_the_transforms_one_by_one(block_bytes, x, data, seed):
     """Fusion regroups index maps and memory only: the very same values, drawn from the same generator."""
     transforms = _geometric_and_photometric(x, data.draw)
     before = x.clone()
-    fused = A.Compose(transforms, generator=gen(seed))(x)
+    with _blocks_of(block_bytes):
+        fused = A.Compose(transforms, generator=gen(seed))(x)
     g = gen(seed)
     expected = x
     for t in transforms:
@@ -303,6 +307,57 @@ def _after(transforms, x, seed):
     g = gen(seed)
     A.Compose(transforms)(x, generator=g)
     return g
+
+
+@contextlib.contextmanager
+def _blocks_of(block_bytes, threads=1):
+    """Within: torch on ``threads`` threads, and a fused Compose on one thread takes ``block_bytes`` of images at a
+    time (on more threads it takes the batch whole)."""
+    kept = A._BLOCK_BYTES, torch.get_num_threads()
+    A._BLOCK_BYTES = block_bytes
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        A._BLOCK_BYTES = kept[0]
+        torch.set_num_threads(kept[1])
+
+
+def _benchmark_pipeline():
+    return [A.RandomHorizontalFlip(p=0.5), A.RandomCrop(padding=4, padding_mode="reflect"),
+            A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
+            A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5), A.Cutout(size=4)]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_pipeline_in_uneven_blocks_is_exact_at_any_thread_count(threads, monkeypatch):
+    """23 images on one thread in blocks of 3 (the last one shorter), on two threads whole: every step runs once
+    per block, and the batch is the one of the functions, bit for bit (a per-image mean does not depend on how
+    the batch is cut)."""
+    x = torch.rand(23, 3, 20, 20, generator=gen(0))
+    calls = []
+    apply = A._Affine.apply
+    monkeypatch.setattr(A._Affine, "apply", lambda self, *args: calls.append(1) or apply(self, *args))
+    with _blocks_of(3 * x[0].numel() * x.element_size(), threads):
+        fused = A.Compose(_benchmark_pipeline(), generator=gen(1))(x)
+        expected = A.Compose(_benchmark_pipeline(), generator=gen(1), fuse=False)(x)
+    assert len(calls) == (8 if threads == 1 else 1)
+    torch.testing.assert_close(fused, expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_transforms_told_to_work_in_place_overwrite_the_callers_batch_as_the_functions_do(layout):
+    base = torch.rand(7, 3, 6, 6, generator=gen(0))
+    for make in [lambda: [A.ColorJitter(brightness=0.5, value_range=(0, 1), inplace=True),
+                          A.Cutout(size=3, inplace=True)],                                      # all in place
+                 lambda: [A.Cutout(size=2, fill=0.5, inplace=True), A.RandomAffine(degrees=10), A.Cutout(size=3)]]:
+        inputs = [base.clone() if layout == "contiguous" else base.clone().transpose(2, 3) for _ in range(2)]
+        with _blocks_of(1):
+            fused = A.Compose(make(), generator=gen(1))(inputs[0])
+        expected = A.Compose(make(), generator=gen(1), fuse=False)(inputs[1])
+        torch.testing.assert_close(fused, expected, rtol=0, atol=0)
+        torch.testing.assert_close(inputs[0], inputs[1], rtol=0, atol=0)   # overwritten alike
+        assert (fused is inputs[0]) == (expected is inputs[1])
 
 
 @pytest.mark.parametrize("device", DEVICES)
