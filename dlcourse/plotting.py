@@ -118,7 +118,9 @@ def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str 
         if values is None:
             raise ValueError(f"layer {rec.name!r} has no {which}: record the layers with targets y")
         v = values.detach().cpu().flatten().numpy()
-        ax.hist(v, bins=bins, range=value_range, color=CLASS_COLORS[i % len(CLASS_COLORS)], alpha=0.8)
+        # one filled outline instead of a patch per bin: the same picture, drawn several times faster
+        ax.hist(v, bins=bins, range=value_range, histtype="stepfilled", color=CLASS_COLORS[i % len(CLASS_COLORS)],
+                alpha=0.8)
         ax.set_title(f"layer {i + 1}: std {v.std():.2g}", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
