@@ -35,8 +35,15 @@ def test_every_notebook_has_a_budget():
     paths = notebooks.notebooks()
     assert any(p.parent.name == "book" for p in paths) and any(p.parent.parent.name == "solutions" for p in paths)
     for path in paths:
-        expected = 60.0 if path.parent.name != "book" or path.stem == "08_tuning" else 30.0
-        assert notebooks.budget(path) == expected
+        assert notebooks.budget(path) == 20.0  # the performance issue's target for every notebook
+    assert notebooks.MEDIAN_BUDGET == 12.0
+
+
+def test_median_line_marks_the_overall_median_met_or_missed():
+    row = lambda median, over=False: {"median": median, "over_budget": over}
+    assert "**6.0 s** (target ≤ 12 s: met)" in notebooks.median_line([row(5.0), row(6.0), row(25.0, True)])
+    line = notebooks.median_line([row(13.0), row(14.0), row(25.0, True)])
+    assert "(target ≤ 12 s: **missed**)" in line and "over their budget: **1**." in line
 
 
 def test_results_page_lists_over_budget_first_and_every_thread_count():
