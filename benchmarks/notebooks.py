@@ -86,6 +86,7 @@ def median_line(rows: list[dict]) -> str:
 def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | None = None) -> str:
     m = results["measured_on"]
     threads = sorted({t for r in results["rows"] for t in r["by_threads"]})
+    runs = max(r["repeats"] for r in results["rows"])
     lines = [
         "# Appendix: how long the notebooks take",
         "",
@@ -93,20 +94,20 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
         "rendered from `benchmarks/results/notebooks.json`, written by `python -m benchmarks.notebooks`;",
         f"it was measured on {m['date']} on a {m['cpus']}-CPU machine ({m['machine']}, Python {m['python']}),",
         "executing each notebook in a fresh kernel, kernel start included: the median of "
-        f"{max(r['repeats'] for r in results['rows'])} runs with one torch thread (min–max in brackets),",
-        "and one run with each thread count. Over-budget notebooks come first.",
+        f"{runs} run{'s' if runs > 1 else ''} with one torch thread (min–max in brackets)"
+        + (", and one run with each other thread count." if threads else ".") + " Over-budget notebooks come first.",
         "",
         median_line(results["rows"]),
         "",
         "| notebook | 1 thread | "
-        + " | ".join(f"{t} thread{'s' if t != '1' else ''} (one run)" for t in threads) + " | budget |",
+        + "".join(f"{t} thread{'s' if t != '1' else ''} (one run) | " for t in threads) + "budget |",
         "|---|---|" + "---|" * len(threads) + "---|",
     ]
     for r in results["rows"]:
         flag = " **over budget**" if r["over_budget"] else ""
         name = Path(r["notebook"]).stem  # the chapter or lab; lab sources live in solutions/<name>/<name>.ipynb
         lines.append(f"| {name}{flag} | {r['median']:.1f} s ({r['min']:.1f}–{r['max']:.1f}) | "
-                     + " | ".join(f"{r['by_threads'][t]:.1f} s" for t in threads) + f" | {r['budget']:.0f} s |")
+                     + "".join(f"{r['by_threads'][t]:.1f} s | " for t in threads) + f"{r['budget']:.0f} s |")
     lines += ["", "The course uses one torch thread by default (`dlcourse.set_num_threads`): for models this",
               "small, a second thread on a 2-core machine brings little and, when anything else runs at the",
               "same time, costs a great deal (see CONTRIBUTING.md).", ""]
