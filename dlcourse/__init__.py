@@ -9,6 +9,7 @@ plus :mod:`~dlcourse.data`, :mod:`~dlcourse.models`, :mod:`~dlcourse.training`,
 
 from .runtime import (
     DEFAULT_NUM_THREADS,
+    defer_dynamo_import,
     get_device,
     make_generator,
     rand,
@@ -16,6 +17,8 @@ from .runtime import (
     seed_everything,
     set_num_threads,
 )
+
+defer_dynamo_import()  # saves ~1.5 s in every notebook that builds an optimizer (see its docstring)
 
 __version__ = "0.1.0"
 

@@ -87,7 +87,9 @@ def dead_units(model: nn.Module, X: torch.Tensor, *,
     """Per activation layer, the number of units whose output is exactly 0 for *every* input in ``X``.
 
     For ReLU such a unit also has zero gradient for every input: it can never learn again
-    (a "dead ReLU"). Unit ``j`` of a layer is column ``j`` of its ``(n, units)`` output.
+    (a "dead ReLU"). Unit ``j`` of a layer is column ``j`` of its ``(n, units)`` output. A unit whose
+    output is NaN is not dead: a diverged network has NaN everywhere and no dead units, so check
+    that the loss is finite before reading this count.
     """
     return [int((r.output.reshape(r.output.shape[0], -1) == 0).all(dim=0).sum())
             for r in record_layers(model, X, layer_types=layer_types)]

@@ -7,8 +7,10 @@ same numbers on a laptop, in Colab and on a GPU.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
+import sys
 
 import numpy as np
 import torch
@@ -20,6 +22,64 @@ from ._checks import check_positive_int
 #: thread than on two, because two threads fight over two shared cores for work that
 #: is too small to split. Override with the ``DLCOURSE_NUM_THREADS`` environment variable.
 DEFAULT_NUM_THREADS = 1
+
+
+def _dynamo_disabled_when_loaded(fn, recursive: bool):
+    """``fn``, called directly while TorchDynamo is not loaded, else through ``torch._dynamo.disable``."""
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        if "torch._dynamo" not in sys.modules:
+            return fn(*args, **kwargs)
+        import torch._dynamo
+
+        disabled = torch._dynamo.disable(fn, recursive, wrapping=False)
+        setattr(fn, "__dynamo_disable", disabled)  # torch's own cache: later calls skip this wrapper
+        return disabled(*args, **kwargs)
+
+    return call
+
+
+def defer_dynamo_import() -> list[str]:
+    """Let ``torch.optim.Optimizer`` run without importing TorchDynamo until something else loads it.
+
+    Why: a few ``Optimizer`` methods (``__init__`` reaches ``add_param_group``) are wrapped by
+    ``torch._disable_dynamo``, which imports ``torch._dynamo`` on its first call so as to mark the
+    method "do not compile". That import takes about 1.5 s on the course's machine, in every
+    notebook and every graded submission, for a course that never compiles. Marking a method
+    "do not compile" matters only while Dynamo can trace, which needs ``torch._dynamo`` loaded: so
+    each wrapped method gets, in the cache slot torch's wrapper reads first, a function that
+    calls the method directly while ``torch._dynamo`` is not in ``sys.modules`` and hands over to
+    ``torch._dynamo.disable`` (as torch would) once it is. Applied at ``import dlcourse``; it does
+    nothing if Dynamo is already loaded or torch's wrapper does not look as expected (another torch
+    version). Returns the names of the methods it prepared.
+    """
+    from torch.optim import Optimizer
+
+    if "torch._dynamo" in sys.modules:
+        return []
+    prepared = []
+    for name, method in vars(Optimizer).items():
+        fn = getattr(method, "__wrapped__", None)
+        code, closure = getattr(method, "__code__", None), getattr(method, "__closure__", None)
+        if fn is None or code is None or not closure or code.co_filename != _DISABLE_DYNAMO_FILE:
+            continue
+        cells = dict(zip(code.co_freevars, (c.cell_contents for c in closure)))
+        if cells.get("fn") is not fn or not isinstance(cells.get("recursive"), bool):
+            continue
+        if getattr(fn, "__dynamo_disable", None) is None:
+            setattr(fn, "__dynamo_disable", _dynamo_disabled_when_loaded(fn, cells["recursive"]))
+        prepared.append(name)
+    return prepared
+
+
+def _disable_dynamo_file() -> str:
+    import torch._compile
+
+    return torch._compile.__file__
+
+
+_DISABLE_DYNAMO_FILE = _disable_dynamo_file()
 
 
 def get_device() -> torch.device:

@@ -46,6 +46,7 @@ from ._checks import (
     check_positive_int,
     check_probability,
 )
+from .optim import SGD  # the course's (tested equal to torch's), which does not load TorchDynamo
 
 __all__ = [
     "power_lr", "exponential_lr", "piecewise_constant_lr", "one_cycle_lr", "one_cycle_momentum", "cosine_warmup_lr",
@@ -404,7 +405,7 @@ def lr_curve(make_scheduler: Callable[[torch.optim.Optimizer], object], steps: i
     """The learning rate at steps ``0 .. steps-1`` of ``make_scheduler(optimizer)`` on a dummy optimizer
     whose initial rate is ``lr``; ``metrics`` (one per step) feed a :class:`ReduceOnPlateau`."""
     steps = check_positive_int(steps, "steps")
-    optimizer = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
+    optimizer = SGD([nn.Parameter(torch.zeros(1))], lr=lr)
     scheduler = make_scheduler(optimizer)
     lrs = []
     for t in range(steps):
@@ -470,7 +471,7 @@ def lr_finder(model: nn.Module, train, *, make_optimizer: Callable | None = None
     batch_size = check_positive_int(batch_size, "batch_size")
     stop_factor = check_positive(stop_factor, "stop_factor")
     loss_fn = loss_fn or F.cross_entropy
-    make_optimizer = make_optimizer or (lambda p: torch.optim.SGD(p, lr=lr_min))
+    make_optimizer = make_optimizer or (lambda p: SGD(p, lr=lr_min))
     X, y = train
     saved = copy.deepcopy(model.state_dict())
     was_training = model.training

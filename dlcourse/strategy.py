@@ -139,8 +139,8 @@ def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
 #: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
 #: :meta hide-value:
 OPTIMIZERS = {**TRAINING_OPTIMIZERS,
-              "sgd_momentum": lambda p, lr, weight_decay: torch.optim.SGD(p, lr=lr, momentum=0.9,
-                                                                          weight_decay=weight_decay)}
+              "sgd_momentum": lambda p, lr, weight_decay: TRAINING_OPTIMIZERS["sgd"](p, lr=lr, momentum=0.9,
+                                                                                       weight_decay=weight_decay)}
 
 
 # --------------------------------------------------------------------------- models (M)

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
+from . import optim as _optim
 from ._checks import check_choice, check_positive, check_positive_int, check_tensor
 from .metrics import predictions
 from .runtime import get_device, make_generator
@@ -100,8 +101,9 @@ class History:
 
 
 # --------------------------------------------------------------------------- loops
-OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
-              "rmsprop": torch.optim.RMSprop}
+#: The names ``fit`` accepts -> the course's optimizer (:data:`dlcourse.optim.OPTIMIZERS`, which tests
+#: each against torch.optim). Not torch.optim's own: its ``step`` imports TorchDynamo (~1.5 s) on first use.
+OPTIMIZERS = {name: _optim.OPTIMIZERS[name][0] for name in ("sgd", "adam", "adamw", "rmsprop")}
 
 
 def _make_optimizer(optimizer, model: nn.Module, lr: float) -> torch.optim.Optimizer:

@@ -104,6 +104,18 @@ def test_rrelu_module_follows_train_and_eval_mode():
     assert act.train()(x).std() > 0
 
 
+@pytest.mark.parametrize("name", [n for n in A.activation_names() if A.get_spec(n).kernel is not None])
+@given(x=tensors(shape=(4, 3, 5)))
+def test_module_kernel_gives_the_function_values_and_derivative_exactly(name, x):
+    """Where the module uses torch's kernel (fast training), it computes the registered formula bit for bit."""
+    x = torch.cat([x.float().flatten(), torch.tensor([0.0, -0.0, 1e-30, -1e-30])])
+    xr = x.clone().requires_grad_(True)
+    y = A.get_activation(name)(xr)
+    assert torch.equal(y, A.get_spec(name).function(x))
+    y.sum().backward()
+    assert torch.equal(xr.grad, A.get_spec(name).derivative(x))
+
+
 @given(x=tensors(shape=(4, 3, 5)))
 def test_prelu_matches_torch_module_forward_and_gradients(x):
     for num in (1, 3):

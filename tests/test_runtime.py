@@ -36,3 +36,36 @@ def test_set_num_threads_defaults_to_course_default(monkeypatch):
     runtime.set_num_threads(1)
     with pytest.raises(ValueError, match="num_threads must be >= 1"):
         runtime.set_num_threads(0)
+
+
+def test_training_with_the_course_does_not_load_torchdynamo():
+    """Importing TorchDynamo costs ~1.5 s per notebook: neither fit's optimizers nor the learning-rate
+    finder nor a torch.optim optimizer's construction may load it; once loaded, torch's guard is in place."""
+    import subprocess
+    import sys
+
+    code = """
+import sys, torch
+import dlcourse
+from dlcourse import models, schedules, training
+X, y = torch.randn(64, 4, generator=dlcourse.make_generator(0)), torch.arange(64) % 3
+for name in training.OPTIMIZERS:
+    training.fit(models.make_mlp(4, 3, hidden_sizes=[8]), (X, y), epochs=2, optimizer=name, lr=0.01, progress=False, device="cpu")
+schedules.lr_finder(models.make_mlp(4, 3, hidden_sizes=[8]), (X, y), steps=5, batch_size=16)
+opt = torch.optim.Adam(models.make_mlp(4, 3, hidden_sizes=[8]).parameters())
+opt.zero_grad(); opt.state_dict()
+assert "torch._dynamo" not in sys.modules, "TorchDynamo was loaded"
+import torch._dynamo
+torch.optim.SGD(models.make_mlp(4, 3, hidden_sizes=[8]).parameters(), lr=0.1)
+guard = getattr(torch.optim.Optimizer.add_param_group.__wrapped__, "__dynamo_disable")
+assert "dlcourse" not in guard.__module__, guard
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stdout + result.stderr
+
+
+def test_fit_names_the_course_optimizers():
+    from dlcourse import optim, training
+
+    assert all(cls is optim.OPTIMIZERS[name][0] for name, cls in training.OPTIMIZERS.items())
