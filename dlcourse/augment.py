@@ -223,17 +223,9 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     The windows are written into ``out`` if it is given (a contiguous ``(N, C, h, w)`` tensor like ``x``).
     """
     x = check_batch(x)
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
-        raise ValueError(f"padding must be an int >= 0, got {padding!r}")
-    check_choice(padding_mode, "padding_mode", {"constant", "reflect", "replicate"})
-    fill = check_number(fill, "fill")
     n, _, height, width = x.shape
-    h, w = (height, width) if size is None else (check_positive_int(size[0], "size[0]"),
-                                                 check_positive_int(size[1], "size[1]"))
-    if h > height + 2 * padding or w > width + 2 * padding:
-        raise ValueError(f"size {(h, w)} is larger than the padded image {(height + 2 * padding, width + 2 * padding)}")
-    if padding_mode == "reflect" and padding >= min(height, width):
-        raise ValueError(f"reflect padding must be smaller than the image, got padding={padding} for {height}×{width}")
+    checked = _check_crop((height, width), size, padding, padding_mode, fill)
+    (h, w), fill = checked["size"] or (height, width), checked["fill"]
     offsets = torch.as_tensor(offsets).long().to(x.device)
     if offsets.shape != (n, 2):
         raise ValueError(f"offsets must have shape ({n}, 2), got {tuple(offsets.shape)}")
@@ -935,7 +927,10 @@ class _FlipsAndCrop(_Step):
 
 
 def _check_crop(image_size: tuple[int, int], size, padding: int, padding_mode: str, fill) -> dict:
-    """The arguments of a :func:`crop` of ``image_size`` images, checked as :func:`crop` checks them."""
+    """The arguments of a :func:`crop` of ``image_size`` images, checked (``crop`` and a fused
+    :class:`Compose` both check them here)."""
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
+        raise ValueError(f"padding must be an int >= 0, got {padding!r}")
     check_choice(padding_mode, "padding_mode", {"constant", "reflect", "replicate"})
     fill = check_number(fill, "fill")
     height, width = image_size

@@ -26,8 +26,6 @@ import filecmp
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -40,27 +38,32 @@ FIXTURES = ROOT / "tests" / "fixtures"
 pytestmark = pytest.mark.slow
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True,
-                            text=True, timeout=900)
-    if result.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return result
-
-
-def generate_assignment(course: Path, lab: str) -> None:
-    """``nbgrader generate_assignment LAB --force`` in this process, through nbgrader's own API (the same
-    app the command runs, with the course's nbgrader_config.py), which saves a ~3.5 s interpreter start
-    per lab."""
+def _api(course: Path):
+    """nbgrader's own API on ``course``, configured by the course's nbgrader_config.py: the same apps the
+    ``nbgrader`` commands run, in this process, which saves a ~3.5 s interpreter start per command."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    result = api.generate_assignment(lab, force=True)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def _succeeded(result: dict, command: str) -> None:
     if not result["success"]:
-        raise AssertionError(f"nbgrader generate_assignment {lab} failed:\n{result.get('error')}\n{result.get('log', '')[-3000:]}")
+        raise AssertionError(f"nbgrader {command} failed:\n{result.get('error')}\n{result.get('log', '')[-3000:]}")
+
+
+def generate_assignment(course: Path, lab: str) -> None:
+    """``nbgrader generate_assignment LAB --force``."""
+    _succeeded(_api(course).generate_assignment(lab, force=True), f"generate_assignment {lab}")
+
+
+def autograde(course: Path, lab: str, students: list[str]) -> None:
+    """``nbgrader autograde LAB`` for each of ``students`` (each one's kernel is a fresh process, as in the command)."""
+    api = _api(course)
+    for student in students:
+        _succeeded(api.autograde(lab, student, force=True, create=True), f"autograde {lab} --student {student}")
 
 
 def expected_fixtures(lab: str) -> dict[str, dict]:
@@ -99,11 +102,11 @@ def grade(lab: str, tmp_path_factory):
         target = course / "submitted" / Path(name).stem / lab
         target.mkdir(parents=True)
         with_written_answers(lab, FIXTURES / lab / name, target / f"{lab}.ipynb")
-    nbgrader(course, "autograde", lab)
+    students = ["untouched", *(Path(name).stem for name in expected_fixtures(lab))]
+    autograde(course, lab, students)
 
     from nbgrader.api import Gradebook
 
-    students = ["untouched", *(Path(name).stem for name in expected_fixtures(lab))]
     with Gradebook(f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}") as gb:
         scores = {s: gb.find_submission(lab, s).to_dict() for s in students}
     return lab, course, scores
