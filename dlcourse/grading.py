@@ -18,9 +18,11 @@ import builtins
 import math
 import numbers
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import torch
 
 PASS = "✔"
@@ -120,9 +122,68 @@ def _mismatch(actual, expected, atol: float, rtol: float) -> str | None:
         if not _math_isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
             return f"expected {describe(float(expected))}, got {describe(float(actual))}"
         return None
-    if actual != expected:
+    if _same(actual, expected, atol, rtol):
+        return None
+    if not _categorical(expected):
         return f"expected {describe(expected)}, got {describe(actual)}"
-    return None
+    # A categorical answer (text): say what is wrong without printing the expected answer, which
+    # would otherwise reach every student's feedback.
+    if type(actual) is not type(expected):
+        return f"expected a {type(expected).__name__}, got {type(actual).__name__}"
+    if isinstance(expected, dict):
+        if _keys(actual) != _keys(expected):
+            return "the keys are not the ones given (do not add, remove or rename any)"
+        wrong = sum(not _same(actual[k], v, atol, rtol) for k, v in expected.items())
+        return f"{wrong} of {len(expected)} answers are not the expected ones"
+    if isinstance(expected, (list, tuple)) and len(actual) == len(expected):
+        wrong = sum(not _same(a, e, atol, rtol) for a, e in zip(actual, expected))
+        return f"{wrong} of {len(expected)} answers are not the expected ones"
+    return f"{describe(actual)} is not the expected answer"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _categorical(value) -> bool:
+    """Whether ``value`` holds text anywhere (a categorical answer, whose expected form is not printed)."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_categorical(v) for v in value)
+    if isinstance(value, dict):
+        return any(_categorical(k) or _categorical(v) for k, v in value.items())
+    return False
+
+
+def _keys(mapping: dict) -> set:
+    # (type, key) pairs: a key object of another type that claims to equal a str key does not match it
+    return {(type(k), k) for k in mapping}
+
+
+def _same(actual, expected, atol: float, rtol: float) -> bool:
+    """``actual`` equals ``expected``, with the expected types all the way down.
+
+    Numbers compare as numbers within tolerance (any real type: int, float, NumPy); booleans, text
+    and ``None`` exactly; lists and tuples element by element; dicts key by key, in any order.
+    Anything else must have exactly ``expected``'s type and compare equal by that type's ``==``:
+    an object that claims to equal everything is not equal to anything here.
+    """
+    if type(actual) is torch.Tensor and actual.numel() == 1:
+        actual = actual.item()  # a one-element tensor stands for its number or truth value
+    if isinstance(expected, bool):
+        return type(actual) in (bool, np.bool_) and bool(actual) is expected
+    if expected is None:
+        return actual is None
+    if _is_number(expected):
+        return _is_number(actual) and _math_isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol)
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(expected, (list, tuple)):
+        return len(actual) == len(expected) and all(_same(a, e, atol, rtol) for a, e in zip(actual, expected))
+    if isinstance(expected, dict):
+        return _keys(actual) == _keys(expected) and all(_same(actual[k], v, atol, rtol) for k, v in expected.items())
+    return bool(expected == actual)
 
 
 class Checker:
@@ -180,6 +241,11 @@ class Checker:
     def __enter__(self) -> "Checker":
         if self.title:
             print(f"Checking {self.title}:")
+        # Warnings that the student's code raises during the checks are reported as notes on stdout:
+        # on stderr they would make nbgrader give the whole cell 0 points, correct answer or not.
+        self._warnings = warnings.catch_warnings(record=True)
+        self._caught = self._warnings.__enter__()
+        warnings.simplefilter("always")
         self._check_integrity()
         return self
 
@@ -189,6 +255,10 @@ class Checker:
                                "restart the kernel and run all cells without modifying the checks")
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        self._warnings.__exit__(None, None, None)
+        for caught in self._caught:
+            print(f"note: your code warned during the checks ({caught.category.__name__}: {caught.message}); "
+                  "that costs no points")
         if exc_type is None:
             self.finish()
         return False

@@ -380,17 +380,22 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
 
         def run(student: str) -> Result:
             try:
-                return grade_one(course, template, lab, student, workdir=workdir, wall_time=wall_time,
-                                 memory_mb=memory_mb, cell_timeout=cell_timeout)
+                result = grade_one(course, template, lab, student, workdir=workdir, wall_time=wall_time,
+                                   memory_mb=memory_mb, cell_timeout=cell_timeout)
             except Exception as exc:  # one student's failure must not stop the batch
-                return Result(student, lab, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
+                result = Result(student, lab, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
+            # written now, not when the batch ends: an interrupted batch keeps every grade it reached
+            out = course / "autograded" / student / lab
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "result.json").write_text(json.dumps(asdict(result), indent=1))
+            # and the private copy goes at once: a batch of 300 must not keep 300 copies (and what
+            # each submission wrote into its copy) until the end
+            for private in (workdir / f"student_{student}", workdir / f"home_{student}"):
+                shutil.rmtree(private, ignore_errors=True)
+            return result
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             results = list(pool.map(run, chosen))
-    for result in results:
-        out = course / "autograded" / result.student / lab
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "result.json").write_text(json.dumps(asdict(result), indent=1))
     return results
 
 
@@ -431,10 +436,40 @@ def hidden_cells(course: Path, lab: str) -> set[str]:
             if HIDDEN_MARK in c.source and "nbgrader" in c.metadata}
 
 
-def redact(nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = None) -> nbformat.NotebookNode:
-    """A copy of ``nb`` in which hidden-test cells show no source and no traceback."""
+def hidden_lines(course: Path, lab: str, min_length: int = 20) -> set[str]:
+    """The lines of the source's hidden tests long enough to identify them (``min_length`` characters)."""
+    source = nbformat.read(course / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    lines = set()
+    for cell in source.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if HIDDEN_MARK in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) >= min_length:
+                lines.add(line.strip())
+    return lines
+
+
+def _output_text(output: dict) -> str:
+    data = output.get("data", {})
+    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", []),
+             *(v if isinstance(v, str) else "".join(v) for v in data.values() if isinstance(v, (str, list)))]
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def redact(nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = None,
+           secrets: set[str] = frozenset()) -> nbformat.NotebookNode:
+    """A copy of ``nb`` in which hidden-test cells show no source and no traceback, and no output of any
+    cell shows a line of ``secrets`` (the hidden tests' source, which a submission may have printed)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in nb.cells:
+        if secrets and cell.get("outputs"):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                   text="[output not shown: it contains hidden-test source]\n")
+                            if any(secret in _output_text(out) for secret in secrets) else out
+                            for out in cell.outputs]
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") not in hidden:
             continue
@@ -453,14 +488,14 @@ def feedback(course: Path, lab: str) -> list[Path]:
     """Write one redacted HTML feedback page per graded student; return their paths."""
     from nbconvert import HTMLExporter
 
-    hidden = hidden_cells(course, lab)
+    hidden, secrets = hidden_cells(course, lab), hidden_lines(course, lab)
     exporter = HTMLExporter()
     written = []
     for result in load_results(course, lab):
         graded = course / "autograded" / result.student / lab / f"{lab}.ipynb"
         if not graded.exists():
             continue
-        body, _ = exporter.from_notebook_node(redact(nbformat.read(graded, as_version=4), hidden, result.cells))
+        body, _ = exporter.from_notebook_node(redact(nbformat.read(graded, as_version=4), hidden, result.cells, secrets))
         out = course / "feedback" / result.student / lab / f"{lab}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")

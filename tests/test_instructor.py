@@ -140,3 +140,38 @@ def test_feedback_never_shows_hidden_tests(batch):
         for secret in secrets:
             assert secret not in text and json.dumps(secret)[1:-1] not in text, (page, secret)
         assert "source not shown" in text
+    # the submission that printed its input history did get hidden-test source into its graded notebook
+    # (else the check above proves nothing for it), and its feedback page withholds that output
+    graded = nbformat.read(batch["course"] / "autograded" / "s21" / LAB / f"{LAB}.ipynb", as_version=4)
+    printed = "".join(out.get("text", "") for cell in graded.cells for out in cell.get("outputs", [])
+                      if cell.metadata.get("nbgrader", {}).get("grade_id") == "part_f")
+    assert any(secret in printed for secret in secrets[1:]), printed[-2000:]
+    assert "output not shown: it contains hidden-test source" in (
+        batch["course"] / "feedback" / "s21" / LAB / f"{LAB}.html").read_text()
+
+
+def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_path, monkeypatch):
+    """An interrupted batch keeps the grades it reached, and finished students' copies do not pile up."""
+    course = tmp_path / "course"
+    for student in ("a", "b"):
+        (course / "submitted" / student / LAB).mkdir(parents=True)
+        (course / "submitted" / student / LAB / f"{LAB}.ipynb").write_text("{}")
+    seen = {}
+
+    def template(course, lab, workdir):
+        (workdir / "template").mkdir()
+        return workdir / "template"
+
+    def grade_one(course, template, lab, student, *, workdir, **limits):
+        (workdir / f"student_{student}").mkdir()
+        (workdir / f"home_{student}").mkdir()
+        if student == "b":  # a was graded before: its result is on disk, its copies are gone
+            seen["a's result"] = (course / "autograded" / "a" / lab / "result.json").exists()
+            seen["a's copies"] = [p.name for p in workdir.iterdir() if p.name.endswith("_a")]
+        return instructor.Result(student, lab, status="graded")
+
+    monkeypatch.setattr(instructor, "_template", template)
+    monkeypatch.setattr(instructor, "grade_one", grade_one)
+    instructor.autograde(course, LAB, workers=1)
+    assert seen == {"a's result": True, "a's copies": []}
+    assert (course / "autograded" / "b" / LAB / "result.json").exists()
