@@ -46,6 +46,14 @@ def test_median_line_marks_the_overall_median_met_or_missed():
     assert "(target ≤ 12 s: **missed**)" in line and "over their budget: **1**." in line
 
 
+def test_margin_line_names_the_notebooks_that_meet_their_budget_by_less_than_the_spread():
+    row = lambda name, median, over=False: {"notebook": f"book/{name}.ipynb", "budget": 20.0, "median": median,
+                                            "over_budget": over}
+    assert notebooks.margin_line([row("a", 10.0), row("b", 16.0)]) == ""
+    line = notebooks.margin_line([row("a", 10.0), row("b", 18.6), row("c", 25.0, True)])
+    assert "this machine: b. They are within budget" in line and "not met reliably" in line
+
+
 def test_results_page_lists_over_budget_first_and_every_thread_count():
     rows = [{"notebook": "book/a.ipynb", "budget": 30.0, "median": 12.0, "min": 11.0, "max": 13.0, "repeats": 3,
              "over_budget": False, "by_threads": {"1": 12.0, "2": 14.0}},
