@@ -115,7 +115,7 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
         "",
         median_line(results["rows"]),
         "",
-        *([margin_line(results["rows"]), ""] if margin_line(results["rows"]) else []),
+        *([margin, ""] if (margin := margin_line(results["rows"])) else []),
         "| notebook | 1 thread | "
         + "".join(f"{t} thread{'s' if t != '1' else ''} (one run) | " for t in threads) + "budget |",
         "|---|---|" + "---|" * len(threads) + "---|",

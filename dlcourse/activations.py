@@ -388,8 +388,9 @@ class Activation(nn.Module):
     """Any registered element-wise activation as an ``nn.Module`` (for ``nn.Sequential``).
 
     The module computes the registered function, or, where the registry names one
-    (:attr:`ActivationSpec.kernel`), PyTorch's fused kernel of the same function: the same values and
-    gradients, a quarter less time for training the course's small networks (ReLU).
+    (:attr:`ActivationSpec.kernel`) and the parameters are the defaults, PyTorch's fused kernel of the
+    same function: the same values and gradients, a quarter less time for training the course's small
+    networks (ReLU).
     RReLU follows the module's mode: random slopes in ``train()``, the mean slope in ``eval()``.
     """
 
@@ -405,6 +406,8 @@ class Activation(nn.Module):
         self.name = name
         self.params = {**spec.defaults, **params}
         spec.function(torch.zeros(1), **self._call_params())  # validate the parameters now
+        # torch's kernel computes the function with its default parameters only
+        self._kernel = spec.kernel if self.params == spec.defaults else None
 
     def _call_params(self) -> dict:
         if self.name == "rrelu":
@@ -412,10 +415,9 @@ class Activation(nn.Module):
         return self.params
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        spec = get_spec(self.name)
-        if spec.kernel is not None:
-            return spec.kernel(x)
-        return spec.function(x, **self._call_params())
+        if self._kernel is not None:
+            return self._kernel(x)
+        return get_spec(self.name).function(x, **self._call_params())
 
     def extra_repr(self) -> str:
         return ", ".join([self.name] + [f"{k}={v}" for k, v in self.params.items()

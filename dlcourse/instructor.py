@@ -52,6 +52,7 @@ import nbformat
 from .integrity import scan_submission
 
 HIDDEN_MARK = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
 STUDENT_ID = re.compile(r"[^a-z0-9_.-]+")
 
 
@@ -281,6 +282,11 @@ def private_environment(home: Path) -> dict[str, str]:
             "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()), **isolated_home(home)}
 
 
+def private_dirs(workdir: Path, student: str) -> tuple[Path, Path]:
+    """The student's private copy of the course and private home under ``workdir``."""
+    return workdir / f"student_{student}", workdir / f"home_{student}"
+
+
 def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,
               memory_mb: int, cell_timeout: int) -> Result:
     """Autograde one student's submission in a private copy of the course."""
@@ -292,7 +298,7 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     if nb is None:
         result.seconds = time.perf_counter() - start
         return result
-    private = workdir / f"student_{student}"
+    private, home = private_dirs(workdir, student)
     shutil.copytree(template, private)
     target = private / "submitted" / student / lab
     target.mkdir(parents=True)
@@ -303,7 +309,7 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
                "--Execute.kernel_manager_class=dlcourse.kernel_client.ResilientKernelManager"]
     process = subprocess.Popen(command, cwd=private, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True, preexec_fn=_limit_memory(memory_mb),
-                               env=private_environment(workdir / f"home_{student}"))
+                               env=private_environment(home))
     try:
         log, _ = process.communicate(timeout=wall_time)
     except subprocess.TimeoutExpired:
@@ -390,7 +396,7 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
             (out / "result.json").write_text(json.dumps(asdict(result), indent=1))
             # and the private copy goes at once: a batch of 300 must not keep 300 copies (and what
             # each submission wrote into its copy) until the end
-            for private in (workdir / f"student_{student}", workdir / f"home_{student}"):
+            for private in private_dirs(workdir, student):
                 shutil.rmtree(private, ignore_errors=True)
             return result
 
@@ -429,23 +435,21 @@ def report(course: Path, lab: str) -> tuple[Path, str]:
 
 
 # --------------------------------------------------------------------------- feedback
-def hidden_cells(course: Path, lab: str) -> set[str]:
-    """grade_ids of the source cells that contain hidden tests."""
-    source = nbformat.read(course / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+def hidden_cells(source: nbformat.NotebookNode) -> set[str]:
+    """grade_ids of the cells of the lab's ``source`` notebook that contain hidden tests."""
     return {c.metadata["nbgrader"]["grade_id"] for c in source.cells
             if HIDDEN_MARK in c.source and "nbgrader" in c.metadata}
 
 
-def hidden_lines(course: Path, lab: str, min_length: int = 20) -> set[str]:
-    """The lines of the source's hidden tests long enough to identify them (``min_length`` characters)."""
-    source = nbformat.read(course / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+def hidden_lines(source: nbformat.NotebookNode, min_length: int = 20) -> set[str]:
+    """The lines of ``source``'s hidden tests long enough to identify them (``min_length`` characters)."""
     lines = set()
     for cell in source.cells:
         inside = False
         for line in cell.source.splitlines():
             if HIDDEN_MARK in line:
                 inside = True
-            elif "### END HIDDEN TESTS" in line:
+            elif HIDDEN_END in line:
                 inside = False
             elif inside and len(line.strip()) >= min_length:
                 lines.add(line.strip())
@@ -453,10 +457,14 @@ def hidden_lines(course: Path, lab: str, min_length: int = 20) -> set[str]:
 
 
 def _output_text(output: dict) -> str:
-    data = output.get("data", {})
+    """Everything an output shows as text: stream text, error value and traceback, every data format."""
     parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", []),
-             *(v if isinstance(v, str) else "".join(v) for v in data.values() if isinstance(v, (str, list)))]
-    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+             *output.get("data", {}).values()]
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts if isinstance(p, (str, list)))
+
+
+def _shows_any(text: str, secrets: set[str]) -> bool:
+    return any(secret in text for secret in secrets)
 
 
 def redact(nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = None,
@@ -466,9 +474,9 @@ def redact(nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = No
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in nb.cells:
         if secrets and cell.get("outputs"):
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+            cell.outputs = [out if not _shows_any(_output_text(out), secrets) else
+                            nbformat.v4.new_output("stream", name="stdout",
                                                    text="[output not shown: it contains hidden-test source]\n")
-                            if any(secret in _output_text(out) for secret in secrets) else out
                             for out in cell.outputs]
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") not in hidden:
@@ -488,7 +496,8 @@ def feedback(course: Path, lab: str) -> list[Path]:
     """Write one redacted HTML feedback page per graded student; return their paths."""
     from nbconvert import HTMLExporter
 
-    hidden, secrets = hidden_cells(course, lab), hidden_lines(course, lab)
+    source = nbformat.read(course / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    hidden, secrets = hidden_cells(source), hidden_lines(source)
     exporter = HTMLExporter()
     written = []
     for result in load_results(course, lab):

@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 import torch
+import torch._compile  # the module of torch's "do not compile" wrapper, recognised below
 
 from ._checks import check_positive_int
 
@@ -41,12 +42,15 @@ def _dynamo_disabled_when_loaded(fn, recursive: bool):
 
 
 def defer_dynamo_import() -> list[str]:
-    """Let ``torch.optim.Optimizer`` run without importing TorchDynamo until something else loads it.
+    """Let ``torch.optim.Optimizer``'s own methods run without importing TorchDynamo until something else loads it.
 
-    Why: a few ``Optimizer`` methods (``__init__`` reaches ``add_param_group``) are wrapped by
-    ``torch._disable_dynamo``, which imports ``torch._dynamo`` on its first call so as to mark the
-    method "do not compile". That import takes about 1.5 s on the course's machine, in every
-    notebook and every graded submission, for a course that never compiles. Marking a method
+    Why: a few ``Optimizer`` methods (``__init__`` reaches ``add_param_group``; ``zero_grad``,
+    ``state_dict``, ``load_state_dict``) are wrapped by ``torch._disable_dynamo``, which imports
+    ``torch._dynamo`` on its first call so as to mark the method "do not compile". That import takes
+    about 1.5 s on the course's machine, in every notebook and every graded submission, for a course
+    that never compiles. (The course's optimizers, :mod:`dlcourse.optim`, inherit these methods; the
+    ``step`` of torch.optim's own classes imports Dynamo regardless, which is why ``training.fit``
+    builds the course's.) Marking a method
     "do not compile" matters only while Dynamo can trace, which needs ``torch._dynamo`` loaded: so
     each wrapped method gets, in the cache slot torch's wrapper reads first, a function that
     calls the method directly while ``torch._dynamo`` is not in ``sys.modules`` and hands over to
@@ -62,7 +66,7 @@ def defer_dynamo_import() -> list[str]:
     for name, method in vars(Optimizer).items():
         fn = getattr(method, "__wrapped__", None)
         code, closure = getattr(method, "__code__", None), getattr(method, "__closure__", None)
-        if fn is None or code is None or not closure or code.co_filename != _DISABLE_DYNAMO_FILE:
+        if fn is None or code is None or not closure or code.co_filename != torch._compile.__file__:
             continue
         cells = dict(zip(code.co_freevars, (c.cell_contents for c in closure)))
         if cells.get("fn") is not fn or not isinstance(cells.get("recursive"), bool):
@@ -71,15 +75,6 @@ def defer_dynamo_import() -> list[str]:
             setattr(fn, "__dynamo_disable", _dynamo_disabled_when_loaded(fn, cells["recursive"]))
         prepared.append(name)
     return prepared
-
-
-def _disable_dynamo_file() -> str:
-    import torch._compile
-
-    return torch._compile.__file__
-
-
-_DISABLE_DYNAMO_FILE = _disable_dynamo_file()
 
 
 def get_device() -> torch.device:

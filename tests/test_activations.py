@@ -116,6 +116,19 @@ def test_module_kernel_gives_the_function_values_and_derivative_exactly(name, x)
     assert torch.equal(xr.grad, A.get_spec(name).derivative(x))
 
 
+def test_module_uses_the_kernel_only_with_the_default_parameters(monkeypatch):
+    """A registered kernel computes the function at its defaults; other parameters go through the formula."""
+    import dataclasses
+
+    spec = A.get_spec("leaky_relu")
+    monkeypatch.setitem(A.ACTIVATIONS, "leaky_relu", dataclasses.replace(spec, kernel=F.leaky_relu))
+    x = torch.linspace(-2, 2, 9)
+    assert A.get_activation("leaky_relu")._kernel is F.leaky_relu
+    steep = A.get_activation("leaky_relu", negative_slope=0.5)
+    assert steep._kernel is None
+    assert torch.equal(steep(x), A.leaky_relu(x, 0.5))
+
+
 @given(x=tensors(shape=(4, 3, 5)))
 def test_prelu_matches_torch_module_forward_and_gradients(x):
     for num in (1, 3):

@@ -163,11 +163,11 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
         return workdir / "template"
 
     def grade_one(course, template, lab, student, *, workdir, **limits):
-        (workdir / f"student_{student}").mkdir()
-        (workdir / f"home_{student}").mkdir()
+        for private in instructor.private_dirs(workdir, student):
+            private.mkdir()
         if student == "b":  # a was graded before: its result is on disk, its copies are gone
             seen["a's result"] = (course / "autograded" / "a" / lab / "result.json").exists()
-            seen["a's copies"] = [p.name for p in workdir.iterdir() if p.name.endswith("_a")]
+            seen["a's copies"] = [p.name for p in instructor.private_dirs(workdir, "a") if p.exists()]
         return instructor.Result(student, lab, status="graded")
 
     monkeypatch.setattr(instructor, "_template", template)
