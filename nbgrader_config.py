@@ -26,8 +26,8 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".nbgr
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 # A client whose waits on the kernel are re-checked every 0.2 s: nbclient's own can miss a reply
-# under load and sleep until the cell timeout (dlcourse/kernel_client.py explains).
-c.Execute.kernel_manager_class = "dlcourse.kernel_client.ResilientKernelManager"
+# under load and sleep until the cell timeout (grading/dlcourse_grade/kernel_client.py explains).
+c.Execute.kernel_manager_class = "dlcourse_grade.kernel_client.ResilientKernelManager"
 
 # Students work in Colab, where cells are not locked: restore deleted test cells at grading.
 c.OverwriteCells.add_missing_cells = True

@@ -1,10 +1,12 @@
 """Grading throughput: ``dlcourse-grade autograde`` on N copies of one submission.
 
-    python -m benchmarks.grading --copies 100 --workers 2
+    python -m benchmarks.grading --copies 100 --workers 2 [--compare-unsandboxed]
 
 Reports the total wall time, the time per submission, and the overhead per submission beyond
-executing the notebook itself (measured once with nbclient, as nbgrader does). Not part of
-``python -m benchmarks`` (it takes minutes); run it when sizing a grading machine.
+executing the notebook itself (measured once with nbclient, as nbgrader does). With
+``--compare-unsandboxed`` the same copies are graded a second time without the sandbox, which
+isolates what the sandbox itself costs. Not part of ``python -m benchmarks`` (it takes minutes);
+run it when sizing a grading machine.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from dlcourse import instructor
+from dlcourse_grade import instructor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +32,10 @@ def main(argv=None) -> int:
     parser.add_argument("--lab", default="lab01_activations")
     parser.add_argument("--copies", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--compare-unsandboxed", action="store_true",
+                        help="also grade without the sandbox, to show the sandbox's own cost")
     args = parser.parse_args(argv)
+    modes = [True, False] if args.compare_unsandboxed else [True]
     source = ROOT / "solutions" / args.lab / f"{args.lab}.ipynb"
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
@@ -47,15 +52,17 @@ def main(argv=None) -> int:
         NotebookClient(nb, timeout=600, kernel_name="python3",
                        resources={"metadata": {"path": str(source.parent)}}).execute()
         execute_only = time.perf_counter() - start
-        start = time.perf_counter()
-        results = instructor.autograde(course, args.lab, workers=args.workers)
-        total = time.perf_counter() - start
-    graded = sum(r.status == "graded" for r in results)
-    per_submission = total * args.workers / args.copies
-    print(f"{args.copies} copies of {args.lab}, {args.workers} worker(s): {total:.1f} s in total, "
-          f"{graded} graded")
-    print(f"per submission (per worker): {per_submission:.2f} s; executing the notebook alone: {execute_only:.2f} s; "
-          f"overhead: {per_submission - execute_only:.2f} s")
+        print(f"executing the notebook alone (nbclient, one kernel): {execute_only:.2f} s")
+        for sandboxed in modes:
+            start = time.perf_counter()
+            results = instructor.autograde(course, args.lab, workers=args.workers, sandboxed=sandboxed)
+            total = time.perf_counter() - start
+            graded = sum(r.status == "graded" and r.code_score == r.max_code_score for r in results)
+            per_submission = total * args.workers / args.copies
+            print(f"{'sandboxed' if sandboxed else 'unsandboxed'}: {args.copies} copies of {args.lab}, "
+                  f"{args.workers} worker(s): {total:.1f} s in total, {graded} graded with full marks; "
+                  f"per submission (per worker) {per_submission:.2f} s, "
+                  f"overhead beyond executing the notebook {per_submission - execute_only:.2f} s", flush=True)
     return 0
 
 

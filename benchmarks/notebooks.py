@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlcourse.kernel_client import notebook_client
+from dlcourse_grade.kernel_client import notebook_client
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "notebooks.json"

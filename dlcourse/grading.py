@@ -316,7 +316,7 @@ def verify_integrity() -> list[str]:
     builtin functions the comparisons use. An empty list means nothing was replaced. This
     stops casual tampering inside the student's kernel; a determined student can still
     defeat any in-process check, which is why submissions are also scanned statically
-    (:mod:`dlcourse.integrity`) and graded in isolation (``dlcourse-grade``).
+    (:mod:`dlcourse_grade.integrity`) and graded in isolation (``dlcourse-grade``).
     """
     return [name for name, (owner, attr) in _WATCHED.items() if getattr(owner, attr, None) is not _SNAPSHOT[name]]
 

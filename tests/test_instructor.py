@@ -4,15 +4,15 @@ The lab is Lab 01 without its Part E (``hostile.light``): the tool is under test
 and the lighter lab halves the batch's time.
 
 The batch is collected from a download folder, autograded in parallel with tight limits,
-reported and given feedback, all through the command line. Every submission must end with
-a score or a clear status and reason; no other student's grade may change; the course's own
-gradebook must not be touched; no feedback page may show a hidden test's source.
+reported and given feedback, all through the command line, each kernel in the grading sandbox.
+Every submission must end with a score or a clear status and reason; no other student's grade
+may change; every graded submission is recorded in the course gradebook (and nothing else is);
+no feedback page may show a hidden test's source; nothing a submission started outlives it.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import shutil
@@ -23,14 +23,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse import instructor
+from dlcourse_grade import instructor
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = "lab01_activations"
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / LAB))
 import hostile  # noqa: E402
 
-pytestmark = pytest.mark.slow
+from dlcourse_grade import sandbox
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
+    reason="the grading sandbox needs bubblewrap: run `python tools/install_grading_sandbox.py`")]
 SOURCE = hostile.light(nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", as_version=4))
 CASES = hostile.build(hostile.light(nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_version=4)), SOURCE)
 
@@ -39,14 +43,10 @@ def cli(course: Path, *args: str, home: Path) -> str:
     # The instructor's home is a temporary one too: if isolation failed, planted code must not
     # reach the real home of the machine running the tests.
     env = {**os.environ, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython")}
-    result = subprocess.run([sys.executable, "-m", "dlcourse.instructor", "--course", str(course), *args],
+    result = subprocess.run([sys.executable, "-m", "dlcourse_grade.instructor", "--course", str(course), *args],
                             capture_output=True, text=True, timeout=1200, env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,6 @@ def batch(tmp_path_factory):
     nbformat.write(SOURCE, course / "solutions" / LAB / f"{LAB}.ipynb")
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"], cwd=course,
                    check=True, capture_output=True)
-    gradebook_before = digest(course / ".nbgrader" / "gradebook.db")
     downloads = tmp_path_factory.mktemp("downloads")
     for case in CASES.values():
         path = downloads / case["file"]
@@ -65,12 +64,12 @@ def batch(tmp_path_factory):
         path.write_bytes(case["data"])
     home = tmp_path_factory.mktemp("instructor_home")
     collected = cli(course, "collect", str(downloads), home=home)
-    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "60", "--cell-timeout", "10", home=home)
+    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "60", "--cell-timeout", "10",
+                 "--file-mb", "16", "--processes", "64", home=home)
     reported = cli(course, "report", LAB, home=home)
     cli(course, "feedback", LAB, home=home)
     results = {r.student: r for r in instructor.load_results(course, LAB)}
-    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results,
-                gradebook_before=gradebook_before, home=home)
+    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results, home=home)
 
 
 def student_of(name: str) -> str:
@@ -100,6 +99,8 @@ def test_each_submission_ends_as_expected(batch, name):
         assert result.code_score <= expect["code_score_at_most"], result
     for kind in expect.get("flags", []):
         assert any(flag.startswith(kind) for flag in result.flags), (kind, result.flags)
+    if expect.get("no_flags"):
+        assert result.flags == [], result.flags
 
 
 def test_the_batch_finishes_and_the_report_covers_everyone(batch):
@@ -110,12 +111,33 @@ def test_the_batch_finishes_and_the_report_covers_everyone(batch):
     assert "not graded" in batch["reported"] and "flagged" in batch["reported"]
 
 
-def test_no_other_grade_and_not_the_course_gradebook_changes(batch):
-    assert digest(batch["course"] / ".nbgrader" / "gradebook.db") == batch["gradebook_before"]
+def test_no_other_grade_changes_and_the_course_gradebook_holds_every_graded_submission(batch):
+    """Every graded submission lands in the course gradebook with the score it was given (formgrader,
+    manual grading and ``nbgrader export`` see it); nothing else does."""
+    from nbgrader.api import Gradebook
+
     bystander = batch["results"]["s18"]
     assert bystander.status == "graded" and bystander.code_score == hostile.MAX
     submitted = batch["course"] / "submitted" / "s18" / LAB / f"{LAB}.ipynb"
     assert submitted.read_bytes() == CASES["bystander"]["data"]
+    graded = {s: r for s, r in batch["results"].items() if r.status == "graded"}
+    with Gradebook(f"sqlite:///{batch['course'] / '.nbgrader' / 'gradebook.db'}") as gb:
+        recorded = {sub.student.id: sub for sub in gb.assignment_submissions(LAB)}
+        assert set(recorded) == set(graded)
+        for student, result in graded.items():
+            submission = recorded[student]
+            assert submission.code_score == result.code_score, (student, submission.code_score, result.code_score)
+            grades = {g.name: g for nb in submission.notebooks for g in nb.grades}
+            assert set(grades) == set(result.cells), student  # the hand-graded part_g too, for formgrader
+            for name, score in result.cells.items():
+                assert grades[name].score == score, (student, name, grades[name].score, score)
+            assert not any(f.startswith("not-in-gradebook") for f in result.flags)
+    export = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(batch["course"] / "grades.csv")],
+                            cwd=batch["course"], capture_output=True, text=True, timeout=120)
+    assert export.returncode == 0, export.stderr[-2000:]
+    rows = {r["student_id"]: r for r in csv.DictReader((batch["course"] / "grades.csv").open())}
+    assert set(rows) == set(graded)
+    assert float(rows["s18"]["raw_score"]) == hostile.MAX
 
 
 def test_code_planted_for_later_kernels_stays_in_its_own_home(batch):
@@ -127,6 +149,38 @@ def test_code_planted_for_later_kernels_stays_in_its_own_home(batch):
     planted = Path(printed[0].split(" ", 1)[1])
     assert batch["home"] not in planted.parents, planted
     assert not (batch["home"] / ".ipython" / "profile_default" / "startup" / hostile.PLANTED).exists()
+
+
+def printed(batch, student: str) -> str:
+    graded = nbformat.read(batch["course"] / "autograded" / student / LAB / f"{LAB}.ipynb", as_version=4)
+    return "".join(out.get("text", "") for cell in graded.cells for out in cell.get("outputs", []))
+
+
+def test_the_sandbox_shows_a_kernel_nothing_to_copy_and_no_network(batch):
+    out = printed(batch, "s22")
+    assert "found: []" in out, out[-2000:]
+    assert "course in environment: []" in out, out[-2000:]
+    assert "network: ConnectionRefusedError" in out or "network: OSError" in out, out[-2000:]
+
+
+def test_the_sandbox_limits_processes_and_file_size(batch):
+    forks = printed(batch, "s24")
+    assert "fork stopped after" in forks and int(forks.split("fork stopped after")[1].split()[0]) < 64, forks[-1000:]
+    written = printed(batch, "s25")
+    assert "stopped at" in written and int(written.split("stopped at")[1].split()[0]) <= 16, written[-1000:]
+
+
+def test_nothing_a_submission_started_outlives_its_grading(batch):
+    """The escapee left its session with setsid: it died with the sandbox's PID namespace, at once."""
+    alive = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if "escapee-s23" in (proc / "cmdline").read_text():
+                alive.append(proc.name)
+        except OSError:
+            continue
+    assert alive == []
+    assert batch["results"]["s23"].seconds < 40, batch["results"]["s23"]
 
 
 def test_feedback_never_shows_hidden_tests(batch):
@@ -170,8 +224,11 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
             seen["a's copies"] = [p.name for p in instructor.private_dirs(workdir, "a") if p.exists()]
         return instructor.Result(student, lab, status="graded")
 
+    recorded = []
     monkeypatch.setattr(instructor, "_template", template)
     monkeypatch.setattr(instructor, "grade_one", grade_one)
+    monkeypatch.setattr(instructor, "record_in_gradebook", lambda course, lab, student: recorded.append(student))
     instructor.autograde(course, LAB, workers=1)
     assert seen == {"a's result": True, "a's copies": []}
+    assert recorded == ["a", "b"], "each graded submission goes to the course gradebook as it is graded"
     assert (course / "autograded" / "b" / LAB / "result.json").exists()

@@ -1,11 +1,15 @@
+from pathlib import Path
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from dlcourse.integrity import import_aliases, scan_source, scan_submission
+from dlcourse_grade.integrity import import_aliases, scan_source, scan_submission
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FORBIDDEN = {"torch.nn.functional.relu", "torch.sigmoid", "dlcourse.activations.sigmoid",
-             "dlcourse.diagnostics.dead_units"}
+             "dlcourse.diagnostics.dead_units", "torch.softmax"}
 
 
 @pytest.mark.parametrize("source,kinds", [
@@ -23,6 +27,27 @@ FORBIDDEN = {"torch.nn.functional.relu", "torch.sigmoid", "dlcourse.activations.
     ("open('../../other/lab.ipynb', 'w').write('x')", ["files-or-processes"]),
     ("import shutil\nshutil.rmtree('/tmp/x')", ["files-or-processes"]),
     ("def f(:\n", ["syntax-error"]),
+    # delegation in its other forms: a tensor method, torch's module class, a binding, an alias
+    ("def relu(x):\n    return x.relu()", ["delegates"]),
+    ("def sigmoid(x):\n    return nn.Sigmoid()(x)", ["delegates"]),
+    ("relu = F.relu", ["delegates"]),
+    ("from torch.nn.functional import relu", ["delegates"]),
+    ("ref = F.relu\ndef relu(x):\n    return ref(x)", ["delegates"]),
+    ("relu = lambda x: F.relu(x)", ["delegates"]),
+    # comparing with torch outside one's functions is what an honest student does: not flagged
+    ("def relu(x):\n    return x.clamp(min=0)\nt = torch.randn(5)\nprint(torch.allclose(relu(t), F.relu(t)))", []),
+    ("from torch.nn.functional import relu as torch_relu\nprint(torch_relu(torch.ones(2)))", []),
+    ("def softmax(x, dim=-1):\n    return torch.exp(x - torch.logsumexp(x, dim=dim, keepdim=True))", []),
+    # the checks reached through aliases, namespaces and getattr
+    ("g = grading\ng.Checker.__exit__ = lambda *a: True", ["touches-checks"]),
+    ("import dlcourse.grading as q\nq.Checker.close = None", ["touches-checks"]),
+    ("from dlcourse import grading as q\nsetattr(q.Checker, 'close', None)", ["touches-checks"]),
+    ("C = grading.Checker\nC.record = None", ["touches-checks"]),
+    ("torch.__dict__['isclose'] = lambda *a, **k: torch.tensor(True)", ["patches-module"]),
+    ("vars(torch).update(isclose=None)", ["patches-module"]),
+    ("sh = get_ipython()\nsh.events.register('pre_run_cell', print)", ["patches-ipython"]),
+    ("sh = get_ipython()\nsh.input_transformers_post.append(lambda lines: lines)", ["patches-ipython"]),
+    ("getattr(get_ipython(), 'input_transformers_post').append(len)", ["patches-ipython"]),
 ])
 def test_scan_source_flags(source, kinds):
     assert sorted({f.kind for f in scan_source(source, forbidden=FORBIDDEN)}) == kinds
@@ -41,7 +66,7 @@ def test_scan_submission_only_scans_changed_cells_and_uses_the_release_metadata(
 def test_restore_metadata_aligns_a_stripped_copy_with_the_release():
     from pathlib import Path
 
-    from dlcourse.instructor import restore_metadata
+    from dlcourse_grade.instructor import restore_metadata
 
     root = Path(__file__).resolve().parents[1]
     release = nbformat.read(root / "labs/lab01_activations/lab01_activations.ipynb", 4)
@@ -54,3 +79,32 @@ def test_restore_metadata_aligns_a_stripped_copy_with_the_release():
     assert restored == sum("nbgrader" in c.metadata for c in release.cells)
     assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in copy.cells] == \
         [c.metadata.get("nbgrader", {}).get("grade_id") for c in release.cells]
+
+
+@pytest.mark.parametrize("lab", sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()))
+def test_every_passing_test_cell_of_every_lab_reports_its_checks(lab):
+    """verify_checks_ran must never zero honest work: on each source lab's recorded outputs (all
+    tests passing), every test cell that uses the Checker shows the summary it looks for."""
+    from dlcourse_grade.instructor import Result, verify_checks_ran
+
+    source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    graded = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+              for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    result = Result("s", lab, code_score=sum(graded.values()), cells=dict(graded))
+    assert verify_checks_ran(nbformat.from_dict(source), source, result) == []
+    assert result.flags == []
+
+
+def test_a_test_cell_rewritten_to_pass_loses_its_points():
+    from dlcourse_grade.instructor import Result, verify_checks_ran
+
+    lab = "lab01_activations"
+    source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    graded = nbformat.from_dict(source)
+    cell = next(c for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_part_d_hidden")
+    cell.outputs = []
+    result = Result("s", lab, code_score=10.0, cells={"test_part_d_hidden": 4.0, "test_part_d_visible": 2.0})
+    assert verify_checks_ran(graded, source, result) == ["test_part_d_hidden"]
+    assert result.code_score == 6.0 and result.cells["test_part_d_hidden"] == 0.0
+    assert result.flags[0].startswith("checks-did-not-run")
+    assert cell.outputs[-1]["ename"] == "ChecksDidNotRun"

@@ -22,7 +22,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.session import Session
 from traitlets.config.loader import PyFileConfigLoader
 
-from dlcourse.kernel_client import POLL_SLICE, ResilientChannel, ResilientKernelManager, notebook_client
+from dlcourse_grade.kernel_client import POLL_SLICE, ResilientChannel, ResilientKernelManager, notebook_client
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 3.0  # the channel's timeout in these tests: far longer than a slice
@@ -104,12 +104,15 @@ def test_notebook_client_runs_widget_cells_on_resilient_channels():
 
 def test_every_notebook_runner_uses_the_resilient_client():
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    assert config.Execute.kernel_manager_class == "dlcourse.kernel_client.ResilientKernelManager"
-    import dlcourse.instructor
+    assert config.Execute.kernel_manager_class == "dlcourse_grade.kernel_client.ResilientKernelManager"
+    from dlcourse_grade import instructor, sandbox
 
-    assert ("--Execute.kernel_manager_class=dlcourse.kernel_client.ResilientKernelManager"
-            in Path(dlcourse.instructor.__file__).read_text())
+    # dlcourse-grade: the sandbox's manager is a resilient one, and so is the unsandboxed fallback
+    assert issubclass(sandbox.SandboxedKernelManager, ResilientKernelManager)
+    source = Path(instructor.__file__).read_text()
+    assert '"dlcourse_grade.sandbox.SandboxedKernelManager"' in source
+    assert '"dlcourse_grade.kernel_client.ResilientKernelManager"' in source
     for runner in ("tools/record_outputs.py", "benchmarks/notebooks.py"):
         source = (ROOT / runner).read_text()
         assert "notebook_client(" in source and "NotebookClient(" not in source, runner
-    assert ResilientKernelManager().client_class == "dlcourse.kernel_client.ResilientKernelClient"
+    assert ResilientKernelManager().client_class == "dlcourse_grade.kernel_client.ResilientKernelClient"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlcourse.kernel_client import notebook_client
+from dlcourse_grade.kernel_client import notebook_client
 
 
 def record(path: Path, timeout: int = 600) -> float:

@@ -11,12 +11,16 @@ merely odd submissions. This command wraps it so that a batch always finishes:
 ``autograde LAB``
     Grade every submission (or ``--students``) with ``--workers`` parallel workers. Each
     student is graded by its own ``nbgrader autograde`` process in a private copy of the
-    course (its own gradebook; the course's files are out of reach of relative paths), in a
-    new process group killed after ``--wall-time`` seconds, with its address space limited
-    to ``--memory-mb`` and each cell limited to ``--cell-timeout`` seconds. Invalid JSON,
-    duplicated or stripped nbgrader metadata are detected before grading. The static
-    integrity scan (:mod:`dlcourse.integrity`) flags submissions for manual review. The
-    result of each student is written to ``autograded/<student>/<lab>/result.json``.
+    course (its own gradebook), and the student's kernel runs in the sandbox of
+    :mod:`dlcourse_grade.sandbox` (bubblewrap: own PID and network namespaces, nothing of the course
+    on its filesystem, limits on memory, processes, file size and CPU time; refused without
+    bubblewrap unless ``--unsafe-no-sandbox``). Each cell is limited to ``--cell-timeout``
+    seconds and the whole run to ``--wall-time``. Invalid JSON, duplicated or stripped nbgrader
+    metadata are detected before grading. The static integrity scan (:mod:`dlcourse_grade.integrity`)
+    flags submissions for manual review. Each student's result is written to
+    ``autograded/<student>/<lab>/result.json`` as soon as it is graded, and the graded submission
+    is recorded in the course gradebook (:func:`record_in_gradebook`) for formgrader, manual
+    grading and ``nbgrader export``.
 ``report LAB``
     ``reports/<LAB>.csv``: one row per student (status, score, score per graded cell, flags),
     and a summary of who failed to grade and why and who is flagged.
@@ -25,8 +29,7 @@ merely odd submissions. This command wraps it so that a batch always finishes:
     hidden test cells removed: only their points and the checks' one-line messages remain.
 
 The course root is found explicitly (``--course``, default: the current directory, which must
-hold ``nbgrader_config.py``). For full isolation run the per-student step in a container
-without network (see the instructor guide in the book).
+hold ``nbgrader_config.py``). The threat model is in the book's instructor guide.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -282,14 +286,32 @@ def private_environment(home: Path) -> dict[str, str]:
             "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()), **isolated_home(home)}
 
 
-def private_dirs(workdir: Path, student: str) -> tuple[Path, Path]:
-    """The student's private copy of the course and private home under ``workdir``."""
-    return workdir / f"student_{student}", workdir / f"home_{student}"
+def private_dirs(workdir: Path, student: str) -> tuple[Path, Path, Path]:
+    """The student's private copy of the course, private home and sandbox runtime directory under ``workdir``."""
+    return workdir / f"student_{student}", workdir / f"home_{student}", workdir / f"kernel_{student}"
+
+
+#: Sandboxed kernels of a root grader run as user ids from here on, one per student of the batch.
+FIRST_SANDBOX_UID = 61000
+
+
+def sandbox_environment(template: Path, lab: str, runtime: Path, *, uid: int, memory_mb: int, file_mb: int,
+                        processes: int, wall_time: float) -> dict[str, str]:
+    """What nbgrader needs to run this student's kernel in the sandbox (:mod:`dlcourse_grade.sandbox`)."""
+    from . import sandbox
+
+    release = template / "labs" / lab
+    data = tuple(str(p) for p in sorted(release.iterdir()) if p.name != f"{lab}.ipynb")
+    spec = sandbox.SandboxSpec(runtime=str(runtime), data=data, memory_mb=memory_mb, file_mb=file_mb,
+                               processes=processes, cpu_seconds=max(1, int(wall_time)), uid=uid,
+                               read_only=sandbox.python_directories())
+    return {sandbox.ENV_VAR: spec.to_json()}
 
 
 def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,
-              memory_mb: int, cell_timeout: int) -> Result:
-    """Autograde one student's submission in a private copy of the course."""
+              memory_mb: int, cell_timeout: int, sandboxed: bool = True, uid: int = FIRST_SANDBOX_UID,
+              file_mb: int = 256, processes: int = 256) -> Result:
+    """Autograde one student's submission in a private copy of the course, its kernel in the sandbox."""
     start = time.perf_counter()
     result = Result(student, lab)
     release = nbformat.read(template / "labs" / lab / f"{lab}.ipynb", as_version=4)
@@ -298,18 +320,22 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     if nb is None:
         result.seconds = time.perf_counter() - start
         return result
-    private, home = private_dirs(workdir, student)
+    private, home, runtime = private_dirs(workdir, student)
     shutil.copytree(template, private)
     target = private / "submitted" / student / lab
     target.mkdir(parents=True)
     nbformat.write(nb, target / f"{lab}.ipynb")
+    env = private_environment(home)
+    if sandboxed:
+        env.update(sandbox_environment(template, lab, runtime, uid=uid, memory_mb=memory_mb, file_mb=file_mb,
+                                       processes=processes, wall_time=wall_time))
+    # the sandbox's manager, or (unsandboxed) the course's resilient client, also for a course whose
+    # nbgrader_config.py predates it (grading/dlcourse_grade/kernel_client.py)
+    manager = "dlcourse_grade.sandbox.SandboxedKernelManager" if sandboxed else "dlcourse_grade.kernel_client.ResilientKernelManager"
     command = [sys.executable, "-m", "nbgrader", "autograde", lab, "--student", student,
-               f"--Execute.timeout={cell_timeout}",
-               # also for a course whose nbgrader_config.py predates it (dlcourse/kernel_client.py)
-               "--Execute.kernel_manager_class=dlcourse.kernel_client.ResilientKernelManager"]
+               f"--Execute.timeout={cell_timeout}", f"--Execute.kernel_manager_class={manager}"]
     process = subprocess.Popen(command, cwd=private, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True, preexec_fn=_limit_memory(memory_mb),
-                               env=private_environment(home))
+                               start_new_session=True, preexec_fn=_limit_memory(memory_mb), env=env)
     try:
         log, _ = process.communicate(timeout=wall_time)
     except subprocess.TimeoutExpired:
@@ -326,7 +352,10 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     autograded = private / "autograded" / student / lab / f"{lab}.ipynb"
     if autograded.exists():
         _read_scores(private, lab, student, result, log)
-        shutil.copy(autograded, out_dir / f"{lab}.ipynb")
+        graded_nb = nbformat.read(autograded, as_version=4)
+        source = nbformat.read(template / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+        verify_checks_ran(graded_nb, source, result)
+        nbformat.write(graded_nb, out_dir / f"{lab}.ipynb")
     else:  # nbgrader gave up on this notebook; its partial zeros must not pass for a grade
         result.status, result.reason = "failed", f"nbgrader produced no graded notebook: {_errors(log)}"
     result.seconds = time.perf_counter() - start
@@ -357,6 +386,43 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+_SUMMARY = re.compile(r"^All (\d+) check\(s\) passed\.$", re.M)
+
+
+def verify_checks_ran(graded: nbformat.NotebookNode, source: nbformat.NotebookNode, result: Result) -> list[str]:
+    """Zero every test cell that earned points although its checks did not report running.
+
+    nbgrader gives a test cell its points when it ends without an error, so a submission that
+    rewrites later cells before they run (an IPython input transformer, an AST transformer) could
+    turn the tests into ``pass`` and score full marks. A test cell whose source uses the course's
+    ``Checker`` always prints ``All N check(s) passed.`` when it passes, with one ``✔`` line per
+    check; a passing cell without that summary did not run its checks. Such a cell gets an error
+    output (so nbgrader, recording the notebook, scores it 0 too), its points are removed from
+    ``result`` and the submission is flagged ``checks-did-not-run``. Returns the cells' grade_ids.
+    """
+    uses_checker = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
+                    if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade") and "Checker(" in c.source}
+    zeroed = []
+    for cell in graded.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id not in uses_checker or not result.cells.get(grade_id):
+            continue
+        text = "".join(_output_text(o) for o in cell.get("outputs", []))
+        claimed = sum(int(n) for n in _SUMMARY.findall(text))
+        if _SUMMARY.search(text) and 0 < claimed <= text.count("\u2714"):
+            continue
+        cell.setdefault("outputs", []).append(nbformat.v4.new_output(
+            "error", ename="ChecksDidNotRun", evalue="this test cell earned points but its checks never reported; "
+            "something rewrote it before it ran", traceback=[]))
+        result.code_score -= result.cells[grade_id]
+        result.cells[grade_id] = 0.0
+        zeroed.append(grade_id)
+    if zeroed:
+        result.flags.append(f"checks-did-not-run: {', '.join(zeroed)} passed without running their checks "
+                            "(scored 0): look for code that rewrites cells (IPython transformers, hooks)")
+    return zeroed
+
+
 def _read_scores(private: Path, lab: str, student: str, result: Result, log: str) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -374,12 +440,23 @@ def _read_scores(private: Path, lab: str, student: str, result: Result, log: str
 
 
 def autograde(course: Path, lab: str, *, students: list[str] | None = None, workers: int = 2,
-              wall_time: float = 600, memory_mb: int = 6144, cell_timeout: int = 120) -> list[Result]:
-    """Grade the submissions of ``lab`` in parallel; every student ends with a :class:`Result`."""
+              wall_time: float = 600, memory_mb: int = 6144, cell_timeout: int = 120, sandboxed: bool = True,
+              file_mb: int = 256, processes: int = 256) -> list[Result]:
+    """Grade the submissions of ``lab`` in parallel; every student ends with a :class:`Result`.
+
+    Each kernel runs in the sandbox of :mod:`dlcourse_grade.sandbox`; without its tools this raises
+    :class:`dlcourse_grade.sandbox.SandboxUnavailable` unless ``sandboxed=False`` is asked for explicitly.
+    """
+    if sandboxed:
+        from .sandbox import require
+
+        require()
     submitted = course / "submitted"
     available = sorted(p.name for p in submitted.iterdir() if (p / lab / f"{lab}.ipynb").exists()) \
         if submitted.exists() else []
     chosen = [s for s in available if students is None or s in students]
+    uids = {student: FIRST_SANDBOX_UID + i % 4000 for i, student in enumerate(chosen)}
+    gradebook_lock = threading.Lock()
     with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
         workdir = Path(tmp)
         template = _template(course, lab, workdir)
@@ -387,9 +464,18 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
         def run(student: str) -> Result:
             try:
                 result = grade_one(course, template, lab, student, workdir=workdir, wall_time=wall_time,
-                                   memory_mb=memory_mb, cell_timeout=cell_timeout)
+                                   memory_mb=memory_mb, cell_timeout=cell_timeout, sandboxed=sandboxed,
+                                   uid=uids[student], file_mb=file_mb, processes=processes)
             except Exception as exc:  # one student's failure must not stop the batch
                 result = Result(student, lab, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
+            if result.status == "graded":
+                try:
+                    with gradebook_lock:  # one writer at a time: the course gradebook is one SQLite file
+                        problem = record_in_gradebook(course, lab, student)
+                except Exception as exc:  # the grade stands in result.json and the report either way
+                    problem = f"{type(exc).__name__}: {exc}"[:300]
+                if problem:
+                    result.flags.append(f"not-in-gradebook: {problem}")
             # written now, not when the batch ends: an interrupted batch keeps every grade it reached
             out = course / "autograded" / student / lab
             out.mkdir(parents=True, exist_ok=True)
@@ -403,6 +489,86 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             results = list(pool.map(run, chosen))
     return results
+
+
+# --------------------------------------------------------------------------- course gradebook
+#: Where the executed notebooks wait for nbgrader to record them in the course gradebook.
+EXECUTED = os.path.join(".nbgrader", "executed")
+
+
+def recording_steps() -> dict:
+    """nbgrader's autograde configured to score a notebook's outputs as they are.
+
+    Its own preprocessors, less the two that would run or clear anything: ``ClearOutput`` in the
+    sanitizing pass and ``Execute`` in the grading pass.
+    """
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import ClearOutput, Execute
+
+    defaults = Autograde.class_traits()
+    return {"sanitize_preprocessors": [p for p in defaults["sanitize_preprocessors"].default() if p is not ClearOutput],
+            "autograde_preprocessors": [p for p in defaults["autograde_preprocessors"].default() if p is not Execute]}
+
+
+def nbgrader_api(course: Path, **settings):
+    """nbgrader's own API on ``course``, configured by its ``nbgrader_config.py`` plus ``settings``
+    (``{"Autograde": {"create_student": True}}``): the apps the ``nbgrader`` commands run, in this process."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.merge(Config(settings))
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
+def record_in_gradebook(course: Path, lab: str, student: str) -> str | None:
+    """Record a graded submission in the course gradebook; ``None`` on success, else why not.
+
+    The notebook that the sandbox executed (``autograded/<student>/<lab>/``) is given to nbgrader's
+    own autograde with its executing and clearing steps removed: nbgrader scores the outputs as
+    they are and writes the submission, its per-cell grades and the cells still to grade by hand
+    into ``.nbgrader/gradebook.db`` — so formgrader shows it, manual grading works and ``nbgrader
+    export`` includes it. No student code runs in this step. Re-recording replaces the previous
+    record of the same submission.
+    """
+    executed = course / "autograded" / student / lab / f"{lab}.ipynb"
+    staging = course / EXECUTED / student / lab
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    shutil.copy(executed, staging / f"{lab}.ipynb")
+    timestamp = course / "submitted" / student / lab / "timestamp.txt"
+    if timestamp.exists():
+        shutil.copy(timestamp, staging)
+    graded = course / "autograded" / student / lab
+    backup = graded.with_name(f"{lab}.dlcourse-grade")
+    shutil.rmtree(backup, ignore_errors=True)
+    shutil.move(graded, backup)  # nbgrader writes its (identical) output here; ours is restored if it fails
+    try:
+        import warnings
+
+        from sqlalchemy.exc import SAWarning
+
+        api = nbgrader_api(course, CourseDirectory={"submitted_directory": EXECUTED}, Autograde=recording_steps())
+        with warnings.catch_warnings():  # nbgrader's own session use warns; the caller holds the lock
+            warnings.simplefilter("ignore", SAWarning)
+            outcome = api.autograde(lab, student, force=True, create=True)
+        problem = None if outcome["success"] else \
+            f"nbgrader could not record it: {_errors(outcome.get('log') or outcome.get('error') or '')}"
+    except Exception as exc:
+        problem = f"nbgrader could not record it: {type(exc).__name__}: {exc}"[:300]
+    finally:
+        shutil.rmtree(staging.parent, ignore_errors=True)
+    if problem:
+        shutil.rmtree(graded, ignore_errors=True)
+        shutil.move(backup, graded)
+        return problem
+    for path in backup.iterdir():  # what nbgrader does not write back (autograde.log, result.json)
+        if not (graded / path.name).exists():
+            shutil.move(path, graded / path.name)
+    shutil.rmtree(backup, ignore_errors=True)
+    return None
 
 
 # --------------------------------------------------------------------------- report
@@ -526,6 +692,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wall-time", type=float, default=600, help="seconds per student (default 600)")
     p.add_argument("--memory-mb", type=int, default=6144, help="address-space limit per student (default 6144)")
     p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
+    p.add_argument("--file-mb", type=int, default=256, help="largest file a kernel may write (default 256)")
+    p.add_argument("--processes", type=int, default=256, help="processes per sandboxed kernel (default 256)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without the bubblewrap sandbox: submissions can then read the solutions, "
+                        "each other and the network; only inside a container per submission")
     p = sub.add_parser("report", help="write reports/<lab>.csv and print a summary")
     p.add_argument("lab")
     p = sub.add_parser("feedback", help="write feedback HTML without hidden tests")
@@ -539,9 +710,20 @@ def main(argv: list[str] | None = None) -> int:
                   + (f" -> {pl.target}" if pl.target else f": {pl.problem}"))
         return 0
     if args.command == "autograde":
+        from .sandbox import SandboxUnavailable
+
         started = time.perf_counter()
-        results = autograde(course, args.lab, students=args.students, workers=args.workers,
-                            wall_time=args.wall_time, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout)
+        if args.unsafe_no_sandbox:
+            print("WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): every submission can read "
+                  "solutions/, the hidden tests, the other submissions and the network.", file=sys.stderr)
+        try:
+            results = autograde(course, args.lab, students=args.students, workers=args.workers,
+                                wall_time=args.wall_time, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
+                                sandboxed=not args.unsafe_no_sandbox, file_mb=args.file_mb,
+                                processes=args.processes)
+        except SandboxUnavailable as exc:
+            print(f"dlcourse-grade: {exc}", file=sys.stderr)
+            return 2
         for r in results:
             print(f"{r.student}: {r.status} {r.code_score:g}/{r.max_code_score:g} ({r.seconds:.1f} s)"
                   + (f" — {r.reason}" if r.reason else "") + (f" [{len(r.flags)} flag(s)]" if r.flags else ""))

@@ -20,7 +20,7 @@ Use :class:`ResilientKernelManager` wherever nbclient runs a notebook::
 
     NotebookClient(nb, kernel_manager_class=ResilientKernelManager, ...)
 
-and, for nbgrader, ``c.Execute.kernel_manager_class = "dlcourse.kernel_client.ResilientKernelManager"``
+and, for nbgrader, ``c.Execute.kernel_manager_class = "dlcourse_grade.kernel_client.ResilientKernelManager"``
 (the course's ``nbgrader_config.py`` sets it). ``tests/test_kernel_client.py`` reproduces the lost
 wake-up deterministically and fails if this client ever waits past a slice again.
 """
@@ -68,7 +68,7 @@ class ResilientKernelClient(AsyncKernelClient):
 class ResilientKernelManager(AsyncKernelManager):
     """``AsyncKernelManager`` whose clients are :class:`ResilientKernelClient`."""
 
-    client_class = DottedObjectName("dlcourse.kernel_client.ResilientKernelClient", config=True)
+    client_class = DottedObjectName("dlcourse_grade.kernel_client.ResilientKernelClient", config=True)
     # the factory is what ``client()`` calls; AsyncKernelManager's default ignores client_class
     client_factory = Type(ResilientKernelClient, klass=AsyncKernelClient, config=True)
 

@@ -5,7 +5,8 @@ code that changes how it is graded. This scan parses (never runs) every code cel
 from the released notebook and flags:
 
 - ``patches-module``: assignment to an attribute of an imported module or class
-  (``torch.allclose = ...``, ``setattr(grading, ...)``), or to ``sys.modules``;
+  (``torch.allclose = ...``, ``setattr(grading, ...)``), to a module's namespace
+  (``torch.__dict__["isclose"] = ...``, ``vars(torch).update(...)``), or to ``sys.modules``;
 - ``patches-builtins``: touching ``builtins``/``__builtins__``;
 - ``patches-ipython``: hooking IPython's input or execution machinery (input transformers,
   AST transformers, events, magics, ``sys.settrace``);
@@ -13,8 +14,16 @@ from the released notebook and flags:
 - ``ignores-interrupts``: installing a signal handler (a loop that ignores SIGINT cannot be
   stopped by the grader's per-cell timeout);
 - ``files-or-processes``: writing or deleting files, spawning processes;
-- ``delegates``: calling a function the exercise asks the student to write themselves
-  (the lab lists them in its notebook metadata ``dlcourse.forbidden_calls``).
+- ``delegates``: using, inside a function (or lambda), a function the exercise asks the student
+  to write themselves — called directly (``F.relu(x)``), as a tensor method (``x.relu()``) or as
+  torch's module (``nn.ReLU()(x)``) — or binding its name to it (``relu = F.relu``,
+  ``from torch.nn.functional import relu``). The lab lists the functions in its notebook metadata
+  ``dlcourse.forbidden_calls`` and states the rule; calling them *outside* a function, to
+  compare with one's own answer, is allowed and not flagged.
+
+Names are followed through aliases: imports (``import dlcourse.grading as g``) and plain
+assignments (``g = grading``, ``sh = get_ipython()``), and through ``getattr``/``setattr`` with a
+constant attribute name.
 
 A flag sends the submission to manual review; it never changes a score by itself.
 """
@@ -29,6 +38,9 @@ import nbformat
 _IPYTHON_HOOKS = {"input_transformers_cleanup", "input_transformers_post", "input_transformer_manager",
                   "ast_transformers", "events", "register_magic_function", "register_magics", "run_cell",
                   "showtraceback", "set_custom_exc", "displayhook", "display_pub"}
+#: Hook names no student code has another reason to touch: flagged on any object.
+_DISTINCT_HOOKS = _IPYTHON_HOOKS - {"events", "run_cell", "displayhook", "display_pub"}
+_IPYTHON_ROOTS = {"get_ipython()", "ip", "ipython", "shell", "IPython"}
 _FILE_CALLS = {"remove", "unlink", "rmtree", "rmdir", "rename", "replace", "system", "popen", "Popen", "run",
                "call", "check_call", "check_output", "write_text", "write_bytes", "copy", "copyfile", "move",
                "chmod", "makedirs", "mkdir", "kill", "fork", "execv", "spawnv", "_exit", "abort"}
@@ -66,35 +78,67 @@ class _Scanner(ast.NodeVisitor):
         self.cell, self.lines, self.forbidden, self.allowed_grading = cell, lines, forbidden, allowed_grading
         self.aliases = aliases
         self.flags: list[Flag] = []
+        self.in_function = 0
+        self.forbidden_methods = {name.split(".")[-1] for name in forbidden}
+        self.forbidden_classes = {m.replace("_", "").lower() for m in self.forbidden_methods}
 
     def flag(self, kind: str, node: ast.AST) -> None:
         line = getattr(node, "lineno", 1)
         code = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
         self.flags.append(Flag(kind, self.cell, line, code))
 
+    def name(self, node: ast.AST) -> str:
+        """The dotted name of ``node`` with aliases resolved (``g.Checker`` -> ``dlcourse.grading.Checker``)."""
+        return _resolve(_dotted(node), self.aliases)
+
+    def _kind_of_object(self, name: str) -> str:
+        """The flag for changing something of the object named ``name`` (resolved)."""
+        parts = name.split(".")
+        if parts[0] in ("builtins", "__builtins__"):
+            return "patches-builtins"
+        if parts[0] in _GRADING_NAMES or "grading" in parts or any(p in _GRADING_NAMES for p in parts):
+            return "touches-checks"
+        if parts[0] in _IPYTHON_ROOTS:
+            return "patches-ipython"
+        return "patches-module"
+
     def _check_target(self, target: ast.AST, node: ast.AST) -> None:
-        if isinstance(target, (ast.Tuple, ast.List)):
-            for t in target.elts:
+        if isinstance(target, (ast.Tuple, ast.List, ast.Starred)):
+            for t in getattr(target, "elts", [getattr(target, "value", None)]):
                 self._check_target(t, node)
         elif isinstance(target, ast.Attribute):
-            name = _dotted(target)
-            root = name.split(".")[0]
-            if root in ("builtins", "__builtins__"):
-                self.flag("patches-builtins", node)
-            elif root in _GRADING_NAMES or ".grading." in f".{name}.":
-                self.flag("touches-checks", node)
-            elif root not in ("self",):
-                self.flag("patches-module", node)
+            name = self.name(target)
+            if name.split(".")[0] != "self":
+                self.flag(self._kind_of_object(name), node)
         elif isinstance(target, ast.Subscript):
-            name = _dotted(target.value)
+            name = self.name(target.value)
             if name in ("sys.modules", "__builtins__") or name.startswith("builtins"):
                 self.flag("patches-module" if name == "sys.modules" else "patches-builtins", node)
+            elif name.endswith("__dict__") or name.startswith("vars()"):  # a module's namespace, written by key
+                self.flag(self._kind_of_object(_namespace_owner(target.value, self)), node)
         elif isinstance(target, ast.Name) and target.id in _GRADING_NAMES | {"__builtins__"}:
             self.flag("touches-checks" if target.id != "__builtins__" else "patches-builtins", node)
+
+    def _check_binding(self, targets: list[ast.AST], value: ast.AST | None, node: ast.AST) -> None:
+        """``relu = F.relu`` or ``relu = nn.ReLU()`` binds an answer's name to the function it replaces."""
+        if value is None:
+            return
+        bound = value.func if isinstance(value, ast.Call) else value
+        if isinstance(bound, (ast.Name, ast.Attribute)) and self.delegated(self.name(bound)) \
+                and any(isinstance(t, ast.Name) and t.id in self.forbidden_methods for t in targets):
+            self.flag("delegates", node)
+
+    def delegated(self, name: str) -> bool:
+        """Whether the resolved ``name`` is a forbidden function or torch's module class for one."""
+        if name in self.forbidden:
+            return True
+        last = name.split(".")[-1]
+        return name.startswith("torch.nn.") and last[:1].isupper() and last.lower() in self.forbidden_classes
 
     def visit_Assign(self, node):
         for target in node.targets:
             self._check_target(target, node)
+        self._check_binding(node.targets, node.value, node)
         self.generic_visit(node)
 
     def visit_AugAssign(self, node):
@@ -103,6 +147,7 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_AnnAssign(self, node):
         self._check_target(node.target, node)
+        self._check_binding([node.target], node.value, node)
         self.generic_visit(node)
 
     def visit_Delete(self, node):
@@ -111,11 +156,14 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_FunctionDef(self, node):
-        if node.name in _GRADING_NAMES:
+        if getattr(node, "name", None) in _GRADING_NAMES:
             self.flag("touches-checks", node)
+        self.in_function += 1
         self.generic_visit(node)
+        self.in_function -= 1
 
     visit_AsyncFunctionDef = visit_FunctionDef
+    visit_Lambda = visit_FunctionDef
 
     def visit_ClassDef(self, node):
         if node.name in _GRADING_NAMES:
@@ -136,27 +184,41 @@ class _Scanner(ast.NodeVisitor):
             self.flag("patches-builtins", node)
         if module.endswith("grading") or any(a.name == "grading" for a in node.names):
             self.flag("touches-checks", node)
-        for alias in node.names:
-            if f"{module}.{alias.name}" in self.forbidden:
+        for alias in node.names:  # binding an answer's own name to the function it replaces
+            if f"{module}.{alias.name}" in self.forbidden and (alias.asname or alias.name) in self.forbidden_methods:
                 self.flag("delegates", node)
         self.generic_visit(node)
 
+    def visit_Name(self, node):
+        if self.in_function and isinstance(node.ctx, ast.Load) and self.delegated(self.name(node)):
+            self.flag("delegates", node)  # an alias of F.relu used inside an answer
+
     def visit_Attribute(self, node):
-        if node.attr in _IPYTHON_HOOKS and isinstance(node.ctx, ast.Load):
-            root = _dotted(node).split(".")[0]
-            if root in ("get_ipython()", "ip", "ipython", "shell", "IPython"):
-                self.flag("patches-ipython", node)
-        if _dotted(node).split(".")[0] == "grading" and node.attr not in self.allowed_grading:
+        name = self.name(node)
+        if node.attr in _DISTINCT_HOOKS or (node.attr in _IPYTHON_HOOKS and name.split(".")[0] in _IPYTHON_ROOTS):
+            self.flag("patches-ipython", node)
+        parts = name.split(".")
+        if "grading" in parts and parts.index("grading") == len(parts) - 2 and node.attr not in self.allowed_grading:
             self.flag("touches-checks", node)
+        if self.in_function and isinstance(node.ctx, ast.Load) and self.delegated(name):
+            self.flag("delegates", node)  # F.relu passed or called inside an answer
         self.generic_visit(node)
 
     def visit_Call(self, node):
         name = _dotted(node.func)
         last = name.split(".")[-1]
         if name in ("setattr", "delattr") and node.args:
-            target = _dotted(node.args[0]).split(".")[0]
-            self.flag("touches-checks" if target in _GRADING_NAMES else
-                      ("patches-builtins" if target in ("builtins", "__builtins__") else "patches-module"), node)
+            self.flag(self._kind_of_object(self.name(node.args[0])), node)
+        elif name == "getattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+            attribute = str(node.args[1].value)
+            owner = self.name(node.args[0])
+            if attribute in _DISTINCT_HOOKS or (attribute in _IPYTHON_HOOKS and owner.split(".")[0] in _IPYTHON_ROOTS):
+                self.flag("patches-ipython", node)
+            elif self._kind_of_object(owner) == "touches-checks" and attribute not in self.allowed_grading:
+                self.flag("touches-checks", node)
+        elif last in ("update", "setdefault", "pop", "__setitem__", "__delitem__") and isinstance(node.func, ast.Attribute) \
+                and (name.endswith("__dict__." + last) or _dotted(node.func.value).startswith("vars()")):
+            self.flag(self._kind_of_object(_namespace_owner(node.func.value, self)), node)
         elif name in ("sys.settrace", "sys.setprofile", "threading.settrace") or name.endswith("register_magic_function"):
             self.flag("patches-ipython", node)
         elif name in ("signal.signal", "signal.setitimer", "signal.pthread_sigmask") or name == "signal":
@@ -168,9 +230,25 @@ class _Scanner(ast.NodeVisitor):
         elif last in _FILE_CALLS and name.split(".")[0] in ("os", "shutil", "subprocess", "pathlib", "Path", "sys") \
                 or name.endswith((".write_text", ".write_bytes", ".unlink", ".rmdir")):
             self.flag("files-or-processes", node)
-        if _resolve(name, self.aliases) in self.forbidden:
-            self.flag("delegates", node)
+        if self.in_function and isinstance(node.func, ast.Attribute) and node.func.attr in self.forbidden_methods \
+                and not self.delegated(self.name(node.func)) and not _is_module(self.name(node.func.value), self.aliases):
+            self.flag("delegates", node)  # x.relu(), x.softmax(-1): torch's tensor method
         self.generic_visit(node)
+
+
+def _namespace_owner(node: ast.AST, scanner: _Scanner) -> str:
+    """``torch`` for ``torch.__dict__`` or ``vars(torch)``: whose namespace is written."""
+    if isinstance(node, ast.Call) and _dotted(node.func) == "vars" and node.args:
+        return scanner.name(node.args[0])
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+        return scanner.name(node.value)
+    return scanner.name(node)
+
+
+def _is_module(name: str, aliases: dict[str, str]) -> bool:
+    """Whether ``name`` (resolved) is a module the notebook imported (``torch``, ``F``), not an object."""
+    modules = set(aliases.values())
+    return name in modules or any(m.startswith(name + ".") for m in modules) or name in ("torch", "math", "numpy")
 
 
 def _opens_for_writing(node: ast.Call) -> bool:
@@ -208,6 +286,14 @@ def import_aliases(sources) -> dict[str, str]:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Call)):
+                # g = grading, sh = get_ipython(), C = grading.Checker: the new name stands for the old one
+                value = _resolve(_dotted(node.value), aliases)
+                modules = {v.split(".")[0] for v in aliases.values()}
+                if value == "get_ipython()" or value.split(".")[0] in modules | _GRADING_NAMES | {"IPython"}:
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            aliases[target.id] = value
     return aliases
 
 

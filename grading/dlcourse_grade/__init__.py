@@ -1,0 +1,13 @@
+"""dlcourse-grade: the instructor's side of the course's labs, apart from the student library.
+
+- :mod:`~dlcourse_grade.instructor`: the ``dlcourse-grade`` command (collect, autograde, report,
+  feedback) and the course-gradebook recording;
+- :mod:`~dlcourse_grade.sandbox`: the bubblewrap sandbox each student's kernel runs in;
+- :mod:`~dlcourse_grade.integrity`: the static scan that flags submissions for review;
+- :mod:`~dlcourse_grade.kernel_client`: a Jupyter client that cannot miss a kernel's reply
+  (nbgrader and the notebook tools use it).
+
+None of these imports ``dlcourse`` or torch: a grading process per student stays light.
+"""
+
+__version__ = "0.1.0"
