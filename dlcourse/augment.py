@@ -454,7 +454,9 @@ def _affine_thetas(n: int, degrees: float, translate: tuple[float, float], scale
     lo, hi = _check_range(scale, "scale", low=0.0)
     if lo <= 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
-    draw = lambda a, b: _uniform(n, a, b, generator, "cpu", torch.float64)
+    def draw(low, high):
+        return _uniform(n, low, high, generator, "cpu", torch.float64)
+
     angle, dx, dy, s, sh = draw(-degrees, degrees), draw(-tx, tx), draw(-ty, ty), draw(lo, hi), draw(-shear, shear)
     return affine_matrices(angle, (dx, dy), s, sh, size=size)
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Iterable
+from typing import Callable
 
 import torch
 from torch import nn

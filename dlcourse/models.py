@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import torch
 from torch import nn
 
 from ._checks import check_positive_int, check_probability

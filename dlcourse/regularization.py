@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from typing import Callable, Iterable
+from typing import Callable
 
 import torch
 import torch.nn.functional as F

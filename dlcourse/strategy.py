@@ -36,11 +36,10 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn import metrics as skm
 from torch import nn
 
 from . import metrics, tuning
-from ._checks import check_choice, check_positive_int
+from ._checks import check_choice
 from .models import make_mlp
 from .runtime import seed_everything
 from .init import init_model
@@ -56,16 +55,16 @@ def _labels(output: torch.Tensor) -> np.ndarray:
 
 def f1_minority(output: torch.Tensor, target: torch.Tensor) -> float:
     r"""F1 score of the rarest class in ``target``: :math:`F_1 = 2PR/(P + R)` with precision
-    :math:`P = TP/(TP+FP)` and recall :math:`R = TP/(TP+FN)` for that class (sklearn's ``f1_score``)."""
+    :math:`P = TP/(TP+FP)` and recall :math:`R = TP/(TP+FN)` for that class (:func:`dlcourse.metrics.f1_score`)."""
     y = target.reshape(-1).long().cpu().numpy()
     minority = int(np.argmin(np.where(np.bincount(y) > 0, np.bincount(y), np.iinfo(np.int64).max)))
-    return float(skm.f1_score(y, _labels(output), pos_label=minority, average="binary", zero_division=0))
+    return metrics.f1_score(y, _labels(output), pos_label=minority, zero_division=0.0)
 
 
 def roc_auc(output: torch.Tensor, target: torch.Tensor) -> float:
-    """Area under the ROC curve of class 1's score (softmax probability; sklearn's ``roc_auc_score``)."""
+    """Area under the ROC curve of class 1's score (softmax probability; :func:`dlcourse.metrics.roc_auc_score`)."""
     scores = output.reshape(-1) if output.ndim == 1 or output.shape[-1] == 1 else output.softmax(-1)[:, 1]
-    return float(skm.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy()))
+    return metrics.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy())
 
 
 def rmse(output: torch.Tensor, target: torch.Tensor) -> float:

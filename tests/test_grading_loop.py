@@ -41,12 +41,9 @@ pytestmark = pytest.mark.slow
 def _api(course: Path):
     """nbgrader's own API on ``course``, configured by the course's nbgrader_config.py: the same apps the
     ``nbgrader`` commands run, in this process, which saves a ~3.5 s interpreter start per command."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
+    from dlcourse_grade.instructor import nbgrader_api
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return nbgrader_api(course)
 
 
 def _succeeded(result: dict, command: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlcourse_grade import instructor
+from dlcourse_grade import grade, gradebook, instructor
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = "lab01_activations"
@@ -225,9 +225,9 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
         return instructor.Result(student, lab, status="graded")
 
     recorded = []
-    monkeypatch.setattr(instructor, "_template", template)
-    monkeypatch.setattr(instructor, "grade_one", grade_one)
-    monkeypatch.setattr(instructor, "record_in_gradebook", lambda course, lab, student: recorded.append(student))
+    monkeypatch.setattr(grade, "_template", template)
+    monkeypatch.setattr(grade, "grade_one", grade_one)
+    monkeypatch.setattr(gradebook, "record_in_gradebook", lambda course, lab, student: recorded.append(student))
     instructor.autograde(course, LAB, workers=1)
     assert seen == {"a's result": True, "a's copies": []}
     assert recorded == ["a", "b"], "each graded submission goes to the course gradebook as it is graded"

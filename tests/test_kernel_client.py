@@ -105,11 +105,11 @@ def test_notebook_client_runs_widget_cells_on_resilient_channels():
 def test_every_notebook_runner_uses_the_resilient_client():
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     assert config.Execute.kernel_manager_class == "dlcourse_grade.kernel_client.ResilientKernelManager"
-    from dlcourse_grade import instructor, sandbox
+    from dlcourse_grade import grade, sandbox
 
     # dlcourse-grade: the sandbox's manager is a resilient one, and so is the unsandboxed fallback
     assert issubclass(sandbox.SandboxedKernelManager, ResilientKernelManager)
-    source = Path(instructor.__file__).read_text()
+    source = Path(grade.__file__).read_text()
     assert '"dlcourse_grade.sandbox.SandboxedKernelManager"' in source
     assert '"dlcourse_grade.kernel_client.ResilientKernelManager"' in source
     for runner in ("tools/record_outputs.py", "benchmarks/notebooks.py"):

@@ -38,7 +38,7 @@ from traitlets import DottedObjectName, Type
 
 __all__ = ["POLL_SLICE", "ResilientChannel", "ResilientKernelClient", "ResilientKernelManager", "notebook_client"]
 
-#: Longest single wait on a socket, in seconds: the most a lost wake-up can cost.
+#: Longest single wait on a socket in seconds, which is the most a lost wake-up can cost.
 POLL_SLICE = 0.2
 
 
