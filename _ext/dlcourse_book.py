@@ -10,6 +10,8 @@
    instead of the CDN. ``static/dlcourse-widgets.js`` bridges both; it is inserted right before
    the html-manager script on those pages only (not from the book's ``_static/``: Jupyter Book
    loads every script found there on every page).
+4. The general index's two columns grew wider than the page with long qualified names:
+   ``static/dlcourse-book.css`` lets them wrap.
 """
 
 from __future__ import annotations
@@ -48,5 +50,6 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("config-inited", _configure)
+    app.add_css_file("dlcourse-book.css")
     app.connect("html-page-context", _fix_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

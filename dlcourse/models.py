@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import torch  # noqa: F401 - the examples in the docstrings use it
 from torch import nn
 
 from ._checks import check_positive_int, check_probability
