@@ -164,9 +164,9 @@ def test_the_sandbox_shows_a_kernel_nothing_to_copy_and_no_network(batch):
 
 
 def test_the_sandbox_limits_processes_and_file_size(batch):
-    forks = printed(batch, "s24")
+    forks = printed(batch, "s23")
     assert "fork stopped after" in forks and int(forks.split("fork stopped after")[1].split()[0]) < 64, forks[-1000:]
-    written = printed(batch, "s25")
+    written = printed(batch, "s23")
     assert "stopped at" in written and int(written.split("stopped at")[1].split()[0]) <= 16, written[-1000:]
 
 
