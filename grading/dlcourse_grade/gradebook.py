@@ -49,15 +49,14 @@ def record_in_gradebook(course: Path, lab: str, student: str) -> str | None:
     export`` includes it. No student code runs in this step. Re-recording replaces the previous
     record of the same submission.
     """
-    executed = course / "autograded" / student / lab / f"{lab}.ipynb"
+    graded = course / "autograded" / student / lab
     staging = course / EXECUTED / student / lab
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    shutil.copy(executed, staging / f"{lab}.ipynb")
+    shutil.copy(graded / f"{lab}.ipynb", staging / f"{lab}.ipynb")
     timestamp = course / "submitted" / student / lab / "timestamp.txt"
     if timestamp.exists():
         shutil.copy(timestamp, staging)
-    graded = course / "autograded" / student / lab
     backup = graded.with_name(f"{lab}.dlcourse-grade")
     shutil.rmtree(backup, ignore_errors=True)
     shutil.move(graded, backup)  # nbgrader writes its (identical) output here; ours is restored if it fails

@@ -82,14 +82,18 @@ class SandboxSpec:
         return cls(**values)
 
 
+def _missing_tools() -> list[str]:
+    return [tool for tool in TOOLS if not shutil.which(tool)]
+
+
 def available() -> bool:
-    """Whether the sandbox tools are on ``PATH`` and unprivileged user namespaces (or root) work."""
-    return all(shutil.which(tool) for tool in TOOLS)
+    """Whether the sandbox tools (:data:`TOOLS`) are on ``PATH``."""
+    return not _missing_tools()
 
 
 def require() -> None:
-    """Raise :class:`SandboxUnavailable` with the remedy if the sandbox cannot be built here."""
-    missing = [tool for tool in TOOLS if not shutil.which(tool)]
+    """Raise :class:`SandboxUnavailable` with the remedy if the sandbox tools are missing here."""
+    missing = _missing_tools()
     if missing:
         raise SandboxUnavailable(
             f"the grading sandbox needs {', '.join(missing)} (Debian: apt-get install bubblewrap util-linux); "
