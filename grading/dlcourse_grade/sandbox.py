@@ -49,6 +49,7 @@ __all__ = ["ENV_VAR", "SandboxSpec", "SandboxUnavailable", "SandboxedKernelManag
 ENV_VAR = "DLCOURSE_SANDBOX"
 #: The kernel's home and working directory inside the sandbox.
 HOME = "/home/student"
+#: The programs the sandbox runs: bubblewrap, and util-linux's prlimit and setpriv.
 TOOLS = ("bwrap", "prlimit", "setpriv")
 
 
@@ -87,7 +88,7 @@ def _missing_tools() -> list[str]:
 
 
 def available() -> bool:
-    """Whether the sandbox tools (:data:`TOOLS`) are on ``PATH``."""
+    """Whether the sandbox tools (``bwrap``, ``prlimit``, ``setpriv``) are on ``PATH``."""
     return not _missing_tools()
 
 
