@@ -90,9 +90,9 @@ def run(repeats: int = 7) -> list[dict]:
 
 
 if __name__ == "__main__":
-    from .timing import format_rows
-
     import dlcourse
+
+    from .timing import format_rows
 
     dlcourse.set_num_threads()
     print(format_rows(run()))

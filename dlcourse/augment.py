@@ -44,8 +44,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._checks import (check_bool, check_choice, check_nonnegative, check_number, check_positive, check_positive_int,
-                      check_probability, check_tensor)
+from ._checks import (
+    check_bool,
+    check_choice,
+    check_nonnegative,
+    check_number,
+    check_positive,
+    check_positive_int,
+    check_probability,
+    check_tensor,
+)
 
 __all__ = [
     "flip", "random_flip", "crop", "random_crop", "translate", "adjust_colour", "color_jitter",

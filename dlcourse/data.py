@@ -249,9 +249,8 @@ def load_photos(size: int = 96, names=PHOTOS) -> torch.Tensor:
 
     Each photo is centre-cropped to a square and resized with antialiased bilinear interpolation.
     """
-    from skimage import data as skimage_data  # imported here: only the augmentation chapter needs it
-
     import torch.nn.functional as F
+    from skimage import data as skimage_data  # imported here: only the augmentation chapter needs it
 
     size = check_positive_int(size, "size")
     images = []

@@ -40,10 +40,10 @@ from torch import nn
 
 from . import metrics, tuning
 from ._checks import check_choice
-from .models import make_mlp
-from .runtime import seed_everything
 from .init import init_model
 from .losses import class_weights
+from .models import make_mlp
+from .runtime import seed_everything
 from .training import OPTIMIZERS as TRAINING_OPTIMIZERS
 from .training import accuracy, evaluate, fit, mse
 

@@ -8,6 +8,7 @@ values next to the explorer.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -15,12 +16,10 @@ import matplotlib.pyplot as plt
 import torch
 
 from . import activations as A
-from . import normalization as N
-from ._checks import check_positive
-from .plotting import plot_activation, plot_quadratic_path
-import functools
 from . import augment as aug
-from ._checks import check_choice
+from . import normalization as N
+from ._checks import check_choice, check_positive
+from .plotting import plot_activation, plot_quadratic_path
 from .runtime import make_generator
 
 

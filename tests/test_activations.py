@@ -143,7 +143,7 @@ def test_prelu_matches_torch_module_forward_and_gradients(x):
         torch.testing.assert_close(ours.weight.grad, ref.weight.grad, atol=1e-3, rtol=1e-5)
         w = ref.weight.detach()
         torch.testing.assert_close(A.prelu_grad(x.float(), w),
-                                   autograd_derivative(lambda v: F.prelu(v, w), x.float()), **TOL)
+                                   autograd_derivative(lambda v, w=w: F.prelu(v, w), x.float()), **TOL)
         torch.testing.assert_close(A.prelu_weight_grad(x.float(), ours.weight.detach(), g), ref.weight.grad,
                                    atol=1e-3, rtol=1e-5)
 

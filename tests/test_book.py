@@ -7,6 +7,7 @@ Colab install cell, committed outputs, and which cells must not be compared.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 import dlcourse
+from tools import release
 from tools.record_outputs import PROGRESS_TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,13 +75,40 @@ def test_one_repository_url_everywhere():
 
 
 @pytest.mark.parametrize("path", EXECUTED + RELEASES, ids=ids(EXECUTED + RELEASES))
-def test_first_cell_installs_dlcourse_only_in_colab(path):
+def test_first_cell_installs_the_pinned_release_only_in_colab(path):
+    """In Colab the first cell installs this version's tag, never the moving default branch."""
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0]
     assert first.cell_type == "code"
-    assert '"google.colab" in sys.modules' in first.source
-    assert f"dlcourse @ git+{CONFIG['repository']['url']}" in first.source
+    assert first.source == release.install_cell(dlcourse.__version__), \
+        "the Colab install cell is not this release's: run python tools/release.py <version>"
+    assert f"dlcourse @ git+{CONFIG['repository']['url']}@v{dlcourse.__version__}" in first.source
     assert not first.get("outputs"), "the install cell must print nothing outside Colab"
+
+
+def test_one_version_for_the_package_and_the_install_cells():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'\nversion = "{dlcourse.__version__}"\n' in pyproject
+
+
+def test_a_failed_install_shows_pips_messages_and_what_to_do(tmp_path):
+    """Simulated Colab (a ``google.colab`` module), an install that cannot succeed: the student sees
+    pip's own error and the remedy, not a bare ``CalledProcessError``."""
+    import subprocess
+    import sys
+
+    source = release.install_cell(dlcourse.__version__)
+    spec = f"dlcourse @ git+{CONFIG['repository']['url']}@v{dlcourse.__version__}"
+    missing = tmp_path / "no-such-release"
+    code = ("import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+            + source.replace(spec, f"dlcourse @ {missing.as_uri()}"))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PIP_NO_INDEX": "1",
+                                 "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    assert result.returncode != 0
+    assert str(missing) in result.stdout, "pip's own message is shown"
+    assert "RuntimeError: Installing the course library failed" in result.stderr
+    assert "Restart session" in result.stderr and f"{CONFIG['repository']['url']}/issues" in result.stderr
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=ids(EXECUTED))

@@ -31,8 +31,7 @@ from xml.etree import ElementTree
 
 import pytest
 import torch
-
-from dlcourse_grade.instructor import isolated_home
+from dlcourse_grade.grade import isolated_home
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*/*.ipynb"))

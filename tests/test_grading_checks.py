@@ -154,7 +154,7 @@ def test_a_warning_from_the_students_code_is_a_note_on_stdout_not_stderr(capsys)
     import warnings
 
     def relu(x):
-        warnings.warn("a deprecated call", UserWarning)
+        warnings.warn("a deprecated call", UserWarning, stacklevel=2)
         return x.clamp(min=0)
 
     with grading.Checker("part A") as check:

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 def _api(course: Path):
     """nbgrader's own API on ``course``, configured by the course's nbgrader_config.py: the same apps the
     ``nbgrader`` commands run, in this process, which saves a ~3.5 s interpreter start per command."""
-    from dlcourse_grade.instructor import nbgrader_api
+    from dlcourse_grade.gradebook import nbgrader_api
 
     return nbgrader_api(course)
 

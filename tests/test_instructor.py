@@ -22,15 +22,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from dlcourse_grade import grade, gradebook, instructor
+from dlcourse_grade import feedback, grade, gradebook, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = "lab01_activations"
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / LAB))
-import hostile  # noqa: E402
-
-from dlcourse_grade import sandbox
+import hostile  # noqa: E402, I001 - the fixtures folder is put on the path just above
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
@@ -68,7 +65,7 @@ def batch(tmp_path_factory):
                  "--file-mb", "16", "--processes", "64", home=home)
     reported = cli(course, "report", LAB, home=home)
     cli(course, "feedback", LAB, home=home)
-    results = {r.student: r for r in instructor.load_results(course, LAB)}
+    results = {r.student: r for r in feedback.load_results(course, LAB)}
     return dict(course=course, collected=collected, graded=graded, reported=reported, results=results, home=home)
 
 
@@ -217,18 +214,18 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
         return workdir / "template"
 
     def grade_one(course, template, lab, student, *, workdir, **limits):
-        for private in instructor.private_dirs(workdir, student):
+        for private in grade.private_dirs(workdir, student):
             private.mkdir()
         if student == "b":  # a was graded before: its result is on disk, its copies are gone
             seen["a's result"] = (course / "autograded" / "a" / lab / "result.json").exists()
-            seen["a's copies"] = [p.name for p in instructor.private_dirs(workdir, "a") if p.exists()]
-        return instructor.Result(student, lab, status="graded")
+            seen["a's copies"] = [p.name for p in grade.private_dirs(workdir, "a") if p.exists()]
+        return grade.Result(student, lab, status="graded")
 
     recorded = []
     monkeypatch.setattr(grade, "_template", template)
     monkeypatch.setattr(grade, "grade_one", grade_one)
     monkeypatch.setattr(gradebook, "record_in_gradebook", lambda course, lab, student: recorded.append(student))
-    instructor.autograde(course, LAB, workers=1)
+    grade.autograde(course, LAB, workers=1)
     assert seen == {"a's result": True, "a's copies": []}
     assert recorded == ["a", "b"], "each graded submission goes to the course gradebook as it is graded"
     assert (course / "autograded" / "b" / LAB / "result.json").exists()

@@ -2,9 +2,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
-
 from dlcourse_grade.integrity import import_aliases, scan_source, scan_submission
+from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +37,10 @@ FORBIDDEN = {"torch.nn.functional.relu", "torch.sigmoid", "dlcourse.activations.
     ("def relu(x):\n    return x.clamp(min=0)\nt = torch.randn(5)\nprint(torch.allclose(relu(t), F.relu(t)))", []),
     ("from torch.nn.functional import relu as torch_relu\nprint(torch_relu(torch.ones(2)))", []),
     ("def softmax(x, dim=-1):\n    return torch.exp(x - torch.logsumexp(x, dim=dim, keepdim=True))", []),
+    # naming torch's class in a type test is not using it
+    ("def count(model):\n    return sum(isinstance(m, nn.ReLU) for m in model)", []),
+    ("def count(model):\n    return sum(type(m) is nn.Sigmoid or isinstance(m, (nn.ReLU, nn.Tanh)) for m in model)", []),
+    ("def relu(x):\n    return nn.ReLU()(x) if isinstance(x, torch.Tensor) else x", ["delegates"]),
     # the checks reached through aliases, namespaces and getattr
     ("g = grading\ng.Checker.__exit__ = lambda *a: True", ["touches-checks"]),
     ("import dlcourse.grading as q\nq.Checker.close = None", ["touches-checks"]),
@@ -66,7 +69,7 @@ def test_scan_submission_only_scans_changed_cells_and_uses_the_release_metadata(
 def test_restore_metadata_aligns_a_stripped_copy_with_the_release():
     from pathlib import Path
 
-    from dlcourse_grade.instructor import restore_metadata
+    from dlcourse_grade.grade import restore_metadata
 
     root = Path(__file__).resolve().parents[1]
     release = nbformat.read(root / "labs/lab01_activations/lab01_activations.ipynb", 4)
@@ -85,7 +88,7 @@ def test_restore_metadata_aligns_a_stripped_copy_with_the_release():
 def test_every_passing_test_cell_of_every_lab_reports_its_checks(lab):
     """verify_checks_ran must never zero honest work: on each source lab's recorded outputs (all
     tests passing), every test cell that uses the Checker shows the summary it looks for."""
-    from dlcourse_grade.instructor import Result, verify_checks_ran
+    from dlcourse_grade.grade import Result, verify_checks_ran
 
     source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
     graded = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
@@ -96,7 +99,7 @@ def test_every_passing_test_cell_of_every_lab_reports_its_checks(lab):
 
 
 def test_a_test_cell_rewritten_to_pass_loses_its_points():
-    from dlcourse_grade.instructor import Result, verify_checks_ran
+    from dlcourse_grade.grade import Result, verify_checks_ran
 
     lab = "lab01_activations"
     source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
@@ -108,3 +111,28 @@ def test_a_test_cell_rewritten_to_pass_loses_its_points():
     assert result.code_score == 6.0 and result.cells["test_part_d_hidden"] == 0.0
     assert result.flags[0].startswith("checks-did-not-run")
     assert cell.outputs[-1]["ename"] == "ChecksDidNotRun"
+
+
+@pytest.mark.parametrize("lab", sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()))
+def test_the_reference_solutions_raise_no_flag(lab):
+    """The instructor's own answers are honest work: the scan must not send them to review."""
+    source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "labs" / lab / f"{lab}.ipynb", as_version=4)
+    assert [str(f) for f in scan_submission(source, release)] == []
+
+
+@pytest.mark.parametrize("source,kinds", [
+    # one's own objects are the student's to change
+    ("w = torch.zeros(3, requires_grad=True)\nw.grad = torch.ones(3)", []),
+    ("for p in model.parameters():\n    p.grad = None\nmodel.training = False", []),
+    ("setattr(model, 'lr', 0.1)", []),
+    # modules and their classes are not, however they are reached
+    ("import torch as t\nt.allclose = lambda *a: True", ["patches-module"]),
+    ("getattr(torch, 'nn').functional = None", ["patches-module"]),
+    ("import sys\nsys.modules['torch'].allclose = None", ["patches-module"]),
+    ("import sys\nm = sys.modules['torch']\nm.allclose = None", ["patches-module"]),
+    ("from torch import nn\nnn.Module.__call__ = None", ["patches-module"]),
+    ("setattr(torch.Tensor, '__eq__', lambda a, b: True)", ["patches-module"]),
+])
+def test_attribute_writes_are_flagged_on_modules_only(source, kinds):
+    assert sorted({f.kind for f in scan_source(source, forbidden=FORBIDDEN)}) == kinds

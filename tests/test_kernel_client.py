@@ -18,11 +18,10 @@ import nbformat
 import pytest
 import zmq
 import zmq.asyncio
+from dlcourse_grade.kernel_client import POLL_SLICE, ResilientChannel, ResilientKernelManager, notebook_client
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.session import Session
 from traitlets.config.loader import PyFileConfigLoader
-
-from dlcourse_grade.kernel_client import POLL_SLICE, ResilientChannel, ResilientKernelManager, notebook_client
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 3.0  # the channel's timeout in these tests: far longer than a slice

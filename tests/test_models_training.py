@@ -10,7 +10,7 @@ from dlcourse.activations import Activation, PReLU
 def test_make_mlp_structure():
     m = models.make_mlp(64, 10, depth=3, width=16, activation="elu", activation_kwargs={"alpha": 0.5},
                         norm_layer=nn.BatchNorm1d, dropout=0.1)
-    assert [type(l) for l in m][:5] == [nn.Flatten, nn.Linear, nn.BatchNorm1d, Activation, nn.Dropout]
+    assert [type(layer) for layer in m][:5] == [nn.Flatten, nn.Linear, nn.BatchNorm1d, Activation, nn.Dropout]
     assert len(models.linear_layers(m)) == 4
     assert m(torch.zeros(5, 1, 8, 8)).shape == (5, 10)
     assert isinstance(models.make_mlp(2, 1, hidden_sizes=[3, 4], activation="prelu")[2], PReLU)
@@ -96,7 +96,7 @@ def test_fit_errors(kwargs, exc, match):
 def test_make_cnn_shapes_and_errors():
     m = models.make_cnn(1, 10, image_size=8, channels=(4, 8), dropout=0.1)
     assert m(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
-    assert sum(isinstance(l, nn.Conv2d) for l in m) == 2
+    assert sum(isinstance(layer, nn.Conv2d) for layer in m) == 2
     assert models.make_cnn(3, 5, image_size=16, channels=(4, 4, 4))(torch.zeros(2, 3, 16, 16)).shape == (2, 5)
     with pytest.raises(ValueError, match="channels"):
         models.make_cnn(image_size=8, channels=(4, 4, 4, 4))

@@ -9,10 +9,10 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.decomposition import PCA
-import torch.nn.functional as F
 from torch import nn
 
 import dlcourse

@@ -9,7 +9,6 @@ import torch  # noqa: E402
 from dlcourse import activations as A  # noqa: E402
 from dlcourse import data, diagnostics, models, plotting, training, widgets  # noqa: E402
 
-
 EXPLORERS = sorted(name for name in dir(widgets) if name.endswith("_explorer"))
 
 

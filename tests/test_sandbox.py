@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from dlcourse_grade import instructor, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,3 +113,74 @@ def test_a_command_in_the_sandbox_sees_only_its_own_world(tmp_path):
                                  "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "DLCOURSE_NUM_THREADS", "PWD"}
     assert set(facts["root"]) <= {"usr", "bin", "lib", "lib64", "sbin", "etc", "proc", "dev", "tmp", "home",
                                   *(p.split("/")[1] for p in spec.read_only), runtime.parts[1]}
+
+
+def _unreachable_ancestor(path: str) -> str | None:
+    """The topmost directory above ``path`` that other users cannot enter (``/root``, mode 0700)."""
+    for parent in reversed(Path(path).parents):
+        if str(parent) != "/" and not os.stat(parent).st_mode & 0o001:
+            return str(parent)
+    return None
+
+
+KERNEL_PROBE = r"""
+import json, os, subprocess, sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+from dlcourse_grade import sandbox
+workdir = Path(sys.argv[1])
+spec = sandbox.SandboxSpec(runtime=str(workdir / "rt"), file_mb=8, read_only=sandbox.python_directories())
+(workdir / "rt").mkdir()
+probe = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", sys.argv[2]], spec), capture_output=True,
+                       text=True, timeout=60)
+os.environ[sandbox.ENV_VAR] = spec.to_json()
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os; print(os.getuid(), os.getcwd())")])
+NotebookClient(nb, timeout=60, kernel_name="python3", kernel_manager_class=sandbox.SandboxedKernelManager).execute()
+print(json.dumps({"grader_uid": os.geteuid(), "probe": probe.stdout, "probe_err": probe.stderr[-500:],
+                  "kernel": nb.cells[0].outputs[0]["text"]}))
+"""
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="runs the grader as an unprivileged user: needs root to switch to one")
+def test_an_unprivileged_grader_gets_the_same_walls(tmp_path_factory):
+    """An instructor grading from their own account takes the other path of the sandbox: no
+    ``setpriv``, a user namespace (``bwrap --unshare-user``) instead. CI runs as root, so this test
+    runs a grader as ``nobody`` (uid 65534) — in a mount namespace of its own where directories
+    ``nobody`` may not enter (a Python installed under ``/root``) are made enterable, the files
+    in them unchanged — and checks the same walls, then runs a kernel through the sandbox's
+    kernel manager (connection file and Unix sockets across the user namespace).
+    """
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="dlcourse-unprivileged-"))
+    os.chmod(workdir, 0o777)
+    try:
+        needed = sorted({*sandbox.python_directories(), str(Path(sandbox.__file__).resolve().parents[1])})
+        script = ["set -e"]
+        for i, path in enumerate(needed):
+            hidden = _unreachable_ancestor(path)
+            if hidden:  # keep the directory, cover its unenterable ancestor, put the directory back
+                script += [f"mkdir -p /tmp/.keep{i}", f"mount --bind '{path}' /tmp/.keep{i}"]
+                script += [f"mountpoint -q '{hidden}' || mount -t tmpfs -o mode=755 tmpfs '{hidden}'",
+                           f"mkdir -p '{path}'", f"mount --bind /tmp/.keep{i} '{path}'"]
+        code = PROBE.replace("COURSE", repr(str(ROOT / "solutions")))
+        python = os.path.realpath(sys.executable)
+        script.append(f"exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME='{workdir}' "
+                      f"'{python}' -c \"$1\" '{workdir}' \"$2\"")
+        result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script),
+                                 "sh", KERNEL_PROBE, code], capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, result.stderr[-3000:]
+        facts = json.loads(result.stdout.strip().splitlines()[-1])
+        assert facts["grader_uid"] == 65534
+        probe = json.loads(facts["probe"] or "{}")
+        assert probe, facts["probe_err"]
+        assert probe["uid"] == 1000 and probe["cwd"] == sandbox.HOME
+        assert not probe["course"], "the course's solutions/ must not be visible"
+        assert probe["network"] in ("ConnectionRefusedError", "OSError") and probe["dns"] == "gaierror"
+        assert probe["wrote_mb"] <= 8 and probe["pid"] < 10
+        assert facts["kernel"].split() == ["1000", sandbox.HOME], "the kernel ran in the sandbox"
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

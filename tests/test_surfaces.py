@@ -44,7 +44,7 @@ def test_trajectory_equals_a_manual_torch_loop():
     path = S.trajectory("rosenbrock", lambda p: O.Adam(p, lr=0.05), steps=50)
     w = torch.nn.Parameter(torch.tensor(S.get_surface("rosenbrock").start, dtype=torch.float64))
     opt = torch.optim.Adam([w], lr=0.05)
-    for t in range(50):
+    for _ in range(50):
         opt.zero_grad()
         S.rosenbrock(w).backward()
         opt.step()

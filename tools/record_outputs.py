@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import nbformat
-
 from dlcourse_grade.kernel_client import notebook_client
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 
 from .integrity import scan_submission
+from .worker import GradingWorker, WorkerTimeout
 
 
 @dataclass
@@ -102,15 +103,6 @@ def restore_metadata(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) 
     return restored
 
 
-def _limit_memory(memory_mb: int):
-    def apply():  # runs in the child before exec; inherited by nbgrader's kernel
-        import resource
-
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    return apply
-
-
 def isolated_home(home: Path) -> dict[str, str]:
     """Environment variables that give a process (and the kernels it starts) ``home`` as its home.
 
@@ -161,8 +153,12 @@ def sandbox_environment(template: Path, lab: str, runtime: Path, *, uid: int, me
 
 def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,
               memory_mb: int, cell_timeout: int, sandboxed: bool = True, uid: int = FIRST_SANDBOX_UID,
-              file_mb: int = 256, processes: int = 256) -> Result:
-    """Autograde one student's submission in a private copy of the course, its kernel in the sandbox."""
+              file_mb: int = 256, processes: int = 256, worker: GradingWorker | None = None) -> Result:
+    """Autograde one student's submission in a private copy of the course, its kernel in the sandbox.
+
+    nbgrader runs in ``worker`` (a long-lived :class:`~dlcourse_grade.worker.GradingWorker` of the
+    batch), or in a worker of its own that ends with this call.
+    """
     start = time.perf_counter()
     result = Result(student, lab)
     release = nbformat.read(template / "labs" / lab / f"{lab}.ipynb", as_version=4)
@@ -183,20 +179,23 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     # the sandbox's manager, or (unsandboxed) the course's resilient client, also for a course whose
     # nbgrader_config.py predates it (grading/dlcourse_grade/kernel_client.py)
     manager = "dlcourse_grade.sandbox.SandboxedKernelManager" if sandboxed else "dlcourse_grade.kernel_client.ResilientKernelManager"
-    command = [sys.executable, "-m", "nbgrader", "autograde", lab, "--student", student,
-               f"--Execute.timeout={cell_timeout}", f"--Execute.kernel_manager_class={manager}"]
-    process = subprocess.Popen(command, cwd=private, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True, preexec_fn=_limit_memory(memory_mb), env=env)
+    settings = {"Execute": {"timeout": cell_timeout, "kernel_manager_class": manager}}
+    log_path = workdir / f"log_{student}.txt"
+    own_worker = worker is None
+    worker = GradingWorker(memory_mb) if own_worker else worker
     try:
-        log, _ = process.communicate(timeout=wall_time)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the kernel too: it is in the same process group
-        process.communicate()
+        answer = worker.autograde(private, lab, student, env=env, settings=settings, log_path=log_path,
+                                  wall_time=wall_time)
+    except WorkerTimeout:
         result.status, result.reason = "timed-out", f"grading took longer than {wall_time:.0f} s and was stopped"
         result.seconds = time.perf_counter() - start
         return result
     finally:
-        _kill_group(process.pid)
+        if own_worker:
+            worker.close()
+    output = log_path.read_text(errors="replace") if log_path.exists() else ""
+    log_path.unlink(missing_ok=True)
+    log = "\n".join(part for part in (answer.get("log", ""), answer.get("error", ""), output) if part)
     out_dir = course / "autograded" / student / lab
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "autograde.log").write_text(log)
@@ -228,13 +227,6 @@ def _errors(log: str) -> str:
             return explanation
     lines = [line for line in log.splitlines() if "ERROR" in line or "Error" in line]
     return (" | ".join(lines) or log)[-400:]
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)  # leave no kernel of this student running
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _output_text(output: dict) -> str:
@@ -321,13 +313,21 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
         workdir = Path(tmp)
         template = _template(course, lab, workdir)
 
+        slots = max(1, workers)
+        idle: queue.SimpleQueue[GradingWorker] = queue.SimpleQueue()  # one nbgrader process per slot
+        for _ in range(slots):
+            idle.put(GradingWorker(memory_mb))
+
         def run(student: str) -> Result:
+            worker = idle.get()
             try:
                 result = grade_one(course, template, lab, student, workdir=workdir, wall_time=wall_time,
                                    memory_mb=memory_mb, cell_timeout=cell_timeout, sandboxed=sandboxed,
-                                   uid=uids[student], file_mb=file_mb, processes=processes)
+                                   uid=uids[student], file_mb=file_mb, processes=processes, worker=worker)
             except Exception as exc:  # one student's failure must not stop the batch
                 result = Result(student, lab, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
+            finally:
+                idle.put(worker)
             if result.status == "graded":
                 try:
                     with gradebook_lock:  # one writer at a time: the course gradebook is one SQLite file
@@ -346,8 +346,12 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
                 shutil.rmtree(private, ignore_errors=True)
             return result
 
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            results = list(pool.map(run, chosen))
+        try:
+            with ThreadPoolExecutor(max_workers=slots) as pool:
+                results = list(pool.map(run, chosen))
+        finally:
+            for _ in range(slots):
+                idle.get().close()
     return results
 
 

@@ -38,33 +38,10 @@ import argparse
 import sys
 import time
 
-from .collect import Placement, collect, find_course, known_labs, match_submission
-from .feedback import (
-    HIDDEN_END,
-    HIDDEN_MARK,
-    feedback,
-    hidden_cells,
-    hidden_lines,
-    load_results,
-    redact,
-    report,
-)
-from .grade import (
-    FIRST_SANDBOX_UID,
-    Result,
-    autograde,
-    grade_one,
-    isolated_home,
-    private_dirs,
-    private_environment,
-    restore_metadata,
-    sandbox_environment,
-    verify_checks_ran,
-)
-from .gradebook import nbgrader_api, record_in_gradebook, recording_steps
+from .collect import collect, find_course
+from .feedback import feedback, report
+from .grade import autograde
 
-# The command is this module's API; the names above are re-exported so that scripts (and the tests)
-# reach every step from one place. Their documentation is in the modules that define them.
 __all__ = ["main"]
 
 

@@ -5,7 +5,9 @@ code that changes how it is graded. This scan parses (never runs) every code cel
 from the released notebook and flags:
 
 - ``patches-module``: assignment to an attribute of an imported module or class
-  (``torch.allclose = ...``, ``setattr(grading, ...)``), to a module's namespace
+  (``torch.allclose = ...``, ``setattr(grading, ...)``, also reached through an alias,
+  ``getattr(torch, "nn")`` or ``sys.modules["torch"]``) — not to one's own objects
+  (``w.grad = g``, ``model.training = False``) — to a module's namespace
   (``torch.__dict__["isclose"] = ...``, ``vars(torch).update(...)``), or to ``sys.modules``;
 - ``patches-builtins``: touching ``builtins``/``__builtins__``;
 - ``patches-ipython``: hooking IPython's input or execution machinery (input transformers,
@@ -19,7 +21,8 @@ from the released notebook and flags:
   torch's module (``nn.ReLU()(x)``) — or binding its name to it (``relu = F.relu``,
   ``from torch.nn.functional import relu``). The lab lists the functions in its notebook metadata
   ``dlcourse.forbidden_calls`` and states the rule; calling them *outside* a function, to
-  compare with one's own answer, is allowed and not flagged.
+  compare with one's own answer, is allowed and not flagged, and so is naming torch's class in a
+  type test (``isinstance(layer, nn.ReLU)``, ``type(layer) is nn.ReLU``).
 
 Names are followed through aliases: imports (``import dlcourse.grading as g``) and plain
 assignments (``g = grading``, ``sh = get_ipython()``), and through ``getattr``/``setattr`` with a
@@ -44,6 +47,8 @@ _IPYTHON_ROOTS = {"get_ipython()", "ip", "ipython", "shell", "IPython"}
 _FILE_CALLS = {"remove", "unlink", "rmtree", "rmdir", "rename", "replace", "system", "popen", "Popen", "run",
                "call", "check_call", "check_output", "write_text", "write_bytes", "copy", "copyfile", "move",
                "chmod", "makedirs", "mkdir", "kill", "fork", "execv", "spawnv", "_exit", "abort"}
+#: Modules a lab may reach without importing them under that name in the submission.
+_MODULES = {"torch", "numpy", "math", "sys", "os", "builtins", "dlcourse", "IPython", "matplotlib", "sklearn"}
 _GRADING_NAMES = {"grading", "Checker", "CheckFailed", "check_function", "check_close", "verify_integrity"}
 
 
@@ -79,8 +84,10 @@ class _Scanner(ast.NodeVisitor):
         self.aliases = aliases
         self.flags: list[Flag] = []
         self.in_function = 0
+        self.type_reference = 0  # inside isinstance's type argument or an identity test: naming is not using
         self.forbidden_methods = {name.split(".")[-1] for name in forbidden}
         self.forbidden_classes = {m.replace("_", "").lower() for m in self.forbidden_methods}
+        self.modules = {v.split(".")[0] for v in aliases.values()} | _MODULES
 
     def flag(self, kind: str, node: ast.AST) -> None:
         line = getattr(node, "lineno", 1)
@@ -107,9 +114,12 @@ class _Scanner(ast.NodeVisitor):
             for t in getattr(target, "elts", [getattr(target, "value", None)]):
                 self._check_target(t, node)
         elif isinstance(target, ast.Attribute):
-            name = self.name(target)
-            if name.split(".")[0] != "self":
-                self.flag(self._kind_of_object(name), node)
+            owner = self._owner(target.value)
+            kind = self._kind_of_object(f"{owner}.{target.attr}")
+            # the checks, builtins and IPython on any path; otherwise only a module's (or its class's)
+            # attribute: `w.grad = g`, `model.training = False` change the student's own objects
+            if kind != "patches-module" or self._is_module_path(owner):
+                self.flag(kind, node)
         elif isinstance(target, ast.Subscript):
             name = self.name(target.value)
             if name in ("sys.modules", "__builtins__") or name.startswith("builtins"):
@@ -118,6 +128,23 @@ class _Scanner(ast.NodeVisitor):
                 self.flag(self._kind_of_object(_namespace_owner(target.value, self)), node)
         elif isinstance(target, ast.Name) and target.id in _GRADING_NAMES | {"__builtins__"}:
             self.flag("touches-checks" if target.id != "__builtins__" else "patches-builtins", node)
+
+    def _owner(self, node: ast.AST) -> str:
+        """The resolved name of the object an attribute is written on, also reached through
+        ``getattr(torch, "nn")`` or ``sys.modules["torch"]``."""
+        if isinstance(node, ast.Attribute):
+            return f"{self._owner(node.value)}.{node.attr}"
+        if isinstance(node, ast.Call) and _dotted(node.func) == "getattr" and len(node.args) > 1 \
+                and isinstance(node.args[1], ast.Constant):
+            return f"{self._owner(node.args[0])}.{node.args[1].value}"
+        if isinstance(node, ast.Subscript) and self.name(node.value) == "sys.modules":
+            key = node.slice.value if isinstance(node.slice, ast.Constant) else "?"
+            return _resolve(str(key), self.aliases) if key != "?" else "sys.modules"
+        return self.name(node)
+
+    def _is_module_path(self, owner: str) -> bool:
+        """``torch.nn`` or ``torch.Tensor``, not ``torch.zeros()`` (an object the student made)."""
+        return "()" not in owner and owner.split(".")[0] in self.modules
 
     def _check_binding(self, targets: list[ast.AST], value: ast.AST | None, node: ast.AST) -> None:
         """``relu = F.relu`` or ``relu = nn.ReLU()`` binds an answer's name to the function it replaces."""
@@ -190,8 +217,23 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node):
-        if self.in_function and isinstance(node.ctx, ast.Load) and self.delegated(self.name(node)):
+        if self.in_function and not self.type_reference and isinstance(node.ctx, ast.Load) \
+                and self.delegated(self.name(node)):
             self.flag("delegates", node)  # an alias of F.relu used inside an answer
+
+    def _visit_as_type(self, node: ast.AST) -> None:
+        """Visit ``node``, a class or tuple of classes only named (``isinstance(layer, nn.ReLU)``), never run."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Tuple)):
+            self.type_reference += 1
+            self.visit(node)
+            self.type_reference -= 1
+        else:
+            self.visit(node)
+
+    def visit_Compare(self, node):
+        # `type(layer) is nn.ReLU`: a type compared, not a function used
+        for operand in (node.left, *node.comparators):
+            self._visit_as_type(operand)
 
     def visit_Attribute(self, node):
         name = self.name(node)
@@ -200,7 +242,7 @@ class _Scanner(ast.NodeVisitor):
         parts = name.split(".")
         if "grading" in parts and parts.index("grading") == len(parts) - 2 and node.attr not in self.allowed_grading:
             self.flag("touches-checks", node)
-        if self.in_function and isinstance(node.ctx, ast.Load) and self.delegated(name):
+        if self.in_function and not self.type_reference and isinstance(node.ctx, ast.Load) and self.delegated(name):
             self.flag("delegates", node)  # F.relu passed or called inside an answer
         self.generic_visit(node)
 
@@ -208,7 +250,10 @@ class _Scanner(ast.NodeVisitor):
         name = _dotted(node.func)
         last = name.split(".")[-1]
         if name in ("setattr", "delattr") and node.args:
-            self.flag(self._kind_of_object(self.name(node.args[0])), node)
+            owner = self._owner(node.args[0])
+            kind = self._kind_of_object(owner)
+            if kind != "patches-module" or self._is_module_path(owner):
+                self.flag(kind, node)
         elif name == "getattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
             attribute = str(node.args[1].value)
             owner = self.name(node.args[0])
@@ -233,7 +278,12 @@ class _Scanner(ast.NodeVisitor):
         if self.in_function and isinstance(node.func, ast.Attribute) and node.func.attr in self.forbidden_methods \
                 and not self.delegated(self.name(node.func)) and not _is_module(self.name(node.func.value), self.aliases):
             self.flag("delegates", node)  # x.relu(), x.softmax(-1): torch's tensor method
-        self.generic_visit(node)
+        if name in ("isinstance", "issubclass") and len(node.args) == 2 and not node.keywords:
+            self.visit(node.func)
+            self.visit(node.args[0])
+            self._visit_as_type(node.args[1])
+        else:
+            self.generic_visit(node)
 
 
 def _namespace_owner(node: ast.AST, scanner: _Scanner) -> str:
@@ -286,6 +336,12 @@ def import_aliases(sources) -> dict[str, str]:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript) \
+                    and _resolve(_dotted(node.value.value), aliases) == "sys.modules" \
+                    and isinstance(node.value.slice, ast.Constant):
+                for target in node.targets:  # m = sys.modules["torch"]: m is torch
+                    if isinstance(target, ast.Name):
+                        aliases[target.id] = _resolve(str(node.value.slice.value), aliases)
             elif isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Call)):
                 # g = grading, sh = get_ipython(), C = grading.Checker: the new name stands for the old one
                 value = _resolve(_dotted(node.value), aliases)
