@@ -12,14 +12,52 @@
    loads every script found there on every page).
 4. The general index's two columns grew wider than the page with long qualified names:
    ``static/dlcourse-book.css`` lets them wrap.
+5. The book works offline, opened from ``_build/html`` with no network: MathJax, RequireJS and
+   the ipywidgets html-manager are *vendored* — ``_config.yml`` names them by paths under
+   ``_static/vendor/``, and this extension copies them there from the pinned npm packages that
+   ``tools/install_test_browser.py`` downloads and verifies into ``.cache/cdn/`` (the README's
+   set-up step). Without that copy the build fails and says which command makes it.
+   Sphinx's search shows a summary of each hit by fetching the page, which a browser refuses for
+   ``file://`` pages: there, the search page lists the hits without summaries instead of failing.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 WIDGET_SHIM = "dlcourse-widgets.js"
 HTML_MANAGER = "@jupyter-widgets/html-manager@"
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = ROOT / ".cache" / "cdn"
+VENDOR = "vendor"
+#: What the pages load, by package: the package's folders copied into ``_static/vendor/<package>@<version>/``.
+VENDORED = {"mathjax@3.2.2": ["es5"], "requirejs@2.3.4": ["require.js"],
+            "@jupyter-widgets/html-manager@1.0.6": ["dist"]}
+
+
+class VendorMissing(RuntimeError):
+    """The pinned scripts the offline book needs are not downloaded yet."""
+
+
+def _vendor(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / VENDOR
+    for package, parts in VENDORED.items():
+        source = MIRROR / package
+        if not source.is_dir():
+            raise VendorMissing(f"{source} is missing: run `python tools/install_test_browser.py` (it downloads the "
+                                "pinned MathJax, RequireJS and html-manager that the offline book ships)")
+        for part in parts:
+            src, dst = source / part, target / package / part
+            if dst.exists():
+                continue
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            if src.is_dir():  # source maps are for debugging the packages, not for readers
+                shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.map"))
+            else:
+                shutil.copy2(src, dst)
 
 
 def _configure(app, config):
@@ -27,10 +65,16 @@ def _configure(app, config):
     config.html_static_path.append(str(Path(__file__).with_name("static")))
 
 
+#: On the search page: summaries need fetch(), which file:// pages may not use.
+SEARCH_OFFLINE = 'if (location.protocol === "file:") { DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false; }'
+
+
 def _fix_scripts(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
+    if pagename == "search":
+        scripts.append(type(scripts[0])("", body=SEARCH_OFFLINE))
     seen_bodies, kept = set(), []
     for script in scripts:
         attributes = getattr(script, "attributes", {}) or {}
@@ -43,8 +87,14 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
     manager = next((i for i, s in enumerate(kept) if HTML_MANAGER in str(getattr(s, "filename", "") or "")), None)
     if manager is not None and not any(WIDGET_SHIM in str(getattr(s, "filename", "") or "") for s in kept):
         template = kept[manager]
+        filename = str(template.filename)
+        # RequireJS resolves paths against the page: give the shim the vendored file's page-relative URL
+        if "://" in filename:
+            url = filename
+        else:
+            url = context["pathto"](filename if filename.startswith("_static/") else f"_static/{filename}", 1)
         kept.insert(manager, type(template)(f"_static/{WIDGET_SHIM}", priority=getattr(template, "priority", 500),
-                                            **{"data-html-manager": str(template.filename)}))
+                                            **{"data-html-manager": url}))
     scripts[:] = kept
 
 
@@ -52,4 +102,5 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.add_css_file("dlcourse-book.css")
     app.connect("html-page-context", _fix_scripts, priority=900)
+    app.connect("build-finished", _vendor)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,11 +3,12 @@
 Chromium is started with ``--remote-debugging-pipe``: commands go to its fd 3 and replies and
 events come back on its fd 4, as NUL-separated JSON. No WebDriver, no port, no extra package.
 
-Every request a page makes is paused (``Fetch`` domain) and answered here: requests to the
-local book server continue; ``https://cdn.jsdelivr.net/npm/<package>@<version>/<path>`` is
-answered from the offline mirror that ``tools/install_test_browser.py`` unpacked; anything
-else is refused and recorded, so a page that needs the network fails the test instead of
-silently rendering without its scripts.
+Every request a page makes is paused (``Fetch`` domain) and answered here: requests under the
+local origin (the built book's folder, as a ``file://`` URL) continue; with a mirror,
+``https://cdn.jsdelivr.net/npm/<package>@<version>/<path>`` is answered from the packages that
+``tools/install_test_browser.py`` unpacked; anything else is refused and recorded, so a page
+that needs the network fails the test instead of silently rendering without its scripts. The
+book's own test uses no mirror: the built pages must work with the network blocked entirely.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ class PageReport:
 class Chromium:
     """One headless Chromium with one tab; use as a context manager."""
 
-    def __init__(self, executable: str, mirror: CdnMirror, local_origin: str, width: int = 1280, height: int = 900):
+    def __init__(self, executable: str, mirror: CdnMirror | None, local_origin: str, width: int = 1280,
+                 height: int = 900):
         self.executable = executable
         self.mirror = mirror
         self.local_origin = local_origin.rstrip("/")
@@ -223,7 +225,7 @@ class Chromium:
         if url.startswith((self.local_origin, "data:", "about:", "blob:")):
             self.send("Fetch.continueRequest", {"requestId": request_id}, session=True)
             return
-        path = self.mirror.lookup(url)
+        path = self.mirror.lookup(url) if self.mirror is not None else None
         if path is None:
             self.report.blocked.append(url)
             self.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"}, session=True)

@@ -8,21 +8,19 @@ is checked here. External links are not followed (no network in CI).
 from __future__ import annotations
 
 import functools
-import http.server
 import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.browser import CDN_PREFIX, CdnMirror, Chromium
+from tests.browser import Chromium
 from tests.test_book import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +40,7 @@ class _Collector(HTMLParser):
         self.links: list[str] = []
         self.images: list[str] = []
         self.scripts: list[str] = []
+        self.stylesheets: list[str] = []
         self.ids: set[str] = set()
         self.text: list[str] = []
         self._hidden: list[bool] = []  # one entry per open element: is its text excluded?
@@ -54,6 +53,8 @@ class _Collector(HTMLParser):
             self.links.append(attrs["href"])
         if tag == "script" and attrs.get("src"):
             self.scripts.append(attrs["src"])
+        if tag == "link" and attrs.get("rel") == "stylesheet" and attrs.get("href"):
+            self.stylesheets.append(attrs["href"])
         if tag == "img" and attrs.get("src"):
             self.images.append(attrs["src"])
         if tag in _VOID:
@@ -77,8 +78,21 @@ def _parse(page: Path) -> _Collector:
     return collector
 
 
+def _missing_browser_setup() -> list[str]:
+    """What ``tools/install_test_browser.py`` would install: Chromium, and the pinned scripts the book ships."""
+    return [what for what, ok in [("chromium", SETUP.find_chromium()),
+                                  *[(f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
+                                    for n, v in SETUP.PACKAGES]] if not ok]
+
+
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
+    if not all(SETUP.mirror_path(n, v).is_dir() for n, v in SETUP.PACKAGES):
+        message = ("the book ships MathJax, RequireJS and the widget manager, downloaded by "
+                   "`python tools/install_test_browser.py`: run it first")
+        if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     out = tmp_path_factory.mktemp("book")
     # jupyter_book has no __main__ module: call its CLI entry point with the interpreter running the tests
     command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
@@ -150,9 +164,10 @@ def test_colab_button_points_at_an_existing_notebook(html):
 
 # -- the same pages in a real browser ---------------------------------------------------------
 #
-# Headless Chromium (tools/install_test_browser.py installs it and the CDN mirror) loads every
-# page of the toc, plus the index pages Sphinx generates, from a local HTTP server. Nothing
-# reaches the network: CDN requests are answered from the mirror, everything else is refused.
+# Headless Chromium (tools/install_test_browser.py installs it) opens every page of the toc, plus
+# the index pages Sphinx generates, straight from the built folder (file://), as a reader who
+# double-clicks index.html offline would. Every request outside that folder is refused and
+# reported: the book must bring its scripts along (MathJax, RequireJS, the widget manager).
 
 def _load_tool(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
@@ -201,30 +216,16 @@ SETTLED = "[...document.images].every(i => i.complete) && " + WIDGET_VIEWS + ".e
 
 @pytest.fixture(scope="module")
 def chromium(html):
-    executable = SETUP.find_chromium()
-    missing = [what for what, ok in [("chromium", executable),
-                                     *[(f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
-                                       for n, v in SETUP.PACKAGES]] if not ok]
+    missing = _missing_browser_setup()
     if missing:
         message = f"browser test needs {', '.join(missing)}: run `python tools/install_test_browser.py`"
         if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-
-    class QuietHandler(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(html)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with Chromium(executable, CdnMirror(SETUP.MIRROR), origin) as browser:
-            browser.origin = origin
-            yield browser
-    finally:
-        server.shutdown()
+    origin = html.as_uri()
+    with Chromium(SETUP.find_chromium(), None, origin) as browser:  # no mirror: the network is simply off
+        browser.origin = origin
+        yield browser
 
 
 def _screenshot(browser, name: str) -> None:
@@ -235,16 +236,16 @@ def _errors(report) -> list[str]:
     return [e for e in report.errors if not BROWSER_NOISE.search(e)] + [f"needs the network: {u}" for u in report.blocked]
 
 
-def test_cdn_pins_are_the_mirrored_packages(html):
-    """Every CDN script of the rendered pages is one of the pinned npm packages, at the pinned version."""
-    from tests.browser import split_cdn_url
-
-    external = {src for page in _pages(html) for src in _parse(page).scripts if "://" in src}
-    pinned = set(SETUP.PACKAGES)
-    for src in external:
-        parts = split_cdn_url(src)
-        assert parts is not None, f"{src}: load third-party scripts from {CDN_PREFIX}<package>@<version>/"
-        assert parts[:2] in pinned, f"{src}: pin {parts[0]}@{parts[1]} in tools/install_test_browser.py"
+def test_the_pages_load_nothing_from_the_network(html):
+    """Every script and stylesheet of the rendered pages ships with the book (the browser test below
+    then loads the pages with the network off); the vendored packages are the pinned ones."""
+    external = {f"{page.relative_to(html)}: {src}" for page in _pages(html)
+                for src in _parse(page).scripts + _parse(page).stylesheets if "://" in src}
+    assert not external, "pages load scripts from the network:\n" + "\n".join(sorted(external)[:10])
+    vendored = {p.relative_to(html / "_static" / "vendor").parts[0] for p in (html / "_static" / "vendor").iterdir()}
+    vendored |= {f"@jupyter-widgets/{p.name}" for p in (html / "_static" / "vendor" / "@jupyter-widgets").iterdir()}
+    for name, version in SETUP.PACKAGES:
+        assert f"{name}@{version}" in vendored, f"{name}@{version} is not shipped in _static/vendor/"
 
 
 def _browse(chromium, page: str) -> tuple[dict, list[str]]:

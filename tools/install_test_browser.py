@@ -1,4 +1,4 @@
-"""Set up what the real-browser test of the book needs: headless Chromium and a CDN mirror.
+"""Set up what the book build and its real-browser test need: headless Chromium and the pinned scripts.
 
     python tools/install_test_browser.py
 
@@ -6,11 +6,12 @@
    or ``$CHROMIUM``); otherwise, on Debian/Ubuntu as root, installs Debian's ``chromium`` with
    apt. Elsewhere it prints what to install and exits 0: the browser test then skips locally
    (CI sets ``DLCOURSE_REQUIRE_BROWSER=1``, which turns that skip into a failure).
-2. **The CDN mirror.** The rendered pages load MathJax, RequireJS and the ipywidgets
-   html-manager from ``cdn.jsdelivr.net/npm/<package>@<version>/…`` (pinned in ``_config.yml``).
-   The test runs offline, so it answers those requests from the packages' npm tarballs,
-   downloaded here from the npm registry and verified against their published sha512
-   integrity, into ``.cache/cdn/<package>@<version>/``.
+2. **The scripts the book ships.** The rendered pages load MathJax, RequireJS and the ipywidgets
+   html-manager from the book itself (``_static/vendor/<package>@<version>/``, named in
+   ``_config.yml``), so that the built book works from disk with no network. Their npm tarballs
+   are downloaded here from the npm registry, verified against their published sha512
+   integrity and unpacked into ``.cache/cdn/<package>@<version>/``; the book build
+   (``_ext/dlcourse_book.py``) copies them into every build.
 
 Nothing here runs during the tests; the tests never touch the network.
 """

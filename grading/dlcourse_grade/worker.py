@@ -153,7 +153,7 @@ def _grade(task: dict) -> dict:
 
 
 def serve() -> int:
-    """The worker's loop: a task per line on stdin, an answer per line on :data:`ANSWER_FD`, until stdin closes."""
+    """The worker's loop: a task per line on stdin, an answer per line on file descriptor 3 (``ANSWER_FD``), until stdin closes."""
     import nbgrader.apps  # noqa: F401 - imported once here, before the first student: that is the point
 
     answers = os.fdopen(ANSWER_FD, "w")
