@@ -144,6 +144,31 @@ def test_no_progress_bar_is_stored(path):
     assert "FloatProgressModel" not in {m.get("model_name") for m in state.values()}, "a progress bar's widget is stored"
 
 
+def _figures(nb) -> list[tuple[int, str]]:
+    return [(i, data) for i, c in enumerate(nb.cells) if c.cell_type == "code" for o in c.get("outputs", [])
+            for kind, data in o.get("data", {}).items() if kind.startswith("image/")]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_each_figure_is_shown_once(path):
+    """An explorer's static figure belongs beside it once (the rendered book showed one twice)."""
+    seen: dict[str, int] = {}
+    for i, data in _figures(nbformat.read(path, as_version=4)):
+        data = data if isinstance(data, str) else "".join(data)
+        assert data not in seen, f"cells {seen[data]} and {i} show the same figure"
+        seen[data] = i
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_every_figure_has_alt_text(path):
+    """Screen readers read a figure's alt text; without it the rendered book gives the image's file path."""
+    nb = nbformat.read(path, as_version=4)
+    for i in sorted({i for i, _ in _figures(nb)}):
+        alt = nb.cells[i].metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 5 and not re.search(r"\.(png|svg|jpe?g)\b", alt), \
+            f"cell {i}: write what the figure shows in metadata mystnb.image.alt (got {alt!r})"
+
+
 @pytest.mark.parametrize("path", RELEASES, ids=ids(RELEASES))
 def test_releases_hold_no_solutions_and_no_outputs(path):
     nb = nbformat.read(path, as_version=4)

@@ -205,6 +205,8 @@ PAGE_STATE = r"""(async () => {
     widgetViews: views.length,
     widgetsRendered: views.filter(""" + WIDGET_RENDERED + r""").length,
     colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
+    wideCode: [...document.querySelectorAll("article pre")].filter(p => p.scrollWidth > p.clientWidth + 1)
+        .map(p => `${p.scrollWidth} px in ${p.clientWidth} px: ${p.textContent.trim().slice(0, 50)}`),
     wideTables: [...document.querySelectorAll("article table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
         .map(t => `${t.scrollWidth} px in ${t.parentElement.clientWidth} px: ${t.textContent.trim().slice(0, 50)}`),
     title: document.title,
@@ -262,6 +264,7 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     problems += [f"raw math delimiter {d!r} in the text" for d in state["rawMath"]]
     problems += [f"image did not load: {i['src']}" for i in state["images"] if not (i["complete"] and i["width"] > 0)]
     problems += [f"table wider than the page (readers must scroll sideways): {t}" for t in state["wideTables"]]
+    problems += [f"code wider than its box (cut at the right edge): {c}" for c in state["wideCode"]]
     if state["widgetsRendered"] != state["widgetViews"]:
         problems.append(f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered")
     for link in state["colab"]:
@@ -285,7 +288,8 @@ def test_browser_check_catches_planted_faults(chromium, html):
     planted.write_text(
         "<html><head><title>planted</title>"
         "<script src='https://example.org/needs-the-network.js'></script></head><body>"
-        "<article><table><tr>" + "<td>a-rather-long-unbreakable-cell-value</td>" * 40 + "</tr></table></article>"
+        "<article><table><tr>" + "<td>a-rather-long-unbreakable-cell-value</td>" * 40 + "</tr></table>"
+        "<pre style='white-space: pre; overflow-x: auto'>" + "x = 1; " * 200 + "</pre></article>"
         "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'>"
         "<a href='https://colab.research.google.com/github/dlcourse/dlcourse/blob/main/book/no_such.ipynb'>Colab</a>"
         "<script>throw new Error('planted exception')</script>"
@@ -294,7 +298,8 @@ def test_browser_check_catches_planted_faults(chromium, html):
     text = "\n".join(problems)
     for expected in ["planted exception", "planted console error", "needs the network: https://example.org",
                      "has math but MathJax did not start", "math not typeset", "raw math delimiter '$$'",
-                     "image did not load", "missing notebook", "table wider than the page"]:
+                     "image did not load", "missing notebook", "table wider than the page",
+                     "code wider than its box"]:
         assert expected in text, f"{expected!r} not reported; got:\n{text}"
 
 
