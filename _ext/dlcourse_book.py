@@ -19,10 +19,17 @@
    set-up step). Without that copy the build fails and says which command makes it.
    Sphinx's search shows a summary of each hit by fetching the page, which a browser refuses for
    ``file://`` pages: there, the search page lists the hits without summaries instead of failing.
+6. Accessibility (axe-core, in the browser test): the theme's search button is named "Search"
+   while it shows "Search Ctrl+K" (a speech-input user saying what they see would not reach it),
+   its colour-mode button is named "Color mode" while FontAwesome turns its icons' titles
+   ("Light", "Dark") into text inside it, and sphinxcontrib-bibtex marks the citation list ``role="list"`` around entries that are
+   ``doc-biblioentry``, not list items. Both are fixed in the built HTML after the build; the
+   widgets, rendered in the browser, get their accessible names from ``static/dlcourse-widgets.js``.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -38,6 +45,33 @@ VENDORED = {"mathjax@3.2.2": ["es5"], "requirejs@2.3.4": ["require.js"],
 
 class VendorMissing(RuntimeError):
     """The pinned scripts the offline book needs are not downloaded yet."""
+
+
+#: Fixes of the built HTML: (what the theme or an extension writes, what it should be).
+HTML_FIXES = [
+    # the button's name must contain what it shows ("Search Ctrl+K"): let its content name it
+    ('class="btn search-button-field search-button__button pst-js-only" title="Search" aria-label="Search"',
+     'class="btn search-button-field search-button__button pst-js-only" title="Search"'),
+    # a list's children must be list items; these are bibliography entries (role doc-biblioentry)
+    ('<div role="list" class="citation-list">', '<div class="citation-list">'),
+]
+#: The colour-mode button's icons: decorative (the button is named "Color mode"), so no title text.
+THEME_ICON = re.compile(r'<i class="(theme-switch [^"]*)"(\s+data-mode="\w+")\s+title="[^"]*"')
+
+
+def _fix_html(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for wrong, right in HTML_FIXES:
+            fixed = fixed.replace(wrong, right)
+        fixed = THEME_ICON.sub(r'<i aria-hidden="true" class="\1"\2', fixed)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
 
 
 def _vendor(app, exception):
@@ -103,4 +137,5 @@ def setup(app):
     app.add_css_file("dlcourse-book.css")
     app.connect("html-page-context", _fix_scripts, priority=900)
     app.connect("build-finished", _vendor)
+    app.connect("build-finished", _fix_html)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

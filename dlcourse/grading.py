@@ -45,7 +45,15 @@ _WATCHED_EXTERNAL = {
 
 
 class CheckFailed(AssertionError):
-    """Raised after a group of checks when at least one failed; the message lists them."""
+    """Raised after a group of checks when at least one failed; the message lists them.
+
+    In a notebook it is shown as that message alone: the lines above it already say which checks
+    failed and why, and a traceback through the checking code would only hide them. The cell
+    still fails (nbgrader scores it 0), exactly as with the traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines instead of a traceback
+        return [f"{type(self).__name__}: {self}"]
 
 
 def describe(value: Any, max_items: int = 6) -> str:
@@ -261,6 +269,11 @@ class Checker:
                   "that costs no points")
         if exc_type is None:
             self.finish()
+        elif issubclass(exc_type, Exception) and not issubclass(exc_type, CheckFailed):
+            # An error raised while the checks ran the student's code (an unanswered part raises
+            # NotImplementedError): one readable failure line, then the usual CheckFailed.
+            self.record(False, _stopped_by(exc, tb))
+            self.finish()
         return False
 
     def finish(self) -> None:
@@ -269,6 +282,18 @@ class Checker:
         if self.failures:
             raise CheckFailed(f"{len(self.failures)} check(s) failed:\n- " + "\n- ".join(self.failures))
         print(f"All {self.passed} check(s) passed.")
+
+
+def _stopped_by(exc: BaseException, tb) -> str:
+    """``softmax is not implemented yet …`` or ``the checks stopped: ValueError: … (in softmax)``."""
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    inner = next((name for name in reversed(frames) if name not in ("<module>", "__exit__")), None)
+    if isinstance(exc, NotImplementedError):
+        return f"{inner or 'a function'} is not implemented yet (replace `raise NotImplementedError()`)"
+    return f"the checks stopped: {type(exc).__name__}: {exc}" + (f" (in {inner})" if inner else "")
 
 
 def _cloned(args: tuple) -> tuple:

@@ -79,10 +79,10 @@ def _parse(page: Path) -> _Collector:
 
 
 def _missing_browser_setup() -> list[str]:
-    """What ``tools/install_test_browser.py`` would install: Chromium, and the pinned scripts the book ships."""
+    """What ``tools/install_test_browser.py`` would install: Chromium, the pinned scripts the book ships, axe-core."""
     return [what for what, ok in [("chromium", SETUP.find_chromium()),
                                   *[(f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
-                                    for n, v in SETUP.PACKAGES]] if not ok]
+                                    for n, v in {**SETUP.PACKAGES, **SETUP.TEST_PACKAGES}]] if not ok]
 
 
 @pytest.fixture(scope="module")
@@ -209,9 +209,23 @@ PAGE_STATE = r"""(async () => {
         .map(p => `${p.scrollWidth} px in ${p.clientWidth} px: ${p.textContent.trim().slice(0, 50)}`),
     wideTables: [...document.querySelectorAll("article table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1)
         .map(t => `${t.scrollWidth} px in ${t.parentElement.clientWidth} px: ${t.textContent.trim().slice(0, 50)}`),
+    pathAlt: [...document.querySelectorAll("article img")].filter(i => /\.(png|svg|jpe?g)$/.test(i.getAttribute("alt") || ""))
+        .map(i => i.getAttribute("alt").slice(0, 80)),
     title: document.title,
   };
 })()"""
+
+#: axe-core's verdict on the page as rendered: the serious and critical violations, one line each.
+#: ``preload: false``: axe would otherwise re-read every stylesheet with XMLHttpRequest, which a
+#: ``file://`` page may not do (its CSS is applied all the same; only one orientation rule needs it).
+AXE_RUN = """axe.run(document, {resultTypes: ["violations"], preload: false}).then(r => r.violations
+    .filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.impact} ${v.id} (${v.nodes.length}x): ${v.help}; e.g. ${v.nodes[0].target.join(" ")}`))"""
+
+
+def _axe_source() -> str:
+    (name, version), = SETUP.TEST_PACKAGES
+    return (SETUP.mirror_path(name, version) / "axe.min.js").read_text(encoding="utf-8")
 
 SETTLED = "[...document.images].every(i => i.complete) && " + WIDGET_VIEWS + ".every(" + WIDGET_RENDERED + ")"
 
@@ -265,6 +279,9 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     problems += [f"image did not load: {i['src']}" for i in state["images"] if not (i["complete"] and i["width"] > 0)]
     problems += [f"table wider than the page (readers must scroll sideways): {t}" for t in state["wideTables"]]
     problems += [f"code wider than its box (cut at the right edge): {c}" for c in state["wideCode"]]
+    problems += [f"figure whose alt text is its file name: {a}" for a in state["pathAlt"]]
+    chromium.evaluate(_axe_source() + ";0")
+    problems += [f"accessibility: {v}" for v in chromium.evaluate(AXE_RUN, timeout=120)]
     if state["widgetsRendered"] != state["widgetViews"]:
         problems.append(f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered")
     for link in state["colab"]:
@@ -290,7 +307,7 @@ def test_browser_check_catches_planted_faults(chromium, html):
         "<script src='https://example.org/needs-the-network.js'></script></head><body>"
         "<article><table><tr>" + "<td>a-rather-long-unbreakable-cell-value</td>" * 40 + "</tr></table>"
         "<pre style='white-space: pre; overflow-x: auto'>" + "x = 1; " * 200 + "</pre></article>"
-        "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'>"
+        "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'><article><img alt='fig.png' src='x.png'></article>"
         "<a href='https://colab.research.google.com/github/dlcourse/dlcourse/blob/main/book/no_such.ipynb'>Colab</a>"
         "<script>throw new Error('planted exception')</script>"
         "<script>console.error('planted console error')</script></body></html>")
@@ -299,7 +316,8 @@ def test_browser_check_catches_planted_faults(chromium, html):
     for expected in ["planted exception", "planted console error", "needs the network: https://example.org",
                      "has math but MathJax did not start", "math not typeset", "raw math delimiter '$$'",
                      "image did not load", "missing notebook", "table wider than the page",
-                     "code wider than its box"]:
+                     "code wider than its box", "alt text is its file name",
+                     "accessibility: critical image-alt"]:
         assert expected in text, f"{expected!r} not reported; got:\n{text}"
 
 

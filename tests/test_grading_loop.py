@@ -159,6 +159,26 @@ class GradingLoop:
         assert scores["untouched"]["score"] == 0 and not scores["untouched"]["needs_manual_grade"]
 
 
+    def test_an_unanswered_part_fails_with_one_short_message(self, graded):
+        """What a student sees running the unanswered release (the untouched submission, executed by
+        nbgrader just above): every visible test fails with :class:`dlcourse.grading.CheckFailed`
+        shown as its message alone, after the checker's line saying what is missing — never with a
+        traceback through a call made outside the checker (a raw ``NotImplementedError``)."""
+        lab, course, _ = graded
+        nb = nbformat.read(course / "autograded" / "untouched" / lab / f"{lab}.ipynb", as_version=4)
+        visible = [c for c in nb.cells if c.cell_type == "code"
+                   and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_visible")]
+        assert visible, f"{lab} has no visible test"
+        for cell in visible:
+            grade_id = cell.metadata["nbgrader"]["grade_id"]
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert len(errors) == 1, f"{grade_id}: an unanswered part must fail its visible test"
+            assert errors[0].ename == "CheckFailed", f"{grade_id}: failed with {errors[0].ename}, outside the checker"
+            assert len(errors[0].traceback) == 1, f"{grade_id}: a traceback instead of the checker's message"
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert "\u2718" in printed, f"{grade_id}: no check line says what is wrong"
+
+
     def test_written_answers_wait_for_a_human(self, graded):
         lab, _, scores = graded
         assert written_answers(lab), f"{lab} has no answer graded by hand"

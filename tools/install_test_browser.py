@@ -6,7 +6,7 @@
    or ``$CHROMIUM``); otherwise, on Debian/Ubuntu as root, installs Debian's ``chromium`` with
    apt. Elsewhere it prints what to install and exits 0: the browser test then skips locally
    (CI sets ``DLCOURSE_REQUIRE_BROWSER=1``, which turns that skip into a failure).
-2. **The scripts the book ships.** The rendered pages load MathJax, RequireJS and the ipywidgets
+2. **The scripts the book ships** (and axe-core, with which the test checks accessibility). The rendered pages load MathJax, RequireJS and the ipywidgets
    html-manager from the book itself (``_static/vendor/<package>@<version>/``, named in
    ``_config.yml``), so that the built book works from disk with no network. Their npm tarballs
    are downloaded here from the npm registry, verified against their published sha512
@@ -41,6 +41,11 @@ PACKAGES = {
         "sha512-qPD5gRrj6kGQ0ZySAJgqbArkaDqPMbQIT0zSZDkIv1mfA17w/tR2Faq5l2qqRf2CdQx6FWln9nUrgd2UDzb19A==",
     ("@jupyter-widgets/html-manager", "1.0.6"):
         "sha512-+Mn+Ra8wyIHrYaUpfmf9A3dsLkt/NuwzPQN8sthdxBD35VV5cOJbpmgMhNR27n/rmP3mKyEe0PWCJrtZrXTXDQ==",
+}
+#: What only the browser test uses (not shipped with the book): axe-core, the accessibility checker.
+TEST_PACKAGES = {
+    ("axe-core", "4.14.1"):
+        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
 }
 REGISTRY = "https://registry.npmjs.org"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -107,7 +112,7 @@ def fetch_package(name: str, version: str, integrity: str) -> Path:
 
 def main() -> int:
     install_chromium()
-    for (name, version), integrity in PACKAGES.items():
+    for (name, version), integrity in {**PACKAGES, **TEST_PACKAGES}.items():
         path = fetch_package(name, version, integrity)
         print(f"mirror: {name}@{version} -> {path.relative_to(ROOT)}")
     return 0

@@ -35,3 +35,39 @@
     set: function (value) { current = withHub(value); },
   });
 })();
+
+// (c) Accessible names for what the html-manager renders: its sliders (noUiSlider handles with
+// role="slider") carry no name, and the explorer's figure (an <img> in an output widget) no alt
+// text. Each slider is named by its widget's label; each figure is described by the controls
+// above it, with their current values. Re-applied whenever the widgets change the page.
+(function () {
+  "use strict";
+  function labelOf(widget) {
+    var label = widget && widget.querySelector(".widget-label");
+    return label ? label.textContent.trim() : "";
+  }
+  function settings(box) {
+    var parts = [];
+    box.querySelectorAll(".widget-slider, .widget-dropdown, .widget-checkbox, .widget-toggle-buttons")
+      .forEach(function (control) {
+        var value = control.querySelector(".widget-readout, select, input");
+        var text = value ? (value.value !== undefined && value.tagName !== "DIV" ? value.value : value.textContent) : "";
+        parts.push((labelOf(control) || "setting") + " " + String(text).trim());
+      });
+    return parts.join(", ");
+  }
+  function name() {
+    document.querySelectorAll('.noUi-handle[role="slider"]:not([aria-label])').forEach(function (handle) {
+      var widget = handle.closest(".widget-slider, .jupyter-widgets");
+      handle.setAttribute("aria-label", labelOf(widget) || "slider");
+    });
+    document.querySelectorAll(".widget-output img:not([alt]), .jp-RenderedImage img:not([alt])").forEach(function (img) {
+      var box = img.closest(".widget-vbox, .widget-box, .widget-subarea") || document.body;
+      var values = settings(box);
+      img.setAttribute("alt", "The explorer's figure" + (values ? " for " + values : "") +
+        "; the static figure in the text shows the default values.");
+    });
+  }
+  new MutationObserver(name).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("DOMContentLoaded", name);
+})();
