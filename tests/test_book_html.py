@@ -299,6 +299,20 @@ def test_page_renders_in_a_browser(chromium, page):
     assert not problems, f"{page} ({state['title']}):\n" + "\n".join(problems)
 
 
+def test_every_other_page_is_accessible(chromium, html):
+    """axe-core on the pages the test above does not open (the highlighted source of every module,
+    the search page, the redirecting index): no serious or critical violation either."""
+    others = [str(p.relative_to(html)) for p in _pages(html) if str(p.relative_to(html)) not in BROWSER_PAGES]
+    assert len(others) > 10, others
+    problems = []
+    for page in others:
+        report = chromium.load(f"{chromium.origin}/{page}")
+        chromium.evaluate(_axe_source() + ";0")
+        problems += [f"{page}: {v}" for v in chromium.evaluate(AXE_RUN, timeout=120)]
+        problems += [f"{page}: {e}" for e in _errors(report)]
+    assert not problems, "\n".join(problems)
+
+
 def test_browser_check_catches_planted_faults(chromium, html):
     """The check above is only as good as what it can see: a page with one fault of each kind."""
     planted = html / "planted-faults.html"
