@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -76,6 +77,10 @@ def main(argv=None) -> int:
             results = grade.autograde(course, args.lab, workers=args.workers, sandboxed=sandboxed)
             total = time.perf_counter() - start
             graded = sum(r.status == "graded" and r.code_score == r.max_code_score for r in results)
+            short = Counter(f"{r.status} {r.code_score:g}/{r.max_code_score:g} {r.reason[:120]} {r.flags[:1]}"
+                            for r in results if not (r.status == "graded" and r.code_score == r.max_code_score))
+            for outcome, count in short.most_common(5):  # a benchmark of failures measures nothing: say so
+                print(f"  not full marks ({count}x): {outcome}")
             per_submission = total * args.workers / args.copies
             print(f"{'sandboxed' if sandboxed else 'unsandboxed'}: {args.copies} copies of {args.lab}, "
                   f"{args.workers} worker(s): {total:.1f} s in total, {graded} graded with full marks; "

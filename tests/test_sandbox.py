@@ -36,8 +36,23 @@ def test_the_kernel_gets_the_python_installation_and_dlcourse_but_not_the_course
         assert not (Path(d) / "solutions").exists() and not (Path(d) / "nbgrader_config.py").exists(), d
 
 
+def test_dlcourse_is_located_as_the_kernel_imports_it(tmp_path):
+    """Run from another checkout (its ``dlcourse/`` in the current directory and on ``PYTHONPATH``),
+    the grader must still give the sandbox the ``dlcourse`` the kernel will import. It once bound
+    the current directory's copy, and every kernel failed with ``No module named 'dlcourse'``."""
+    decoy = tmp_path / "dlcourse"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text("")
+    code = "from dlcourse_grade import sandbox; print(sandbox.python_directories())"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout
+    isolated = subprocess.run([sys.executable, "-I", "-c", "import dlcourse, os; print(os.path.dirname(dlcourse.__file__))"],
+                              cwd="/", capture_output=True, text=True, check=True).stdout.strip()
+    assert str(decoy) not in out and os.path.realpath(isolated) in out, out
+
+
 def test_the_grading_tool_does_not_import_torch():
-    """An nbgrader process per student imports the sandbox's kernel manager: torch would cost it ~1.5 s."""
+    """Every grading worker imports the sandbox's kernel manager: torch would cost each ~1.5 s."""
     code = "import sys, dlcourse_grade.sandbox, dlcourse_grade.instructor; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 

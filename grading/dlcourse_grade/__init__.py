@@ -4,10 +4,11 @@
   feedback) and the course-gradebook recording;
 - :mod:`~dlcourse_grade.sandbox`: the bubblewrap sandbox each student's kernel runs in;
 - :mod:`~dlcourse_grade.integrity`: the static scan that flags submissions for review;
+- :mod:`~dlcourse_grade.worker`: the long-lived nbgrader process of each parallel grading slot;
 - :mod:`~dlcourse_grade.kernel_client`: a Jupyter client that cannot miss a kernel's reply
   (nbgrader and the notebook tools use it).
 
-None of these imports ``dlcourse`` or torch: a grading process per student stays light.
+None of these imports ``dlcourse`` or torch: the grading processes stay light.
 """
 
 __version__ = "0.1.0"

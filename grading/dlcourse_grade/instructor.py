@@ -9,9 +9,10 @@ merely odd submissions. This command wraps it so that a batch always finishes:
     names, "Copy of …" names from Colab, nested folders) and place each as
     ``submitted/<student>/<lab>/<lab>.ipynb``. What cannot be matched is reported, not guessed.
 ``autograde LAB``
-    Grade every submission (or ``--students``) with ``--workers`` parallel workers. Each
-    student is graded by its own ``nbgrader autograde`` process in a private copy of the
-    course (its own gradebook), and the student's kernel runs in the sandbox of
+    Grade every submission (or ``--students``) with ``--workers`` parallel workers, each a
+    long-lived nbgrader process (:mod:`dlcourse_grade.worker`). Each student is graded by
+    nbgrader's autograde in a private copy of the course (its own gradebook), and the
+    student's kernel runs in the sandbox of
     :mod:`dlcourse_grade.sandbox` (bubblewrap: own PID and network namespaces, nothing of the course
     on its filesystem, limits on memory, processes, file size and CPU time; refused without
     bubblewrap unless ``--unsafe-no-sandbox``). Each cell is limited to ``--cell-timeout``

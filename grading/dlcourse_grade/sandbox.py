@@ -33,9 +33,11 @@ weaker private-copy isolation.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -102,18 +104,24 @@ def require() -> None:
             "only if every submission runs in a container of its own already")
 
 
+@functools.lru_cache(maxsize=None)
 def python_directories() -> tuple[str, ...]:
     """The host directories the kernel needs read-only: the Python installation and dlcourse itself.
 
     Only these, not ``sys.path``: run from the course root, ``sys.path`` holds the course (and its
-    ``solutions/``). An editable install of dlcourse is found by its package directory alone.
+    ``solutions/``). ``dlcourse`` is located the way the kernel will import it — by this Python in
+    isolated mode (``-I``: no ``PYTHONPATH``, no current directory), as the sandbox's cleared
+    environment and home directory leave it — not by this process, whose current directory may hold
+    another checkout than the one an editable install points at (found, not imported: importing it
+    would import torch).
     """
-    import importlib.util
-
     dirs = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    spec = importlib.util.find_spec("dlcourse")  # found, not imported: importing it would import torch
-    if spec is not None and spec.submodule_search_locations:
-        dirs.add(os.path.realpath(spec.submodule_search_locations[0]))
+    locate = ("import importlib.util as u; s = u.find_spec('dlcourse'); "
+              "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')")
+    found = subprocess.run([sys.executable, "-I", "-c", locate], capture_output=True, text=True, cwd="/",
+                           timeout=60).stdout.strip()
+    if found:
+        dirs.add(os.path.realpath(found))
     return tuple(sorted(dirs))
 
 
