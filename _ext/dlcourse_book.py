@@ -22,13 +22,15 @@
 6. Accessibility (axe-core, in the browser test): the theme's search button is named "Search"
    while it shows "Search Ctrl+K" (a speech-input user saying what they see would not reach it),
    its colour-mode button is named "Color mode" while FontAwesome turns its icons' titles
-   ("Light", "Dark") into text inside it, and sphinxcontrib-bibtex marks the citation list ``role="list"`` around entries that are
-   ``doc-biblioentry``, not list items. Both are fixed in the built HTML after the build; the
+   ("Light", "Dark") into text inside it, and sphinxcontrib-bibtex marks the citation list
+   ``role="list"`` around entries that are ``doc-biblioentry``, not list items. All three are fixed
+   in the built HTML after the build; the
    widgets, rendered in the browser, get their accessible names from ``static/dlcourse-widgets.js``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -36,11 +38,18 @@ from pathlib import Path
 WIDGET_SHIM = "dlcourse-widgets.js"
 HTML_MANAGER = "@jupyter-widgets/html-manager@"
 ROOT = Path(__file__).resolve().parents[1]
-MIRROR = ROOT / ".cache" / "cdn"
 VENDOR = "vendor"
-#: What the pages load, by package: the package's folders copied into ``_static/vendor/<package>@<version>/``.
-VENDORED = {"mathjax@3.2.2": ["es5"], "requirejs@2.3.4": ["require.js"],
-            "@jupyter-widgets/html-manager@1.0.6": ["dist"]}
+#: What the pages load of each package: the folders copied into ``_static/vendor/<package>@<version>/``.
+#: The packages and their versions are pinned once, in ``tools/install_test_browser.py``.
+VENDORED_PARTS = {"mathjax": ["es5"], "requirejs": ["require.js"], "@jupyter-widgets/html-manager": ["dist"]}
+
+
+def _setup_tool():
+    """``tools/install_test_browser.py``, which pins the packages and downloads them (not a package: by path)."""
+    spec = importlib.util.spec_from_file_location("install_test_browser", ROOT / "tools" / "install_test_browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class VendorMissing(RuntimeError):
@@ -78,8 +87,9 @@ def _vendor(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     target = Path(app.outdir) / "_static" / VENDOR
-    for package, parts in VENDORED.items():
-        source = MIRROR / package
+    setup = _setup_tool()
+    for name, version in setup.PACKAGES:
+        package, parts, source = f"{name}@{version}", VENDORED_PARTS[name], setup.mirror_path(name, version)
         if not source.is_dir():
             raise VendorMissing(f"{source} is missing: run `python tools/install_test_browser.py` (it downloads the "
                                 "pinned MathJax, RequireJS and html-manager that the offline book ships)")

@@ -44,6 +44,10 @@ _WATCHED_EXTERNAL = {
 }
 
 
+#: What a check says of an answer that still raises the release's ``NotImplementedError``.
+NOT_IMPLEMENTED = "not implemented yet (replace `raise NotImplementedError()`)"
+
+
 class CheckFailed(AssertionError):
     """Raised after a group of checks when at least one failed; the message lists them.
 
@@ -236,7 +240,7 @@ class Checker:
             try:
                 actual = student_fn(*_cloned(case.args), **case.kwargs)
             except NotImplementedError:
-                all_ok &= self.record(False, f"{call}: not implemented yet (replace `raise NotImplementedError()`)")
+                all_ok &= self.record(False, f"{call}: {NOT_IMPLEMENTED}")
                 continue
             except Exception as exc:  # a student's bug must become a readable line, not a traceback
                 all_ok &= self.record(False, f"{call} raised {type(exc).__name__}: {exc}")
@@ -292,7 +296,7 @@ def _stopped_by(exc: BaseException, tb) -> str:
         tb = tb.tb_next
     inner = next((name for name in reversed(frames) if name not in ("<module>", "__exit__")), None)
     if isinstance(exc, NotImplementedError):
-        return f"{inner or 'a function'} is not implemented yet (replace `raise NotImplementedError()`)"
+        return f"{inner or 'a function'} is {NOT_IMPLEMENTED}"
     return f"the checks stopped: {type(exc).__name__}: {exc}" + (f" (in {inner})" if inner else "")
 
 

@@ -298,7 +298,7 @@ def _namespace_owner(node: ast.AST, scanner: _Scanner) -> str:
 def _is_module(name: str, aliases: dict[str, str]) -> bool:
     """Whether ``name`` (resolved) is a module the notebook imported (``torch``, ``F``), not an object."""
     modules = set(aliases.values())
-    return name in modules or any(m.startswith(name + ".") for m in modules) or name in ("torch", "math", "numpy")
+    return name in modules or any(m.startswith(name + ".") for m in modules) or name in _MODULES
 
 
 def _opens_for_writing(node: ast.Call) -> bool:
