@@ -10,11 +10,20 @@ would run faster than each of two side by side, and make the overhead look large
 ``--compare-unsandboxed`` the same copies are graded a second time without the sandbox, which
 isolates what the sandbox itself costs. Not part of ``python -m benchmarks`` (it takes minutes);
 run it when sizing a grading machine.
+
+    python -m benchmarks.grading --hosts --copies 20
+
+measures what a class that outgrows one machine gets from a shared gradebook: a throwaway
+PostgreSQL server (``tests/postgres.py``) holds the gradebook, and the copies are graded through
+the command line by one host (one worker), then again on a fresh database by two hosts at once
+(``--shard 0/2`` and ``--shard 1/2``, one worker each, separate processes): submissions per second
+for each, everything included (each host's start-up, template and gradebook writes).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -45,6 +54,38 @@ def _execute_in_parallel(source: Path, copies: int, workers: int) -> float:
     return (time.perf_counter() - start) * workers / copies
 
 
+def _hosts(course: Path, lab: str, copies: int) -> None:
+    """Submissions per second with one grading host, then two sharing one PostgreSQL gradebook."""
+    from tests.postgres import PostgresServer
+
+    with PostgresServer() as server:
+        env = {**os.environ, **server.env}
+        for hosts in (1, 2):
+            url = server.create_database(f"gradebook{hosts}")
+            subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
+                            f"--CourseDirectory.db_url={url}"], cwd=course, check=True, capture_output=True, env=env)
+            shutil.rmtree(course / "autograded", ignore_errors=True)
+            command = [sys.executable, "-m", "dlcourse_grade.instructor", "--course", str(course), "autograde", lab,
+                       "--workers", "1", "--db-url", url]
+            start = time.perf_counter()
+            running = [subprocess.Popen(command + (["--shard", f"{i}/{hosts}"] if hosts > 1 else []), env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                       for i in range(hosts)]
+            outputs = [p.communicate()[0] for p in running]
+            total = time.perf_counter() - start
+            if any(p.returncode for p in running):
+                print("".join(outputs)[-3000:])
+                raise SystemExit("a grading host failed")
+            from dlcourse_grade.gradebook import stored_results
+
+            os.environ.update(server.env)
+            results = stored_results(url, lab)
+            full = sum(r.status == "graded" and r.code_score == r.max_code_score for r in results)
+            print(f"{hosts} host(s), 1 worker each, PostgreSQL gradebook: {copies} copies of {lab} in {total:.1f} s "
+                  f"= {copies / total:.3f} submissions/s; {len(results)} in the gradebook's results, "
+                  f"{full} with full marks", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lab", default="lab01_activations")
@@ -54,6 +95,8 @@ def main(argv=None) -> int:
                         help="executions of the plain notebook for the baseline (default 8)")
     parser.add_argument("--compare-unsandboxed", action="store_true",
                         help="also grade without the sandbox, to show the sandbox's own cost")
+    parser.add_argument("--hosts", action="store_true",
+                        help="instead: one grading host against two sharing a PostgreSQL gradebook")
     args = parser.parse_args(argv)
     modes = [True, False] if args.compare_unsandboxed else [True]
     source = ROOT / "solutions" / args.lab / f"{args.lab}.ipynb"
@@ -67,6 +110,9 @@ def main(argv=None) -> int:
             target = course / "submitted" / f"student{i:03d}" / args.lab
             target.mkdir(parents=True)
             shutil.copy(source, target / f"{args.lab}.ipynb")
+        if args.hosts:
+            _hosts(course, args.lab, args.copies)
+            return 0
         alone = _execute_in_parallel(source, 3, 1)
         print(f"executing the notebook with one kernel on the machine (3 runs): {alone:.2f} s per run")
         execute_only = _execute_in_parallel(source, args.baseline_copies, args.workers)

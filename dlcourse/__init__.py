@@ -3,8 +3,9 @@
 One module per topic: :mod:`~dlcourse.activations`, :mod:`~dlcourse.normalization`, ...;
 plus :mod:`~dlcourse.data`, :mod:`~dlcourse.models`, :mod:`~dlcourse.training`,
 :mod:`~dlcourse.diagnostics`, :mod:`~dlcourse.plotting`, :mod:`~dlcourse.widgets` and
-:mod:`~dlcourse.grading`. Import the topic modules explicitly, e.g.
-``from dlcourse import activations``.
+:mod:`~dlcourse.grading`; :mod:`~dlcourse.tuning` searches hyperparameters, and
+:mod:`~dlcourse.studies` runs Optuna studies, shared by workers through a database. Import the
+topic modules explicitly, e.g. ``from dlcourse import activations``.
 """
 
 from .runtime import (
@@ -20,7 +21,7 @@ from .runtime import (
 
 defer_dynamo_import()  # saves ~1.5 s in every notebook that builds an optimizer (see its docstring)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The course's repository; the Colab install cells and ``_config.yml`` use the same URL (tested).
 REPOSITORY_URL = "https://github.com/dlcourse/dlcourse"

@@ -289,12 +289,16 @@ class Checker:
 
 
 def _stopped_by(exc: BaseException, tb) -> str:
-    """``softmax is not implemented yet …`` or ``the checks stopped: ValueError: … (in softmax)``."""
+    """``softmax is not implemented yet …`` or ``the checks stopped: ValueError: … (in softmax)``.
+
+    A method is named with its class (``InvertedDropout.__init__``), where Python records it (3.11+).
+    """
     frames = []
     while tb is not None:
-        frames.append(tb.tb_frame.f_code.co_name)
+        code = tb.tb_frame.f_code
+        frames.append((code.co_name, getattr(code, "co_qualname", code.co_name).rsplit("<locals>.", 1)[-1]))
         tb = tb.tb_next
-    inner = next((name for name in reversed(frames) if name not in ("<module>", "__exit__")), None)
+    inner = next((qualname for name, qualname in reversed(frames) if name not in ("<module>", "__exit__")), None)
     if isinstance(exc, NotImplementedError):
         return f"{inner or 'a function'} is {NOT_IMPLEMENTED}"
     return f"the checks stopped: {type(exc).__name__}: {exc}" + (f" (in {inner})" if inner else "")

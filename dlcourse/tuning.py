@@ -1,4 +1,4 @@
-"""Hyperparameter search, from scratch and with Optuna, behind one interface.
+"""Hyperparameter search from scratch, behind one interface (Optuna's: :mod:`dlcourse.studies`).
 
 Every search here takes an **objective** ``f(params, budget) -> score``: ``params`` is a dict
 of hyperparameter values, ``budget`` the resource to spend on it (for a network: epochs of
@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 import numbers
@@ -51,9 +50,6 @@ class Categorical:
     def grid(self, points: int) -> list:
         return list(self.choices)
 
-    def suggest(self, trial, name: str):
-        return trial.suggest_categorical(name, list(self.choices))
-
 
 @dataclass(frozen=True)
 class Uniform:
@@ -67,9 +63,6 @@ class Uniform:
 
     def grid(self, points: int) -> list:
         return [float(v) for v in np.linspace(self.low, self.high, points)]
-
-    def suggest(self, trial, name: str):
-        return trial.suggest_float(name, self.low, self.high)
 
     def narrow(self, center: float, fraction: float) -> "Uniform":
         half = (self.high - self.low) * fraction / 2
@@ -94,9 +87,6 @@ class LogUniform:
     def grid(self, points: int) -> list:
         return [float(v) for v in np.geomspace(self.low, self.high, points)]
 
-    def suggest(self, trial, name: str):
-        return trial.suggest_float(name, self.low, self.high, log=True)
-
     def narrow(self, center: float, fraction: float) -> "LogUniform":
         half = (math.log(self.high) - math.log(self.low)) * fraction / 2
         return LogUniform(max(self.low, center * math.exp(-half)), min(self.high, center * math.exp(half)))
@@ -119,9 +109,6 @@ class Integer:
     def grid(self, points: int) -> list:
         spaced = np.geomspace(self.low, self.high, points) if self.log else np.linspace(self.low, self.high, points)
         return sorted({int(round(v)) for v in spaced})
-
-    def suggest(self, trial, name: str):
-        return trial.suggest_int(name, self.low, self.high, log=self.log)
 
     def narrow(self, center: int, fraction: float) -> "Integer":
         if self.log:
@@ -454,94 +441,22 @@ def hyperband(objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0
     return result
 
 
-# --------------------------------------------------------------------------- Optuna
-def _accepts_report(objective) -> bool:
-    try:
-        return "report" in inspect.signature(objective).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budget=1, eta: int = 3,
-                  sampler: str = "tpe", pruner: str | None = "hyperband", storage: str | None = None,
-                  study_name: str | None = None, seed: int = 0, mode: str = "max",
-                  n_startup_trials: int = 5) -> SearchResult:
-    """Run ``objective`` with Optuna: Bayesian optimisation with the TPE sampler (Bergstra et al. 2011)
-    and early stopping by Optuna's Hyperband pruner.
-
-    If ``objective`` has a keyword ``report``, it is called as ``objective(params, max_budget,
-    report=report)`` and must call ``report(epoch, value)`` after every epoch; ``report`` raises
-    ``optuna.TrialPruned`` when the pruner stops the trial (its budget is then the epochs it ran,
-    its score the last reported value). Otherwise no trial is pruned.
-
-    ``storage`` is ``None`` (in memory), or any database URL Optuna accepts, e.g.
-    ``"sqlite:///tuning.db"`` or ``"postgresql://…"``: workers in other processes or on other
-    machines that call this function with the same ``storage`` and ``study_name`` share one study
-    (``load_if_exists``), and each adds its ``n_trials``. ``study_name`` defaults to
-    ``"dlcourse-<seed>"``, fixed because Optuna's Hyperband pruner assigns trials to brackets by
-    hashing the study name. The returned trials are this study's
-    finished trials, all workers included.
-    """
-    import optuna
-
-    objective, space = _check_objective(objective), check_space(space)
-    n_trials = check_positive_int(n_trials, "n_trials")
-    max_budget, min_budget = _budget(max_budget), _budget(min_budget)
-    mode = check_choice(mode, "mode", MODES)
-    sampler_obj = {"tpe": lambda: optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials),
-                   "random": lambda: optuna.samplers.RandomSampler(seed=seed)}[
-        check_choice(sampler, "sampler", ("tpe", "random"))]()
-    pruner_obj = optuna.pruners.NopPruner() if pruner is None else {
-        "hyperband": lambda: optuna.pruners.HyperbandPruner(min_resource=min_budget, max_resource=max_budget,
-                                                            reduction_factor=eta),
-        "median": lambda: optuna.pruners.MedianPruner(n_startup_trials=n_startup_trials)}[
-        check_choice(pruner, "pruner", ("hyperband", "median"))]()
-    # A fixed default name: Optuna's Hyperband pruner assigns trials to brackets by hashing the
-    # study name, so a random name would make pruning (and the results) irreproducible.
-    study_name = study_name or f"dlcourse-{seed}"
-    study = optuna.create_study(storage=storage, study_name=study_name, sampler=sampler_obj, pruner=pruner_obj,
-                                direction="maximize" if mode == "max" else "minimize", load_if_exists=True)
-    with_report = _accepts_report(objective)
-
-    def optuna_objective(trial):
-        params = {key: dim.suggest(trial, key) for key, dim in space.items()}
-        start = time.perf_counter()
-        if not with_report:
-            score = objective(params, max_budget)
-        else:
-            def report(epoch, value):
-                trial.report(float(value), int(epoch))
-                trial.set_user_attr("epochs", int(epoch))
-                if trial.should_prune():
-                    raise optuna.TrialPruned()
-            score = objective(params, max_budget, report=report)
-        trial.set_user_attr("epochs", max_budget)
-        trial.set_user_attr("seconds", time.perf_counter() - start)
-        return float(score)
-
-    study.optimize(optuna_objective, n_trials=n_trials, catch=())
-    result = SearchResult([], mode, f"optuna {sampler}" + (f" + {pruner}" if pruner else ""))
-    result.study = study
-    for t in sorted(study.trials, key=lambda t: t.number):
-        if t.state == optuna.trial.TrialState.COMPLETE:
-            score = t.value
-        elif t.state == optuna.trial.TrialState.PRUNED and t.intermediate_values:
-            score = t.intermediate_values[max(t.intermediate_values)]
-        else:
-            continue
-        seconds = t.user_attrs.get("seconds", (t.duration.total_seconds() if t.duration else 0.0))
-        result.trials.append(Trial(dict(t.params), t.user_attrs.get("epochs", max_budget), float(score),
-                                   float(seconds), pruned=t.state == optuna.trial.TrialState.PRUNED))
-    return result
-
-
-#: name -> search function, as the strategy loop's T (:mod:`dlcourse.strategy`) names them.
+#: name -> search function, as the strategy loop's T (:mod:`dlcourse.strategy`) names them; ``"tpe"``:
+#: :func:`dlcourse.studies.optuna_search`, which that module adds when it is imported (just below).
 #: :meta hide-value:
 SEARCHES: dict[str, Callable] = {"grid": grid_search, "random": random_search, "zoom": zoom_search,
-                                 "successive_halving": successive_halving, "hyperband": hyperband,
-                                 "tpe": optuna_search}
+                                 "successive_halving": successive_halving, "hyperband": hyperband}
 
 __all__ = ["Categorical", "Uniform", "LogUniform", "Integer", "categorical", "uniform", "loguniform", "integer",
            "check_space", "sample", "grid", "Trial", "SearchResult", "grid_search", "random_search", "zoom_search",
-           "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "optuna_search",
-           "SEARCHES"]
+           "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "SEARCHES"]
+
+# The Optuna searches live in dlcourse.studies, which imports the names above: imported last, so
+# that either module can be imported first. T.optuna_search is studies.optuna_search.
+from . import studies as _studies  # noqa: E402
+
+
+def __getattr__(name: str):
+    if name == "optuna_search":
+        return _studies.optuna_search
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

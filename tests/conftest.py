@@ -36,3 +36,24 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server on 127.0.0.1 (:mod:`tests.postgres`), one per test process.
+
+    Skipped with the reason where PostgreSQL or psycopg is missing; CI sets
+    ``DLCOURSE_REQUIRE_POSTGRES=1``, which turns that skip into a failure.
+    """
+    import os
+
+    from tests import postgres
+
+    if not postgres.available():
+        message = ("PostgreSQL tests need Debian's postgresql and psycopg: run `python tools/install_postgres.py` "
+                   "and `pip install -r requirements.txt`")
+        if os.environ.get("DLCOURSE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    with postgres.PostgresServer() as server:
+        yield server

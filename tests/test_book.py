@@ -197,3 +197,24 @@ def test_lab_claim_cells_are_silent(path):
     nb = nbformat.read(path, as_version=4)
     for i, cell in _claim_cells(nb):
         assert not cell.get("outputs"), f"claim cell {i} prints something: a claim cell is silent when it holds"
+
+
+#: A database URL as the book and the docs print one: scheme, optional driver, then ``://``.
+DATABASE_URL = re.compile(r"\b(postgres(?:ql)?(?:\+\w+)?|mysql(?:\+\w+)?)://[^\s\"'`)]*")
+
+
+def test_database_urls_in_the_book_work_as_printed():
+    """Every PostgreSQL URL the book, the README or the docs show names the driver the ``postgres``
+    extra installs (psycopg 3), carries no password, and SQLAlchemy loads its dialect as printed."""
+    import sqlalchemy
+
+    texts = {p: p.read_text() for p in [*sorted((ROOT / "book").glob("*.ipynb")), *sorted((ROOT / "book").glob("*.md")),
+                                       ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(ROOT.glob("dlcourse/*.py")),
+                                       *sorted(ROOT.glob("grading/dlcourse_grade/*.py"))]}
+    found = [(path.relative_to(ROOT), m.group(0).rstrip(".,;:\\")) for path, text in texts.items()
+             for m in DATABASE_URL.finditer(text) if m.group(1).startswith("postgres")]
+    assert found, "the book shows no PostgreSQL URL: then this test proves nothing"
+    for path, url in found:
+        assert url.startswith("postgresql+psycopg://"), f"{path}: {url} (SQLAlchemy 2.1 needs the driver named)"
+        assert sqlalchemy.engine.make_url(url).password is None, f"{path}: {url} shows a password"
+        sqlalchemy.create_engine(url.replace("…", "db")).dispose()  # loads the dialect and the driver; connects to nothing

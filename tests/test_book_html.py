@@ -179,6 +179,9 @@ def _load_tool(name: str):
 SETUP = _load_tool("install_test_browser")
 BROWSER_PAGES = [f"{entry}.html" for entry in toc_files()] + ["genindex.html", "py-modindex.html"]
 ARTIFACTS = Path(os.environ.get("DLCOURSE_ARTIFACTS", ROOT / "test-artifacts")) / "screenshots"
+#: A screenshot of every page only when asked (``DLCOURSE_SCREENSHOTS=1``): a full-page capture costs 2–5 s a
+#: page, a minute of the suite's budget in all. A page with a problem is always captured.
+ALL_SCREENSHOTS = os.environ.get("DLCOURSE_SCREENSHOTS") == "1"
 #: Chromium asks every origin for /favicon.ico on its own; the book declares none, so that 404 is not the page's.
 BROWSER_NOISE = re.compile(r"/favicon\.ico$")
 
@@ -269,7 +272,6 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     report = chromium.load(f"{chromium.origin}/{page}")
     chromium.wait_for(SETTLED, timeout=30)
     state = chromium.evaluate(PAGE_STATE)
-    _screenshot(chromium, page)
     problems = _errors(report)
     if state["math"] and not state["mathjax"]:
         problems.append("has math but MathJax did not start")
@@ -287,6 +289,8 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     for link in state["colab"]:
         if not (ROOT / link.split("/blob/main/", 1)[-1]).is_file():
             problems.append(f"Colab button points at a missing notebook: {link}")
+    if problems or ALL_SCREENSHOTS:
+        _screenshot(chromium, page)
     return state, problems
 
 

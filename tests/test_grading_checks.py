@@ -163,3 +163,18 @@ def test_a_warning_from_the_students_code_is_a_note_on_stdout_not_stderr(capsys)
     assert err == ""
     assert "note: your code warned during the checks (UserWarning: a deprecated call)" in out
     assert "All 1 check(s) passed." in out
+
+
+def test_an_unwritten_method_is_named_with_its_class(capsys):
+    """A class whose ``__init__`` still raises NotImplementedError is named by its class, not as ``__init__``."""
+    import sys
+
+    class InvertedDropout:
+        def __init__(self, p=0.5):
+            raise NotImplementedError()
+
+    with pytest.raises(grading.CheckFailed):
+        with grading.Checker("part B") as check:
+            check.true(InvertedDropout(0.25) is not None, "builds")
+    expected = "InvertedDropout.__init__" if sys.version_info >= (3, 11) else "__init__"
+    assert f"\u2718 {expected} is not implemented yet" in capsys.readouterr().out

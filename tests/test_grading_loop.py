@@ -177,6 +177,27 @@ class GradingLoop:
             assert len(errors[0].traceback) == 1, f"{grade_id}: a traceback instead of the checker's message"
             printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             assert "\u2718" in printed, f"{grade_id}: no check line says what is wrong"
+            assert "NotImplementedError" not in "\n".join(o.get("ename", "") for o in cell.outputs), grade_id
+
+
+    def test_the_untouched_release_ends_with_every_part_not_yet(self, graded):
+        """The untouched release (executed by nbgrader above) ends with the progress table
+        (:func:`dlcourse.labs.progress`): one line per part of the lab's checks, every one "not yet",
+        each with a message, and the cell itself raises nothing."""
+        import importlib
+
+        lab, course, _ = graded
+        nb = nbformat.read(course / "autograded" / "untouched" / lab / f"{lab}.ipynb", as_version=4)
+        last = nb.cells[-1]
+        assert last.metadata.get("nbgrader", {}).get("grade_id") == "progress", "the lab does not end with its progress"
+        assert not [o for o in last.outputs if o.output_type == "error"], "the progress cell raised"
+        printed = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
+        rows = [re.match(r"  ([A-Z]) — .*?  (done|not yet|failing)  (\S.*)$", line) for line in printed.splitlines()
+                if line.startswith("  ") and " — " in line]
+        parts = importlib.import_module(f"dlcourse.labs.{lab[:5]}").PARTS
+        assert [m and m.group(1) for m in rows] == [p.letter for p in parts], printed
+        assert all(m.group(2) == "not yet" for m in rows), printed
+        assert printed.splitlines()[-1].startswith(f"0 of {len(parts)} parts pass"), printed
 
 
     def test_written_answers_wait_for_a_human(self, graded):

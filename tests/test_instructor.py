@@ -5,6 +5,9 @@ and the lighter lab halves the batch's time.
 
 The batch is collected from a download folder, autograded in parallel with tight limits,
 reported and given feedback, all through the command line, each kernel in the grading sandbox.
+Where PostgreSQL is available (always in CI), the course gradebook is a throwaway PostgreSQL server
+(``tests/postgres.py``) and the class is graded by two "hosts" at once, separate processes with
+``--shard 0/2`` and ``--shard 1/2`` writing the one gradebook; elsewhere by one process into SQLite.
 Every submission must end with a score or a clear status and reason; no other student's grade
 may change; every graded submission is recorded in the course gradebook (and nothing else is);
 no feedback page may show a hidden test's source; nothing a submission started outlives it.
@@ -36,24 +39,42 @@ SOURCE = hostile.light(nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", 
 CASES = hostile.build(hostile.light(nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_version=4)), SOURCE)
 
 
-def cli(course: Path, *args: str, home: Path) -> str:
+def instructor_env(home: Path, extra: dict | None = None) -> dict:
     # The instructor's home is a temporary one too: if isolation failed, planted code must not
     # reach the real home of the machine running the tests.
-    env = {**os.environ, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython")}
-    result = subprocess.run([sys.executable, "-m", "dlcourse_grade.instructor", "--course", str(course), *args],
-                            capture_output=True, text=True, timeout=1200, env=env)
+    return {**os.environ, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), **(extra or {})}
+
+
+def cli(course: Path, *args: str, home: Path, extra_env: dict | None = None, wait: bool = True):
+    command = [sys.executable, "-m", "dlcourse_grade.instructor", "--course", str(course), *args]
+    if not wait:
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=instructor_env(home, extra_env))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=instructor_env(home, extra_env))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
 
+LIMITS = ("--wall-time", "60", "--cell-timeout", "10", "--file-mb", "16", "--processes", "64")
+
+
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+def batch(tmp_path_factory, request):
+    try:
+        server = request.getfixturevalue("postgres_server")
+    except pytest.skip.Exception:  # no PostgreSQL here (CI requires it): one host, the SQLite gradebook
+        server = None
     course = tmp_path_factory.mktemp("course")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     (course / "solutions" / LAB).mkdir(parents=True)
     nbformat.write(SOURCE, course / "solutions" / LAB / f"{LAB}.ipynb")
+    db_url, env = (server.create_database("gradebook"), server.env) if server else (None, {})
+    if db_url:  # the course names its gradebook server, as the instructors page says (no password in it)
+        with (course / "nbgrader_config.py").open("a") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    # the release, recorded in the gradebook the class is graded into
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"], cwd=course,
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env={**os.environ, **env})
     downloads = tmp_path_factory.mktemp("downloads")
     for case in CASES.values():
         path = downloads / case["file"]
@@ -61,12 +82,21 @@ def batch(tmp_path_factory):
         path.write_bytes(case["data"])
     home = tmp_path_factory.mktemp("instructor_home")
     collected = cli(course, "collect", str(downloads), home=home)
-    graded = cli(course, "autograde", LAB, "--workers", "2", "--wall-time", "60", "--cell-timeout", "10",
-                 "--file-mb", "16", "--processes", "64", home=home)
-    reported = cli(course, "report", LAB, home=home)
+    if server:  # two grading hosts at once, one worker each, on one gradebook: named by the option, or the config
+        hosts = [cli(course, "autograde", LAB, "--workers", "1", "--shard", f"{i}/2", *LIMITS,
+                     *(["--db-url", db_url] if i == 0 else []), home=home, extra_env=env, wait=False)
+                 for i in range(2)]
+        outputs = [host.communicate(timeout=1200) for host in hosts]
+        for host, (out, err) in zip(hosts, outputs):
+            assert host.returncode == 0, out[-3000:] + err[-3000:]
+        graded = "".join(out for out, _ in outputs)
+    else:
+        graded = cli(course, "autograde", LAB, "--workers", "2", *LIMITS, home=home)
+    reported = cli(course, "report", LAB, home=home, extra_env=env)
     cli(course, "feedback", LAB, home=home)
     results = {r.student: r for r in feedback.load_results(course, LAB)}
-    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results, home=home)
+    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results, home=home,
+                db_url=db_url or gradebook.course_db_url(course), env=env, hosts=2 if server else 1)
 
 
 def student_of(name: str) -> str:
@@ -108,17 +138,20 @@ def test_the_batch_finishes_and_the_report_covers_everyone(batch):
     assert "not graded" in batch["reported"] and "flagged" in batch["reported"]
 
 
-def test_no_other_grade_changes_and_the_course_gradebook_holds_every_graded_submission(batch):
+def test_no_other_grade_changes_and_the_course_gradebook_holds_every_graded_submission(batch, monkeypatch):
     """Every graded submission lands in the course gradebook with the score it was given (formgrader,
-    manual grading and ``nbgrader export`` see it); nothing else does."""
+    manual grading and ``nbgrader export`` see it), whichever host graded it; nothing else does."""
     from nbgrader.api import Gradebook
+
+    for name, value in batch["env"].items():
+        monkeypatch.setenv(name, value)
 
     bystander = batch["results"]["s18"]
     assert bystander.status == "graded" and bystander.code_score == hostile.MAX
     submitted = batch["course"] / "submitted" / "s18" / LAB / f"{LAB}.ipynb"
     assert submitted.read_bytes() == CASES["bystander"]["data"]
     graded = {s: r for s, r in batch["results"].items() if r.status == "graded"}
-    with Gradebook(f"sqlite:///{batch['course'] / '.nbgrader' / 'gradebook.db'}") as gb:
+    with Gradebook(batch["db_url"]) as gb:
         recorded = {sub.student.id: sub for sub in gb.assignment_submissions(LAB)}
         assert set(recorded) == set(graded)
         for student, result in graded.items():
@@ -129,12 +162,43 @@ def test_no_other_grade_changes_and_the_course_gradebook_holds_every_graded_subm
             for name, score in result.cells.items():
                 assert grades[name].score == score, (student, name, grades[name].score, score)
             assert not any(f.startswith("not-in-gradebook") for f in result.flags)
+    # formgrader's view of the assignment: the API its pages are served from
+    api = gradebook.nbgrader_api(batch["course"], CourseDirectory={"db_url": batch["db_url"]})
+    shown = {s["student"]: s for s in api.get_submissions(LAB) if s["autograded"]}
+    assert set(shown) == set(graded)
+    assert shown["s18"]["code_score"] == hostile.MAX
     export = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(batch["course"] / "grades.csv")],
-                            cwd=batch["course"], capture_output=True, text=True, timeout=120)
+                            cwd=batch["course"],
+                            capture_output=True, text=True, timeout=120, env={**os.environ, **batch["env"]})
     assert export.returncode == 0, export.stderr[-2000:]
     rows = {r["student_id"]: r for r in csv.DictReader((batch["course"] / "grades.csv").open())}
     assert set(rows) == set(graded)
     assert float(rows["s18"]["raw_score"]) == hostile.MAX
+
+
+def test_both_hosts_graded_and_regrading_changes_nothing(batch, monkeypatch):
+    """The shards split the class between the hosts, and recording a student again (a re-grade)
+    replaces the record: the gradebook and the results table are as before."""
+    from nbgrader.api import Gradebook
+
+    for name, value in batch["env"].items():
+        monkeypatch.setenv(name, value)
+    if os.environ.get("DLCOURSE_REQUIRE_POSTGRES") == "1":
+        assert batch["hosts"] == 2, "CI grades the batch as two hosts on a PostgreSQL gradebook"
+    if batch["hosts"] == 2:
+        assert batch["db_url"].startswith("postgresql+psycopg://")
+        for i in range(2):
+            mine = {s for s in batch["results"] if grade.in_shard(s, (i, 2))}
+            assert mine, f"shard {i}/2 graded nobody: the split proves nothing"
+    before = {r.student: r for r in gradebook.stored_results(batch["db_url"], LAB)}
+    with Gradebook(batch["db_url"]) as gb:
+        count = len(gb.assignment_submissions(LAB))
+    assert gradebook.record_in_gradebook(batch["course"], LAB, "s18", db_url=batch["db_url"]) is None
+    gradebook.store_result(batch["db_url"], batch["results"]["s18"])
+    with Gradebook(batch["db_url"]) as gb:
+        assert len(gb.assignment_submissions(LAB)) == count
+        assert gb.find_submission(LAB, "s18").code_score == hostile.MAX
+    assert {r.student: r for r in gradebook.stored_results(batch["db_url"], LAB)} == before
 
 
 def test_code_planted_for_later_kernels_stays_in_its_own_home(batch):
@@ -157,6 +221,7 @@ def test_the_sandbox_shows_a_kernel_nothing_to_copy_and_no_network(batch):
     out = printed(batch, "s22")
     assert "found: []" in out, out[-2000:]
     assert "course in environment: []" in out, out[-2000:]
+    assert "database secrets in environment: []" in out, out[-2000:]
     assert "network: ConnectionRefusedError" in out or "network: OSError" in out, out[-2000:]
 
 
@@ -224,8 +289,12 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
     recorded = []
     monkeypatch.setattr(grade, "_template", template)
     monkeypatch.setattr(grade, "grade_one", grade_one)
-    monkeypatch.setattr(gradebook, "record_in_gradebook", lambda course, lab, student: recorded.append(student))
+    stored = []
+    monkeypatch.setattr(gradebook, "record_in_gradebook", lambda course, lab, student, db_url: recorded.append(student))
+    monkeypatch.setattr(gradebook, "check_assignment", lambda db_url, lab: None)
+    monkeypatch.setattr(gradebook, "store_result", lambda db_url, result: stored.append(result.student))
     grade.autograde(course, LAB, workers=1)
+    assert stored == ["a", "b"], "each result goes to the gradebook's results table as it is graded"
     assert seen == {"a's result": True, "a's copies": []}
     assert recorded == ["a", "b"], "each graded submission goes to the course gradebook as it is graded"
     assert (course / "autograded" / "b" / LAB / "result.json").exists()

@@ -1,21 +1,15 @@
-"""dlcourse.tuning: exact grids, seeded and log-uniform sampling, the published Hyperband brackets,
-and Optuna on a shared SQLite study with two worker processes."""
+"""dlcourse.tuning: exact grids, seeded and log-uniform sampling, the published Hyperband brackets.
+(Optuna's searches: tests/test_studies.py.)"""
 
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from dlcourse import tuning as T
-
-ROOT = Path(__file__).resolve().parents[1]
 
 #: Li et al. 2017, Table 1 (R = 81, eta = 3): per bracket s, the rungs (n_i, r_i).
 LI_TABLE_1 = {
@@ -136,60 +130,6 @@ def test_bad_arguments_name_the_argument(call, exc, first_word):
     with pytest.raises(exc) as info:
         call()
     assert str(info.value).startswith(first_word)
-
-
-def test_optuna_search_in_memory_with_pruning():
-    optuna = pytest.importorskip("optuna")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-
-    def objective(params, budget, report=None):
-        value = 0.0
-        for epoch in range(1, budget + 1):
-            value = toy(params, epoch)
-            if report is not None:
-                report(epoch, value)
-        return value
-
-    result = T.optuna_search(objective, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]},
-                             n_trials=30, max_budget=9, seed=0)
-    assert len(result) == 30
-    assert any(t.pruned for t in result.trials) and all(t.budget <= 9 for t in result.trials)
-    assert result.total_budget < 30 * 9
-    assert abs(math.log10(result.best.params["lr"]) + 2) < 0.5
-
-
-WORKER = textwrap.dedent("""
-    import sys
-    import optuna
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    from dlcourse import tuning as T
-    storage, seed = sys.argv[1], int(sys.argv[2])
-    T.optuna_search(lambda p, b: -(p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, n_trials=12, max_budget=1,
-                    pruner=None, storage=storage, study_name="shared", seed=seed)
-""")
-
-
-@pytest.mark.slow
-def test_two_worker_processes_share_one_sqlite_study(tmp_path):
-    optuna = pytest.importorskip("optuna")
-    storage = f"sqlite:///{tmp_path / 'study.db'}"
-    optuna.create_study(storage=storage, study_name="shared", direction="maximize")  # create once, no race
-    script = tmp_path / "worker.py"
-    script.write_text(WORKER)
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "DLCOURSE_NUM_THREADS": "1"}
-    workers = [subprocess.Popen([sys.executable, str(script), storage, str(seed)], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for seed in (1, 2)]
-    for w in workers:
-        _, err = w.communicate(timeout=120)
-        assert w.returncode == 0, err.decode()
-    study = optuna.load_study(study_name="shared", storage=storage)
-    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
-    assert len(study.trials) == len(complete) == 24
-    assert sorted(t.number for t in study.trials) == list(range(24))
-    # and a third call sees all of them
-    result = T.optuna_search(lambda p, b: -(p["x"] - 0.3) ** 2, {"x": T.uniform(0, 1)}, n_trials=1,
-                             max_budget=1, pruner=None, storage=storage, study_name="shared")
-    assert len(result) == 25
 
 
 def test_hyperband_figure_draws_one_line_per_bracket():

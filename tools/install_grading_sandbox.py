@@ -17,17 +17,25 @@ import subprocess
 import sys
 
 
+def apt_install(package: str) -> bool:
+    """Install Debian's ``package`` with apt-get (updating the package lists if the first try fails);
+    False, with nothing done, where there is no apt-get or this is not root."""
+    if not (shutil.which("apt-get") and os.geteuid() == 0):
+        return False
+    print(f"installing Debian's {package} with apt-get …", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(install, check=True, env=env, stdout=subprocess.DEVNULL)
+    return True
+
+
 def main() -> int:
     if shutil.which("bwrap"):
         print(f"sandbox: using {shutil.which('bwrap')}")
         return 0
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        print("sandbox: installing Debian's bubblewrap with apt-get …", flush=True)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "bubblewrap"]
-        if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
-            subprocess.run(install, check=True, env=env, stdout=subprocess.DEVNULL)
+    if apt_install("bubblewrap"):
         print(f"sandbox: installed {shutil.which('bwrap')}")
         return 0
     print("sandbox: bwrap not found. Install bubblewrap (e.g. `sudo apt-get install bubblewrap`); until then "

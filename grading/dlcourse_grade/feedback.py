@@ -16,14 +16,22 @@ HIDDEN_END = "### END HIDDEN TESTS"
 
 # --------------------------------------------------------------------------- report
 def load_results(course: Path, lab: str) -> list[Result]:
+    """The results of ``lab`` graded on this host (``autograded/<student>/<lab>/result.json``)."""
     autograded = course / "autograded"
     paths = sorted(autograded.glob(f"*/{lab}/result.json")) if autograded.exists() else []
     return [Result(**json.loads(p.read_text())) for p in paths]
 
 
-def report(course: Path, lab: str) -> tuple[Path, str]:
-    """Write ``reports/<lab>.csv`` and return it with a text summary."""
-    results = load_results(course, lab)
+def report(course: Path, lab: str, db_url: str | None = None) -> tuple[Path, str]:
+    """Write ``reports/<lab>.csv`` and return it with a text summary.
+
+    The results are read from the course gradebook (``db_url``:
+    :func:`dlcourse_grade.gradebook.course_db_url`), where every grading host writes them: a report
+    made on any host covers the whole class.
+    """
+    from .gradebook import course_db_url, stored_results
+
+    results = stored_results(course_db_url(course, db_url), lab)
     cells = sorted({c for r in results for c in r.cells})
     path = course / "reports" / f"{lab}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)

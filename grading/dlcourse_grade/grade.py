@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import queue
@@ -36,13 +37,23 @@ class Result:
     seconds: float = 0.0
 
 
+def private_db_url(private: Path) -> str:
+    """The gradebook of a private course: its own SQLite file, whatever gradebook the course uses.
+
+    A course that grades into a database server must not hand that server's address (or the
+    rights to it) to a student's grading, and reads each student's scores back from this file.
+    """
+    return f"sqlite:///{private / '.nbgrader' / 'gradebook.db'}"
+
+
 def _template(course: Path, lab: str, workdir: Path) -> Path:
     """A private course with only the lab's source and a fresh gradebook, the assignment generated."""
     template = workdir / "template"
     template.mkdir()
     shutil.copy(course / "nbgrader_config.py", template)
     shutil.copytree(course / "solutions" / lab, template / "solutions" / lab)
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"], cwd=template,
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
+                    f"--CourseDirectory.db_url={private_db_url(template)}"], cwd=template,
                    check=True, capture_output=True, text=True, timeout=600)
     return template
 
@@ -117,16 +128,47 @@ def isolated_home(home: Path) -> dict[str, str]:
             "XDG_DATA_HOME": str(home / ".local/share"), "PYTHONUSERBASE": str(home / ".local")}
 
 
+#: The prefixes of the environment variables that a grading run never sees, those of the database
+#: client (``PGPASSWORD``, ``PGPASSFILE``, ``PGHOST``, …) and the grading tool's own settings.
+WITHHELD_PREFIXES = ("PG", "DLCOURSE_GRADE_")
+
+
 def private_environment(home: Path) -> dict[str, str]:
-    """The environment of one grading run: the instructor's, with a home of its own (:func:`isolated_home`).
+    """The environment of one grading run: the instructor's, with a home of its own (:func:`isolated_home`)
+    and without the gradebook server's credentials (:data:`WITHHELD_PREFIXES`).
 
     A submission that writes into the home directory must not reach the next student's grading.
     Jupyter's data directory stays the instructor's, so kernels are found exactly as before.
     """
     from jupyter_core.paths import jupyter_data_dir
 
-    return {**os.environ, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+    kept = {name: value for name, value in os.environ.items() if not name.startswith(WITHHELD_PREFIXES)}
+    return {**kept, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
             "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()), **isolated_home(home)}
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` as ``(i, n)`` with ``0 <= i < n``; ``ValueError`` naming ``shard`` otherwise."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"shard: expected 'i/n' such as '0/2', got {text!r}") from None
+    if not 0 <= index < count:
+        raise ValueError(f"shard: need 0 <= i < n in 'i/n', got {text!r}")
+    return index, count
+
+
+def in_shard(student: str, shard: tuple[int, int] | None) -> bool:
+    """Whether ``student`` belongs to ``shard`` ``(i, n)`` (every student to ``None``).
+
+    A student's shard is a hash of the student id, not a position in a list: every host computes
+    the same split from the id alone, whatever submissions it sees, and a late submission does not
+    move anybody else to another host.
+    """
+    if shard is None:
+        return True
+    index, count = shard
+    return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % count == index
 
 
 def private_dirs(workdir: Path, student: str) -> tuple[Path, Path, Path]:
@@ -179,7 +221,8 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     # the sandbox's manager, or (unsandboxed) the course's resilient client, also for a course whose
     # nbgrader_config.py predates it (grading/dlcourse_grade/kernel_client.py)
     manager = "dlcourse_grade.sandbox.SandboxedKernelManager" if sandboxed else "dlcourse_grade.kernel_client.ResilientKernelManager"
-    settings = {"Execute": {"timeout": cell_timeout, "kernel_manager_class": manager}}
+    settings = {"Execute": {"timeout": cell_timeout, "kernel_manager_class": manager},
+                "CourseDirectory": {"db_url": private_db_url(private)}}
     log_path = workdir / f"log_{student}.txt"
     own_worker = worker is None
     worker = GradingWorker(memory_mb) if own_worker else worker
@@ -246,12 +289,17 @@ def verify_checks_ran(graded: nbformat.NotebookNode, source: nbformat.NotebookNo
     rewrites later cells before they run (an IPython input transformer, an AST transformer) could
     turn the tests into ``pass`` and score full marks. A test cell whose source uses the course's
     ``Checker`` always prints ``All N check(s) passed.`` when it passes, with one ``✔`` line per
-    check; a passing cell without that summary did not run its checks. Such a cell gets an error
-    output (so nbgrader, recording the notebook, scores it 0 too), its points are removed from
-    ``result`` and the submission is flagged ``checks-did-not-run``. Returns the cells' grade_ids.
+    check; a passing cell without that summary did not run its checks. The same holds for a visible
+    test cell that calls a part's check of :mod:`dlcourse.labs` (``lab01.part_a(relu, ...)``): the
+    check runs a ``Checker``, so a cell whose call printed no summary (the submission replaced
+    ``lab01.part_a``, say) did not run it either. Such a cell gets an error output (so nbgrader,
+    recording the notebook, scores it 0 too), its points are removed from ``result`` and the
+    submission is flagged ``checks-did-not-run``. Returns the cells' grade_ids.
     """
+    calls_a_part = re.compile(r"\blab\d+\s*\.\s*part_[a-z]+\s*\(")  # lab01.part_a(...), labs.lab01.part_a(...)
     uses_checker = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
-                    if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade") and "Checker(" in c.source}
+                    if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade")
+                    and ("Checker(" in c.source or calls_a_part.search(c.source))}
     zeroed = []
     for cell in graded.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -277,7 +325,7 @@ def _read_scores(private: Path, lab: str, student: str, result: Result, log: str
     from nbgrader.api import Gradebook, MissingEntry
 
     try:
-        with Gradebook(f"sqlite:///{private / '.nbgrader' / 'gradebook.db'}") as gb:
+        with Gradebook(private_db_url(private)) as gb:
             submission = gb.find_submission(lab, student)
             result.code_score = float(submission.code_score)
             result.max_code_score = float(submission.max_code_score)
@@ -291,11 +339,17 @@ def _read_scores(private: Path, lab: str, student: str, result: Result, log: str
 
 def autograde(course: Path, lab: str, *, students: list[str] | None = None, workers: int = 2,
               wall_time: float = 600, memory_mb: int = 6144, cell_timeout: int = 120, sandboxed: bool = True,
-              file_mb: int = 256, processes: int = 256) -> list[Result]:
+              file_mb: int = 256, processes: int = 256, db_url: str | None = None,
+              shard: tuple[int, int] | None = None) -> list[Result]:
     """Grade the submissions of ``lab`` in parallel; every student ends with a :class:`Result`.
 
     Each kernel runs in the sandbox of :mod:`dlcourse_grade.sandbox`; without its tools this raises
     :class:`dlcourse_grade.sandbox.SandboxUnavailable` unless ``sandboxed=False`` is asked for explicitly.
+
+    Each graded submission is recorded in the course gradebook, and every student's result (graded
+    or not, with its flags) in the gradebook's results table, by this process, never by the grading
+    run: ``db_url`` (:func:`dlcourse_grade.gradebook.course_db_url`) may name a server that several
+    hosts share, each grading its ``shard`` ``(i, n)`` of the class (:func:`in_shard`).
     """
     from . import gradebook  # here, not at the top: gradebook imports this module
 
@@ -303,12 +357,16 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
         from .sandbox import require
 
         require()
+    url = gradebook.course_db_url(course, db_url)
+    gradebook.check_assignment(url, lab)
     submitted = course / "submitted"
     available = sorted(p.name for p in submitted.iterdir() if (p / lab / f"{lab}.ipynb").exists()) \
         if submitted.exists() else []
-    chosen = [s for s in available if students is None or s in students]
-    uids = {student: FIRST_SANDBOX_UID + i % 4000 for i, student in enumerate(chosen)}
-    gradebook_lock = threading.Lock()
+    chosen = [s for s in available if (students is None or s in students) and in_shard(s, shard)]
+    # hosts sharing a machine (shards of one class) interleave their user ids: no two kernels share one
+    index, count = shard or (0, 1)
+    uids = {student: FIRST_SANDBOX_UID + (i * count + index) % 4000 for i, student in enumerate(chosen)}
+    gradebook_lock = threading.Lock()  # one writer at a time: the course gradebook may be one SQLite file
     with tempfile.TemporaryDirectory(prefix="dlcourse-grade-") as tmp:
         workdir = Path(tmp)
         template = _template(course, lab, workdir)
@@ -330,9 +388,9 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
                 idle.put(worker)
             if result.status == "graded":
                 try:
-                    with gradebook_lock:  # one writer at a time: the course gradebook is one SQLite file
-                        problem = gradebook.record_in_gradebook(course, lab, student)
-                except Exception as exc:  # the grade stands in result.json and the report either way
+                    with gradebook_lock:
+                        problem = gradebook.record_in_gradebook(course, lab, student, db_url=url)
+                except Exception as exc:  # the grade stands in result.json either way
                     problem = f"{type(exc).__name__}: {exc}"[:300]
                 if problem:
                     result.flags.append(f"not-in-gradebook: {problem}")
@@ -340,6 +398,12 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
             out = course / "autograded" / student / lab
             out.mkdir(parents=True, exist_ok=True)
             (out / "result.json").write_text(json.dumps(asdict(result), indent=1))
+            try:
+                with gradebook_lock:
+                    gradebook.store_result(url, result)
+            except Exception as exc:  # result.json holds it; the report, read from the gradebook, will not
+                print(f"dlcourse-grade: {student}'s result is not in the gradebook's results table: "
+                      f"{type(exc).__name__}: {exc}"[:400], file=sys.stderr)
             # and the private copy goes at once: a batch of 300 must not keep 300 copies (and what
             # each submission wrote into its copy) until the end
             for private in private_dirs(workdir, student):

@@ -1,15 +1,81 @@
-"""Recording graded submissions in the nbgrader course gradebook (formgrader, manual grading, ``nbgrader export``)."""
+"""The course gradebook: graded submissions recorded for formgrader, manual grading and ``nbgrader export``,
+and each student's grading result, for reports that agree across grading hosts.
+
+The gradebook is nbgrader's: ``.nbgrader/gradebook.db`` in the course (SQLite, one machine), or a
+database server that several grading hosts share (``--db-url``, or ``c.CourseDirectory.db_url`` in
+``nbgrader_config.py``), e.g. ``postgresql+psycopg://grader@db.example.edu/course`` with the ``postgres``
+extra. A URL never carries a password: the driver reads it from ``PGPASSWORD`` or ``~/.pgpass`` of the
+instructor's account, neither of which a sandboxed kernel can see.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
+from dataclasses import asdict
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .grade import _errors
+from .grade import Result, _errors
+
+__all__ = ["EXECUTED", "RESULTS_TABLE", "course_db_url", "check_db_url", "check_assignment", "recording_steps",
+           "nbgrader_api", "record_in_gradebook", "store_result", "stored_results"]
 
 #: Where the executed notebooks wait for nbgrader to record them in the course gradebook.
 EXECUTED = os.path.join(".nbgrader", "executed")
+
+
+#: The table, beside nbgrader's own, that holds each student's grading result (status, reason, flags, scores).
+RESULTS_TABLE = "dlcourse_grade_results"
+
+
+def check_db_url(url: str) -> str:
+    """``url`` if it is a database URL without a password; else a ``ValueError`` saying what to do."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ValueError(f"db_url: {url!r} is not a database URL ({exc})") from None
+    if parsed.password is not None:
+        raise ValueError("db_url: the URL contains a password; give the URL without it and put the password in "
+                         "the environment (PGPASSWORD) or in ~/.pgpass of the instructor's account, where no "
+                         "sandboxed kernel and no file of the course can show it")
+    return url
+
+
+def course_db_url(course: Path, db_url: str | None = None) -> str:
+    """The course gradebook's URL: ``db_url`` if given, else ``c.CourseDirectory.db_url`` of the course's
+    ``nbgrader_config.py``, else nbgrader's default, ``.nbgrader/gradebook.db`` in the course."""
+    if db_url is None:
+        from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+        try:
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+            db_url = config.CourseDirectory.get("db_url") or None
+        except ConfigFileNotFound:
+            pass
+    if db_url is None:
+        (course / ".nbgrader").mkdir(exist_ok=True)
+        return f"sqlite:///{(course / '.nbgrader' / 'gradebook.db').resolve()}"
+    return check_db_url(db_url)
+
+
+def check_assignment(db_url: str, lab: str) -> None:
+    """Raise ``ValueError`` unless the gradebook knows ``lab`` (its cells are recorded by
+    ``nbgrader generate_assignment``, which grading needs to score a notebook)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(lab)
+        except MissingEntry:
+            raise ValueError(f"lab: the gradebook at {db_url} has no assignment {lab!r}; release it into this "
+                             f"gradebook once, before grading: nbgrader generate_assignment {lab} "
+                             f"--CourseDirectory.db_url={db_url}") from None
 
 
 def recording_steps() -> dict:
@@ -39,13 +105,14 @@ def nbgrader_api(course: Path, **settings):
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
-def record_in_gradebook(course: Path, lab: str, student: str) -> str | None:
-    """Record a graded submission in the course gradebook; ``None`` on success, else why not.
+def record_in_gradebook(course: Path, lab: str, student: str, db_url: str | None = None) -> str | None:
+    """Record a graded submission in the course gradebook (``db_url``: :func:`course_db_url`); ``None`` on
+    success, else why not.
 
     The notebook that the sandbox executed (``autograded/<student>/<lab>/``) is given to nbgrader's
     own autograde with its executing and clearing steps removed: nbgrader scores the outputs as
     they are and writes the submission, its per-cell grades and the cells still to grade by hand
-    into ``.nbgrader/gradebook.db`` — so formgrader shows it, manual grading works and ``nbgrader
+    into the gradebook — so formgrader shows it, manual grading works and ``nbgrader
     export`` includes it. No student code runs in this step. Re-recording replaces the previous
     record of the same submission.
     """
@@ -65,7 +132,9 @@ def record_in_gradebook(course: Path, lab: str, student: str) -> str | None:
 
         from sqlalchemy.exc import SAWarning
 
-        api = nbgrader_api(course, CourseDirectory={"submitted_directory": EXECUTED}, Autograde=recording_steps())
+        api = nbgrader_api(course, CourseDirectory={"submitted_directory": EXECUTED,
+                                                    "db_url": course_db_url(course, db_url)},
+                           Autograde=recording_steps())
         with warnings.catch_warnings():  # nbgrader's own session use warns; the caller holds the lock
             warnings.simplefilter("ignore", SAWarning)
             outcome = api.autograde(lab, student, force=True, create=True)
@@ -86,3 +155,50 @@ def record_in_gradebook(course: Path, lab: str, student: str) -> str | None:
     return None
 
 
+
+
+def _results_table(engine):
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    table = sa.Table(RESULTS_TABLE, metadata,
+                     sa.Column("lab", sa.String(128), primary_key=True),
+                     sa.Column("student", sa.String(128), primary_key=True),
+                     sa.Column("host", sa.String(255), nullable=False),
+                     sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
+                     sa.Column("result", sa.Text, nullable=False))
+    try:
+        metadata.create_all(engine)
+    except sa.exc.IntegrityError:  # two hosts created it at the same moment: it exists now
+        pass
+    return table
+
+
+def store_result(db_url: str, result: Result) -> None:
+    """Write (or replace) ``result`` in the gradebook's results table: re-grading a student is idempotent."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        table = _results_table(engine)
+        with engine.begin() as conn:
+            conn.execute(table.delete().where(table.c.lab == result.lab, table.c.student == result.student))
+            conn.execute(table.insert().values(lab=result.lab, student=result.student, host=socket.gethostname(),
+                                               graded_at=datetime.now(timezone.utc),
+                                               result=json.dumps(asdict(result))))
+    finally:
+        engine.dispose()
+
+
+def stored_results(db_url: str, lab: str) -> list[Result]:
+    """Every student's latest result for ``lab`` in the gradebook, whichever host graded it, by student id."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        table = _results_table(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(table.c.result).where(table.c.lab == lab).order_by(table.c.student))
+            return [Result(**json.loads(row.result)) for row in rows]
+    finally:
+        engine.dispose()

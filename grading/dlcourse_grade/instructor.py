@@ -21,9 +21,10 @@ merely odd submissions. This command wraps it so that a batch always finishes:
     flags submissions for manual review. Each student's result is written to
     ``autograded/<student>/<lab>/result.json`` as soon as it is graded, and the graded submission
     is recorded in the course gradebook (:func:`dlcourse_grade.gradebook.record_in_gradebook`) for formgrader, manual
-    grading and ``nbgrader export``.
+    grading and ``nbgrader export``. ``--db-url`` names a gradebook on a database server that several
+    grading hosts share, and ``--shard i/n`` grades this host's part of the class.
 ``report LAB``
-    ``reports/<LAB>.csv``: one row per student (status, score, score per graded cell, flags),
+    ``reports/<LAB>.csv``, read from the gradebook (so that every host's report covers the whole class): one row per student (status, score, score per graded cell, flags),
     and a summary of who failed to grade and why and who is flagged.
 ``feedback LAB``
     ``feedback/<student>/<LAB>/<LAB>.html`` per student, with the source and tracebacks of
@@ -41,9 +42,13 @@ import time
 
 from .collect import collect, find_course
 from .feedback import feedback, report
-from .grade import autograde
+from .grade import autograde, parse_shard
 
 __all__ = ["main"]
+
+DB_URL_HELP = ("the course gradebook on a database server, e.g. postgresql+psycopg://grader@db.example.edu/course "
+               "(default: c.CourseDirectory.db_url of nbgrader_config.py, else .nbgrader/gradebook.db); never with a "
+               "password: the driver reads PGPASSWORD or ~/.pgpass")
 
 
 # --------------------------------------------------------------------------- CLI
@@ -65,8 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without the bubblewrap sandbox: submissions can then read the solutions, "
                         "each other and the network; only inside a container per submission")
+    p.add_argument("--shard", metavar="I/N", help="grade only this host's part I of N of the class (by a hash of "
+                                                   "the student id: every host computes the same split)")
+    p.add_argument("--db-url", help=DB_URL_HELP)
     p = sub.add_parser("report", help="write reports/<lab>.csv and print a summary")
     p.add_argument("lab")
+    p.add_argument("--db-url", help=DB_URL_HELP)
     p = sub.add_parser("feedback", help="write feedback HTML without hidden tests")
     p.add_argument("lab")
     args = parser.parse_args(argv)
@@ -85,20 +94,26 @@ def main(argv: list[str] | None = None) -> int:
             print("WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): every submission can read "
                   "solutions/, the hidden tests, the other submissions and the network.", file=sys.stderr)
         try:
+            shard = None if args.shard is None else parse_shard(args.shard)
             results = autograde(course, args.lab, students=args.students, workers=args.workers,
                                 wall_time=args.wall_time, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
                                 sandboxed=not args.unsafe_no_sandbox, file_mb=args.file_mb,
-                                processes=args.processes)
-        except SandboxUnavailable as exc:
+                                processes=args.processes, db_url=args.db_url, shard=shard)
+        except (SandboxUnavailable, ValueError) as exc:
             print(f"dlcourse-grade: {exc}", file=sys.stderr)
             return 2
         for r in results:
             print(f"{r.student}: {r.status} {r.code_score:g}/{r.max_code_score:g} ({r.seconds:.1f} s)"
                   + (f" — {r.reason}" if r.reason else "") + (f" [{len(r.flags)} flag(s)]" if r.flags else ""))
-        print(f"{len(results)} submission(s) in {time.perf_counter() - started:.1f} s")
+        print(f"{len(results)} submission(s)" + (f" (shard {args.shard})" if shard else "")
+              + f" in {time.perf_counter() - started:.1f} s")
         return 0
     if args.command == "report":
-        path, summary = report(course, args.lab)
+        try:
+            path, summary = report(course, args.lab, db_url=args.db_url)
+        except ValueError as exc:
+            print(f"dlcourse-grade: {exc}", file=sys.stderr)
+            return 2
         print(summary)
         print(f"wrote {path}")
         return 0

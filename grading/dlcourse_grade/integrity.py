@@ -12,7 +12,8 @@ from the released notebook and flags:
 - ``patches-builtins``: touching ``builtins``/``__builtins__``;
 - ``patches-ipython``: hooking IPython's input or execution machinery (input transformers,
   AST transformers, events, magics, ``sys.settrace``);
-- ``touches-checks``: any use of the grading module other than what the released cells do;
+- ``touches-checks``: any use of the grading module other than what the released cells do, and
+  any change to the labs' visible checks (``lab01.part_a = ...``: :mod:`dlcourse.labs`);
 - ``ignores-interrupts``: installing a signal handler (a loop that ignores SIGINT cannot be
   stopped by the grader's per-cell timeout);
 - ``files-or-processes``: writing or deleting files, spawning processes;
@@ -104,6 +105,8 @@ class _Scanner(ast.NodeVisitor):
         if parts[0] in ("builtins", "__builtins__"):
             return "patches-builtins"
         if parts[0] in _GRADING_NAMES or "grading" in parts or any(p in _GRADING_NAMES for p in parts):
+            return "touches-checks"
+        if parts[:2] == ["dlcourse", "labs"]:  # the visible checks' module (`lab01.part_a = ...`)
             return "touches-checks"
         if parts[0] in _IPYTHON_ROOTS:
             return "patches-ipython"
