@@ -33,7 +33,7 @@ def test_a_grading_run_never_sees_the_database_credentials(tmp_path, monkeypatch
     env = grade.private_environment(tmp_path)
     assert not [name for name in env if name.startswith(("PG", "DLCOURSE_GRADE_"))]
     assert "secret" not in env.values()
-    assert grade.private_db_url(tmp_path) == f"sqlite:///{tmp_path}/.nbgrader/gradebook.db"
+    assert grade.sqlite_gradebook_url(tmp_path) == f"sqlite:///{tmp_path}/.nbgrader/gradebook.db"
 
 
 @pytest.mark.parametrize("text, message", [("1", "expected 'i/n'"), ("a/2", "expected 'i/n'"),

@@ -37,13 +37,14 @@ class Result:
     seconds: float = 0.0
 
 
-def private_db_url(private: Path) -> str:
-    """The gradebook of a private course: its own SQLite file, whatever gradebook the course uses.
+def sqlite_gradebook_url(course: Path) -> str:
+    """The URL of the SQLite gradebook kept in ``course`` (``.nbgrader/gradebook.db``, nbgrader's default).
 
-    A course that grades into a database server must not hand that server's address (or the
-    rights to it) to a student's grading, and reads each student's scores back from this file.
+    A private course always grades into its own, whatever gradebook the course uses: a course that
+    grades into a database server must not hand that server's address (or the rights to it) to a
+    student's grading, and each student's scores are read back from this file.
     """
-    return f"sqlite:///{private / '.nbgrader' / 'gradebook.db'}"
+    return f"sqlite:///{course / '.nbgrader' / 'gradebook.db'}"
 
 
 def _template(course: Path, lab: str, workdir: Path) -> Path:
@@ -53,7 +54,7 @@ def _template(course: Path, lab: str, workdir: Path) -> Path:
     shutil.copy(course / "nbgrader_config.py", template)
     shutil.copytree(course / "solutions" / lab, template / "solutions" / lab)
     subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
-                    f"--CourseDirectory.db_url={private_db_url(template)}"], cwd=template,
+                    f"--CourseDirectory.db_url={sqlite_gradebook_url(template)}"], cwd=template,
                    check=True, capture_output=True, text=True, timeout=600)
     return template
 
@@ -222,7 +223,7 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     # nbgrader_config.py predates it (grading/dlcourse_grade/kernel_client.py)
     manager = "dlcourse_grade.sandbox.SandboxedKernelManager" if sandboxed else "dlcourse_grade.kernel_client.ResilientKernelManager"
     settings = {"Execute": {"timeout": cell_timeout, "kernel_manager_class": manager},
-                "CourseDirectory": {"db_url": private_db_url(private)}}
+                "CourseDirectory": {"db_url": sqlite_gradebook_url(private)}}
     log_path = workdir / f"log_{student}.txt"
     own_worker = worker is None
     worker = GradingWorker(memory_mb) if own_worker else worker
@@ -325,7 +326,7 @@ def _read_scores(private: Path, lab: str, student: str, result: Result, log: str
     from nbgrader.api import Gradebook, MissingEntry
 
     try:
-        with Gradebook(private_db_url(private)) as gb:
+        with Gradebook(sqlite_gradebook_url(private)) as gb:
             submission = gb.find_submission(lab, student)
             result.code_score = float(submission.code_score)
             result.max_code_score = float(submission.max_code_score)

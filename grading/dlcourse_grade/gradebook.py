@@ -10,6 +10,7 @@ instructor's account, neither of which a sandboxed kernel can see.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .grade import Result, _errors
+from .grade import Result, _errors, sqlite_gradebook_url
 
 __all__ = ["EXECUTED", "RESULTS_TABLE", "course_db_url", "check_db_url", "check_assignment", "recording_steps",
            "nbgrader_api", "record_in_gradebook", "store_result", "stored_results"]
@@ -60,7 +61,7 @@ def course_db_url(course: Path, db_url: str | None = None) -> str:
             pass
     if db_url is None:
         (course / ".nbgrader").mkdir(exist_ok=True)
-        return f"sqlite:///{(course / '.nbgrader' / 'gradebook.db').resolve()}"
+        return sqlite_gradebook_url(course.resolve())
     return check_db_url(db_url)
 
 
@@ -157,9 +158,12 @@ def record_in_gradebook(course: Path, lab: str, student: str, db_url: str | None
 
 
 
-def _results_table(engine):
+@contextlib.contextmanager
+def _results_table(db_url: str):
+    """An engine on ``db_url`` and the results table (created if missing), the engine closed afterwards."""
     import sqlalchemy as sa
 
+    engine = sa.create_engine(db_url)
     metadata = sa.MetaData()
     table = sa.Table(RESULTS_TABLE, metadata,
                      sa.Column("lab", sa.String(128), primary_key=True),
@@ -168,37 +172,26 @@ def _results_table(engine):
                      sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
                      sa.Column("result", sa.Text, nullable=False))
     try:
-        metadata.create_all(engine)
-    except sa.exc.IntegrityError:  # two hosts created it at the same moment: it exists now
-        pass
-    return table
+        try:
+            metadata.create_all(engine)
+        except sa.exc.IntegrityError:  # two hosts created it at the same moment: it exists now
+            pass
+        yield engine, table
+    finally:
+        engine.dispose()
 
 
 def store_result(db_url: str, result: Result) -> None:
     """Write (or replace) ``result`` in the gradebook's results table: re-grading a student is idempotent."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(db_url)
-    try:
-        table = _results_table(engine)
-        with engine.begin() as conn:
-            conn.execute(table.delete().where(table.c.lab == result.lab, table.c.student == result.student))
-            conn.execute(table.insert().values(lab=result.lab, student=result.student, host=socket.gethostname(),
-                                               graded_at=datetime.now(timezone.utc),
-                                               result=json.dumps(asdict(result))))
-    finally:
-        engine.dispose()
+    with _results_table(db_url) as (engine, table), engine.begin() as conn:
+        conn.execute(table.delete().where(table.c.lab == result.lab, table.c.student == result.student))
+        conn.execute(table.insert().values(lab=result.lab, student=result.student, host=socket.gethostname(),
+                                           graded_at=datetime.now(timezone.utc), result=json.dumps(asdict(result))))
 
 
 def stored_results(db_url: str, lab: str) -> list[Result]:
     """Every student's latest result for ``lab`` in the gradebook, whichever host graded it, by student id."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(db_url)
-    try:
-        table = _results_table(engine)
-        with engine.connect() as conn:
-            rows = conn.execute(sa.select(table.c.result).where(table.c.lab == lab).order_by(table.c.student))
-            return [Result(**json.loads(row.result)) for row in rows]
-    finally:
-        engine.dispose()
+    with _results_table(db_url) as (engine, table), engine.connect() as conn:
+        rows = conn.execute(table.select().with_only_columns(table.c.result).where(table.c.lab == lab)
+                            .order_by(table.c.student))
+        return [Result(**json.loads(row.result)) for row in rows]
