@@ -55,9 +55,9 @@ def execute(path: Path, threads: int) -> float:
     return time.perf_counter() - start
 
 
-def measure(repeats: int, threads: int, compare_threads: list[int]) -> dict:
+def measure(repeats: int, threads: int, compare_threads: list[int], only: list[Path] | None = None) -> dict:
     rows = []
-    for path in notebooks():
+    for path in (only or notebooks()):
         times = [execute(path, threads) for _ in range(repeats)]
         row = {"notebook": str(path.relative_to(ROOT)), "budget": budget(path), "threads": threads,
                "median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats,
@@ -110,7 +110,9 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
         f"it was measured on {m['date']} on a {m['cpus']}-CPU machine ({m['machine']}, Python {m['python']}),",
         "executing each notebook in a fresh kernel, kernel start included: the median of "
         f"{runs} run{'s' if runs > 1 else ''} with one torch thread (min–max in brackets)"
-        + (", and one run with each other thread count." if threads else ".") + " Over-budget notebooks come first.",
+        + (", and one run with each other thread count." if threads else ".") + " Over-budget notebooks come first."
+        + (f" Re-measured after a change, the same way: {', '.join(again)}." if (again := sorted(
+            {Path(n).stem for entry in results.get("remeasured", []) for n in entry["notebooks"]})) else ""),
         "",
         median_line(results["rows"]),
         "",
@@ -163,8 +165,20 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--compare-threads", type=int, nargs="*", default=[2])
     parser.add_argument("--page-only", action="store_true", help="re-render book/performance.md from the JSON")
+    parser.add_argument("--only", type=Path, nargs="+", metavar="NOTEBOOK",
+                        help="measure only these notebooks (after changing them) and replace their rows in the JSON; "
+                             "the others keep the figures of the run that wrote it")
     args = parser.parse_args(argv)
-    if not args.page_only:
+    if args.only:
+        fresh = measure(args.repeats, args.threads, args.compare_threads, [p.resolve() for p in args.only])
+        results = json.loads(RESULTS.read_text())
+        replaced = {r["notebook"] for r in fresh["rows"]}
+        rows = [r for r in results["rows"] if r["notebook"] not in replaced] + fresh["rows"]
+        rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
+        results["rows"] = rows
+        results.setdefault("remeasured", []).append({"date": fresh["measured_on"]["date"], "notebooks": sorted(replaced)})
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    elif not args.page_only:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(measure(args.repeats, args.threads, args.compare_threads), indent=1) + "\n")
     PAGE.write_text(render(json.loads(RESULTS.read_text()), _benchmark_rows(), _suite()))

@@ -21,7 +21,7 @@ from .runtime import (
 
 defer_dynamo_import()  # saves ~1.5 s in every notebook that builds an optimizer (see its docstring)
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: The course's repository; the Colab install cells and ``_config.yml`` use the same URL (tested).
 REPOSITORY_URL = "https://github.com/dlcourse/dlcourse"

@@ -11,6 +11,11 @@ import numbers
 
 import torch
 
+__all__ = [
+    "check_tensor", "check_bool", "check_number", "check_nonnegative", "check_positive",
+    "check_probability", "check_positive_int", "check_dim", "check_choice",
+]
+
 
 def check_tensor(value, name: str, *, floating: bool = False) -> torch.Tensor:
     """Return ``value`` if it is a tensor, else raise ``TypeError`` naming ``name``."""

@@ -38,6 +38,11 @@ import torch
 from ._checks import check_number, check_positive, check_positive_int, check_tensor
 from .runtime import make_generator
 
+__all__ = [
+    "Value", "topological_order", "draw_graph", "autodiff_gradient_descent", "logistic_loss",
+    "logistic_grad", "GDRun", "minibatch_gd",
+]
+
 
 class Value:
     r"""One scalar node of a computation graph: its value ``data`` and the gradient ``grad``
@@ -261,15 +266,18 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True, figsize: tuple[f
 
 
 # ---------------------------------------------------------------------- gradient descent
-def gradient_descent(f: Callable[..., Value], x0: Sequence[float], *, lr: float, steps: int) -> np.ndarray:
-    r"""Minimise ``f`` (a function of scalar :class:`Value` arguments) by gradient descent.
+def autodiff_gradient_descent(f: Callable[..., Value], x0: Sequence[float], *, lr: float,
+                              steps: int) -> np.ndarray:
+    r"""Minimise any ``f`` (a function of scalar :class:`Value` arguments) by gradient descent, its
+    gradient taken by this module's automatic differentiation.
 
     .. math:: \theta_{t+1} = \theta_t - \eta\, \nabla f(\theta_t)
 
     with the gradient from :meth:`Value.backward`. Returns the path, an array of shape
-    ``(steps + 1, len(x0))`` whose first row is ``x0``.
+    ``(steps + 1, len(x0))`` whose first row is ``x0``. (:func:`dlcourse.normalization.gradient_descent`
+    runs the same update on a quadratic, whose gradient it writes out instead.)
 
-    >>> gradient_descent(lambda x: (x - 3) ** 2, [0.0], lr=0.25, steps=2)[:, 0].tolist()
+    >>> autodiff_gradient_descent(lambda x: (x - 3) ** 2, [0.0], lr=0.25, steps=2)[:, 0].tolist()
     [0.0, 1.5, 2.25]
     """
     lr = check_positive(lr, "lr")
@@ -387,4 +395,3 @@ def minibatch_gd(X: torch.Tensor, y: torch.Tensor, *, batch_size: int, lr: float
         record()
     run.w, run.b = w, b
     return run
-

@@ -30,7 +30,10 @@ import numbers
 import numpy as np
 import torch
 
-__all__ = ["ClaimError", "claim", "claim_that", "is_diverged"]
+__all__ = [
+    "ClaimError", "claim", "claim_that", "is_diverged", "DIVERGENCE_THRESHOLD",
+]
+
 
 #: A value this large (in absolute value) counts as diverged, like a NaN or an infinity.
 DIVERGENCE_THRESHOLD = 1e6

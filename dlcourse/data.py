@@ -19,11 +19,16 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import torch
-from sklearn import datasets as skdatasets
-from sklearn.model_selection import train_test_split
 
+from . import bundled
 from ._checks import check_nonnegative, check_positive_int, check_probability
 from .normalization import Standardizer
+
+__all__ = [
+    "DataSplits", "split_indices", "shuffle_split", "make_splits", "load_digits", "load_breast_cancer",
+    "load_diabetes", "make_moons", "spirals", "make_spirals", "seasonal_series", "make_seasonal_windows",
+    "PHOTOS", "load_photos",
+]
 
 
 @dataclass
@@ -94,13 +99,72 @@ def split_indices(n: int, *, val_size: float = 0.15, test_size: float = 0.15, se
     if val_size + test_size >= 1:
         raise ValueError(f"val_size + test_size must be < 1, got {val_size} + {test_size}")
     idx = np.arange(n)
-    train_val, test = train_test_split(idx, test_size=test_size, random_state=seed,
-                                       stratify=stratify) if test_size > 0 else (idx, idx[:0])
+    train_val, test = shuffle_split(idx, test_size, seed=seed, stratify=stratify) if test_size > 0 else (idx, idx[:0])
     rel_val = val_size / (1 - test_size)
     strat_tv = None if stratify is None else stratify[train_val]
-    train, val = train_test_split(train_val, test_size=rel_val, random_state=seed,
-                                  stratify=strat_tv) if val_size > 0 else (train_val, train_val[:0])
+    train, val = shuffle_split(train_val, rel_val, seed=seed,
+                               stratify=strat_tv) if val_size > 0 else (train_val, train_val[:0])
     return train, val, test
+
+
+def shuffle_split(items: np.ndarray, test_size: float, *, seed: int = 0,
+                  stratify: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    r"""Split ``items`` at random into ``(rest, test)`` with :math:`\lceil \text{test\_size} \cdot n \rceil` test items.
+
+    With ``stratify`` (one class label per item), each class goes to the test part in proportion
+    to its size: class :math:`k` with :math:`n_k` items gets about
+    :math:`n_k \cdot n_{\text{rest}} / n` items in the rest and the remainder's share of the test
+    part, the fractional parts rounded so the totals are exact (ties broken at random).
+
+    The draws are those of ``sklearn.model_selection.train_test_split(items, test_size=test_size,
+    random_state=seed, stratify=stratify)``, bit for bit (``tests/test_data.py`` checks it), so
+    that the splits do not depend on importing scikit-learn.
+    """
+    items = np.asarray(items)
+    test_size = check_probability(test_size, "test_size", allow_one=False)
+    n = len(items)
+    n_test = math.ceil(test_size * n)
+    n_rest = n - n_test
+    if n_test == 0 or n_rest == 0:
+        raise ValueError(f"test_size={test_size} leaves an empty part of {n} items")
+    rng = np.random.RandomState(seed)
+    if stratify is None:
+        order = rng.permutation(n)
+        return items[order[n_test:n_test + n_rest]], items[order[:n_test]]
+    classes, labels, counts = np.unique(np.asarray(stratify), return_inverse=True, return_counts=True)
+    if len(stratify) != n:
+        raise ValueError(f"stratify must have one label per item ({n}), got {len(stratify)}")
+    if counts.min() < 2:
+        raise ValueError(f"stratify: every class needs at least 2 items, {classes[counts < 2].tolist()} have 1")
+    if min(n_rest, n_test) < len(classes):
+        raise ValueError(f"test_size={test_size}: each part needs at least one item of each of the "
+                         f"{len(classes)} classes")
+    by_class = np.split(np.argsort(labels, kind="stable"), np.cumsum(counts)[:-1])
+    rest_counts = _proportional_counts(counts, n_rest, rng)
+    test_counts = _proportional_counts(counts - rest_counts, n_test, rng)
+    rest, test = [], []
+    for members, k_rest, k_test in zip(by_class, rest_counts, test_counts):
+        shuffled = members.take(rng.permutation(len(members)), mode="clip")
+        rest.extend(shuffled[:k_rest])
+        test.extend(shuffled[k_rest:k_rest + k_test])
+    return items[rng.permutation(rest)], items[rng.permutation(test)]
+
+
+def _proportional_counts(counts: np.ndarray, n_draws: int, rng: np.random.RandomState) -> np.ndarray:
+    """How many of ``n_draws`` each class gets: its proportional share floored, the shortfall given to the
+    largest fractional parts first, ties broken at random (scikit-learn's ``_approximate_mode``)."""
+    share = counts / counts.sum() * n_draws
+    floored = np.floor(share)
+    missing = int(n_draws - floored.sum())
+    remainder = share - floored
+    for value in np.sort(np.unique(remainder))[::-1]:
+        if missing <= 0:
+            break
+        (tied,) = np.where(remainder == value)
+        take = min(len(tied), missing)
+        floored[rng.choice(tied, size=take, replace=False)] += 1
+        missing -= take
+    return floored.astype(int)
 
 
 def make_splits(X, y, *, name: str = "", val_size: float = 0.15, test_size: float = 0.15,
@@ -139,17 +203,17 @@ def load_digits(*, as_images: bool = False, seed: int = 0, val_size: float = 0.1
     shape ``(n, 1, 8, 8)`` standardised with one mean and std for the whole image, so that
     spatial transforms (flips, crops) stay meaningful.
     """
-    bunch = skdatasets.load_digits()
-    X = bunch.images[:, None, :, :] if as_images else bunch.data
+    images, target = bundled.digits()
+    X = images[:, None, :, :] if as_images else images.reshape(len(images), -1)
     dims = (0, 1, 2, 3) if as_images else (0,)
-    return make_splits(X, bunch.target.astype(np.int64), name="digits", seed=seed, val_size=val_size,
+    return make_splits(X, target.astype(np.int64), name="digits", seed=seed, val_size=val_size,
                        test_size=test_size, standardize=standardize, standardize_dims=dims)
 
 
 def load_breast_cancer(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
                        standardize: bool = True) -> DataSplits:
     """Wisconsin breast cancer: 569 examples, 30 features, binary target (1 = benign)."""
-    X, y = skdatasets.load_breast_cancer(return_X_y=True)
+    X, y = bundled.breast_cancer()
     return make_splits(X, y.astype(np.int64), name="breast_cancer", seed=seed, val_size=val_size,
                        test_size=test_size, standardize=standardize)
 
@@ -162,7 +226,7 @@ def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0
     blood pressure, six serum measurements) instead of scikit-learn's pre-scaled columns; with
     ``standardize=False`` that is the badly scaled design matrix of chapter 3.
     """
-    X, y = skdatasets.load_diabetes(return_X_y=True, scaled=not raw)
+    X, y = bundled.diabetes(scaled=not raw)
     return make_splits(X, y.astype(np.float32), name="diabetes", seed=seed, val_size=val_size,
                        test_size=test_size, standardize=standardize)
 
@@ -170,9 +234,7 @@ def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0
 def make_moons(n_samples: int = 600, *, noise: float = 0.2, seed: int = 0, val_size: float = 0.15,
                test_size: float = 0.15) -> DataSplits:
     """Two interleaving half-moons in 2-D (binary): not linearly separable."""
-    n_samples = check_positive_int(n_samples, "n_samples")
-    noise = check_nonnegative(noise, "noise")
-    X, y = skdatasets.make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    X, y = bundled.moons(n_samples, noise=noise, seed=seed)
     return make_splits(X, y.astype(np.int64), name="moons", seed=seed, val_size=val_size,
                        test_size=test_size)
 

@@ -17,8 +17,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._checks import check_number, check_positive, check_positive_int, check_tensor
+from ._checks import check_nonnegative, check_number, check_positive, check_positive_int, check_tensor
 from .activations import Activation, PReLU
+
+__all__ = [
+    "ACTIVATION_TYPES", "LayerRecord", "record_layers", "dead_units", "distinct_units", "CheckResult",
+    "expected_initial_loss", "check_initial_loss", "check_regularization_raises_loss", "check_overfit_tiny",
+    "gradient_check", "NanReport", "find_nan", "LayerStats", "layer_stats", "update_to_weight_ratios",
+    "check_update_ratios", "check_dead_units", "worst_examples", "REMEDIES", "performance_gaps",
+]
 
 #: Module types treated as "an activation layer" when none are named explicitly.
 #: :meta hide-value:
@@ -93,6 +100,50 @@ def dead_units(model: nn.Module, X: torch.Tensor, *,
     """
     return [int((r.output.reshape(r.output.shape[0], -1) == 0).all(dim=0).sum())
             for r in record_layers(model, X, layer_types=layer_types)]
+
+
+@torch.no_grad()
+def distinct_units(layer: nn.Module | torch.Tensor, tol: float = 1e-6) -> int:
+    r"""Number of *different* units of a layer: rows of its weight (with their bias) that differ by more than ``tol``.
+
+    Unit :math:`j` of a Linear or Conv layer is the vector :math:`u_j = (W_j, b_j)`: row :math:`j` of
+    the weight, flattened, followed by its bias when the layer has one. Units :math:`j` and :math:`k`
+    count as one when :math:`\max_i |u_{j,i} - u_{k,i}| \le \text{tol}`. Units are taken in order,
+    each compared with the different ones kept so far; with ``tol=0`` the count is the number of
+    unique rows. A tensor may be passed instead of a layer: its rows (its entries, if it is 1-D) are
+    the units, e.g. a weight's gradient. The small default ``tol`` absorbs the last-digit differences
+    that a matrix product's summation order can leave between units that are equal in exact arithmetic.
+
+    Constant weights leave every hidden layer with 1 distinct unit however long it trains (the
+    symmetry problem); random weights give as many distinct units as the layer has.
+
+    >>> layer = torch.nn.Linear(3, 4)
+    >>> _ = torch.nn.init.constant_(layer.weight, 0.1)
+    >>> _ = torch.nn.init.zeros_(layer.bias)
+    >>> distinct_units(layer)
+    1
+    >>> distinct_units(torch.tensor([[1.0, 2.0], [1.0 + 1e-7, 2.0], [0.0, 2.0]]))
+    2
+    """
+    tol = check_nonnegative(tol, "tol")
+    if isinstance(layer, torch.Tensor):
+        units = layer
+    elif isinstance(layer, nn.Module) and isinstance(getattr(layer, "weight", None), torch.Tensor):
+        units = layer.weight.reshape(layer.weight.shape[0], -1)
+        bias = getattr(layer, "bias", None)
+        if isinstance(bias, torch.Tensor):
+            units = torch.cat([units, bias.reshape(-1, 1)], dim=1)
+    else:
+        raise TypeError(f"layer must be a torch.Tensor or a module with a weight tensor, got {type(layer).__name__}")
+    if units.ndim == 0:
+        raise ValueError("layer must have at least one dimension, got a 0-d tensor")
+    units = units.detach().reshape(units.shape[0], -1).to("cpu", torch.float64)
+    gaps = torch.cdist(units, units, p=float("inf")) if units.shape[1] else torch.zeros(len(units), len(units))
+    kept: list[int] = []
+    for j in range(len(units)):
+        if not kept or not bool((gaps[j, kept] <= tol).any()):
+            kept.append(j)
+    return len(kept)
 
 
 # =========================================================================== sanity checks

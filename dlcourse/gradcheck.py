@@ -35,6 +35,11 @@ from torch import nn
 
 from ._checks import check_positive, check_tensor
 
+__all__ = [
+    "DEFAULT_THRESHOLD", "numerical_gradient", "autograd_gradient", "relative_error", "GradCheckEntry",
+    "GradCheckReport", "gradcheck", "check_model_gradients",
+]
+
 #: Largest relative error (float64, ``eps=1e-6``) for which a gradient is declared correct.
 DEFAULT_THRESHOLD = 1e-5
 

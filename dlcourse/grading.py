@@ -25,6 +25,11 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import torch
 
+__all__ = [
+    "PASS", "FAIL", "NOT_IMPLEMENTED", "CheckFailed", "describe", "Case", "Checker", "check_function",
+    "check_close", "verify_integrity",
+]
+
 PASS = "✔"
 FAIL = "✘"
 

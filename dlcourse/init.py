@@ -1,4 +1,5 @@
-r"""Weight initialization and gradient clipping: the tools against unstable signals.
+r"""Weight initialization: the first tool against unstable signals (gradient clipping, the other one,
+is in :mod:`dlcourse.clipping`).
 
 A layer computes :math:`z = W x + b`. With independent, zero-mean weights of variance
 :math:`\sigma^2` and inputs of variance :math:`v`, each output has variance
@@ -47,7 +48,15 @@ from torch import nn
 
 from ._checks import check_choice, check_nonnegative, check_number, check_positive, check_tensor
 from .activations import activation_names
+from .clipping import add_gradient_clipping, clip_grad_norm_, clip_grad_value_  # noqa: F401 - the names notebooks and labs call
 from .diagnostics import record_layers
+
+__all__ = [
+    "WEIGHT_LAYERS", "receptive_field_size", "compute_fans", "fan_in", "fan_out", "fan_avg", "constant_",
+    "zeros_", "ones_", "normal_", "uniform_", "trunc_normal_", "orthogonal_", "calculate_gain",
+    "xavier_uniform_", "xavier_normal_", "he_uniform_", "he_normal_", "lecun_uniform_", "lecun_normal_",
+    "kaiming_uniform_", "kaiming_normal_", "INITIALIZERS", "recommended_init", "init_model", "layer_stds",
+]
 
 #: Layers whose weights :func:`init_model` initialises (the weight layout is ``(out, in, *kernel)``).
 WEIGHT_LAYERS: tuple[type, ...] = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
@@ -417,94 +426,6 @@ def init_model(model: nn.Module, scheme="xavier_uniform", *, generator: torch.Ge
             if module.bias is not None:
                 zeros_(module.bias)
     return model
-
-
-# --------------------------------------------------------------------------- gradient clipping
-def _grads(parameters) -> list[torch.Tensor]:
-    if isinstance(parameters, torch.Tensor):
-        parameters = [parameters]
-    try:
-        params = list(parameters)
-    except TypeError:
-        raise TypeError(f"parameters must be a tensor or an iterable of tensors, "
-                        f"got {type(parameters).__name__}") from None
-    for p in params:
-        check_tensor(p, "parameters[i]")
-    return [p.grad for p in params if p.grad is not None]
-
-
-@torch.no_grad()
-def clip_grad_value_(parameters, clip_value: float) -> None:
-    r"""Clip every gradient entry into :math:`[-c, c]` in place: :math:`g_i \leftarrow \min(\max(g_i, -c), c)`.
-
-    Cheap, but it changes the gradient's *direction* when some entries are clipped and others
-    are not: [0.9, 3.2, 150.0, −2.1, 0.3] with :math:`c = 1` becomes [0.9, 1.0, 1.0, −1.0, 0.3].
-    Same result as ``torch.nn.utils.clip_grad_value_``.
-    """
-    c = check_nonnegative(clip_value, "clip_value")
-    for g in _grads(parameters):
-        g.clamp_(min=-c, max=c)
-
-
-def _global_norm(grads: list[torch.Tensor], norm_type: float = 2.0) -> torch.Tensor:
-    if not grads:
-        return torch.tensor(0.0)
-    norms = torch.stack([torch.linalg.vector_norm(g, norm_type).to(grads[0].device) for g in grads])
-    return torch.linalg.vector_norm(norms, norm_type)
-
-
-@torch.no_grad()
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> torch.Tensor:
-    r"""Rescale all gradients together so that their global norm is at most ``max_norm``; return the norm before.
-
-    The global norm treats every gradient of every parameter as one long vector:
-    :math:`\|g\| = \big(\sum_p \|g_p\|^q\big)^{1/q}` (:math:`q` = ``norm_type``, ``inf`` for the
-    largest entry). If :math:`\|g\| > \text{max\_norm}`, every gradient is multiplied by
-    :math:`\text{max\_norm} / (\|g\| + 10^{-6})`, which keeps the direction. For
-    [0.9, 3.2, 150.0, −2.1, 0.3] (norm ≈ 150.05) and max_norm 1 the result is ≈
-    [0.006, 0.021, 1.0, −0.014, 0.002]. Same result as ``torch.nn.utils.clip_grad_norm_``.
-    """
-    max_norm = check_nonnegative(max_norm, "max_norm")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
-        raise ValueError(f"norm_type must be a positive number or inf, got {norm_type!r}")
-    grads = _grads(parameters)
-    total = _global_norm(grads, float(norm_type))
-    scale = (max_norm / (total + 1e-6)).clamp(max=1.0)
-    for g in grads:
-        g.mul_(scale.to(g.device, g.dtype))
-    return total
-
-
-def add_gradient_clipping(optimizer: torch.optim.Optimizer, *, clip_value: float | None = None,
-                          max_norm: float | None = None) -> list[float]:
-    """Make ``optimizer`` clip the gradients before every ``step()`` (a step pre-hook).
-
-    Give ``clip_value`` (:func:`clip_grad_value_`), ``max_norm`` (:func:`clip_grad_norm_`), or
-    neither (nothing is clipped, the norms are only recorded). Returns a list that receives, at
-    every step, the global 2-norm of the gradients *before* clipping. Works with
-    :func:`dlcourse.training.fit`, which calls ``optimizer.step()``.
-    """
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    if clip_value is not None and max_norm is not None:
-        raise ValueError("clip_value / max_norm: give at most one of them")
-    if clip_value is not None:
-        check_nonnegative(clip_value, "clip_value")
-    if max_norm is not None:
-        check_nonnegative(max_norm, "max_norm")
-    norms: list[float] = []
-
-    @torch.no_grad()
-    def hook(opt, args, kwargs):
-        params = [p for group in opt.param_groups for p in group["params"]]
-        norms.append(float(_global_norm(_grads(params))))
-        if max_norm is not None:
-            clip_grad_norm_(params, max_norm)
-        elif clip_value is not None:
-            clip_grad_value_(params, clip_value)
-
-    optimizer.register_step_pre_hook(hook)
-    return norms
 
 
 # --------------------------------------------------------------------------- per-layer statistics

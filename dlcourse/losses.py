@@ -15,9 +15,17 @@ tensor([0.6667, 2.0000])
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
+import torch.nn.functional as F
 
 from ._checks import check_choice, check_positive, check_positive_int, check_tensor
+
+__all__ = [
+    "REDUCTIONS", "mse_loss", "mae_loss", "huber_loss", "bce_with_logits", "cross_entropy", "class_weights",
+    "weighted_cross_entropy", "LOSSES",
+]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -131,3 +139,34 @@ def weighted_cross_entropy(target):
     import functools
 
     return functools.partial(cross_entropy, weight=class_weights(target))
+
+
+# --------------------------------------------------------------------------- the registry
+def _cross_entropy_factory(train) -> Callable:
+    return F.cross_entropy
+
+
+def _weighted_cross_entropy_factory(train) -> Callable:
+    r"""Cross-entropy with class weights :math:`w_k = n / (K\,n_k)` from the training labels (:func:`class_weights`)."""
+    weight = class_weights(train[1])
+
+    def weighted_cross_entropy(output, target):
+        return F.cross_entropy(output, target, weight=weight.to(output.device))
+    return weighted_cross_entropy
+
+
+def _mse_factory(train) -> Callable:
+    return lambda output, target: F.mse_loss(output, target.reshape(output.shape))
+
+
+def _huber_factory(train) -> Callable:
+    return lambda output, target: F.huber_loss(output, target.reshape(output.shape))
+
+
+#: The cost functions C by name, for :class:`dlcourse.strategy.Strategy`: name -> factory
+#: ``(train split) -> loss_fn(output, target)`` (a factory, because weighted losses need the
+#: training labels). The losses are ``torch.nn.functional``'s, which this module's are tested against.
+#: :meta hide-value:
+LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy_factory,
+                               "weighted cross-entropy": _weighted_cross_entropy_factory,
+                               "mse": _mse_factory, "huber": _huber_factory}

@@ -25,11 +25,20 @@ Examples
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import torch
 
 from ._checks import check_choice, check_number
+
+__all__ = [
+    "AVERAGES", "as_array", "accuracy_score", "confusion_matrix", "precision_recall_f1", "precision_score",
+    "recall_score", "f1_score", "roc_curve", "roc_auc_score", "precision_recall_curve",
+    "mean_squared_error", "root_mean_squared_error", "mean_absolute_error", "predictions",
+    "positive_scores", "f1_metric", "macro_f1_metric", "auc_metric", "mae_metric", "rmse_metric",
+    "accuracy_metric", "mse_metric", "f1_minority_metric", "METRICS",
+]
 
 AVERAGES = ("binary", "macro", "weighted")
 
@@ -275,3 +284,43 @@ def mae_metric(output: torch.Tensor, target: torch.Tensor) -> float:
 def rmse_metric(output: torch.Tensor, target: torch.Tensor) -> float:
     """RMSE of a regression model's output, for ``fit(..., metric=rmse_metric)``."""
     return root_mean_squared_error(target.reshape(-1), output.reshape(-1))
+
+
+def accuracy_metric(output: torch.Tensor, target: torch.Tensor) -> float:
+    """:func:`accuracy_score` of a model's output (:func:`predictions`), for ``fit(..., metric=...)``.
+
+    Soft targets (one probability row per example, as Mixup and CutMix make) count their most
+    probable class as the label.
+
+    >>> accuracy_metric(torch.tensor([[2.0, 0.0], [0.0, 1.0], [1.0, 0.0]]), torch.tensor([0, 1, 1]))
+    0.6666666666666666
+    """
+    if target.is_floating_point() and target.ndim == output.ndim and output.shape[-1] > 1:
+        target = target.argmax(dim=-1)
+    return accuracy_score(target.reshape(-1), predictions(output))
+
+
+def mse_metric(output: torch.Tensor, target: torch.Tensor) -> float:
+    """MSE of a regression model's output, for ``fit(..., metric=mse_metric)``."""
+    return mean_squared_error(target.reshape(-1), output.reshape(-1))
+
+
+def f1_minority_metric(output: torch.Tensor, target: torch.Tensor) -> float:
+    r""":math:`F_1` of the rarest class present in ``target`` (:func:`f1_score` with that class as
+    ``pos_label``, 0 when undefined), for ``fit(..., metric=...)``: the score that an imbalanced
+    task selects models by, since accuracy rewards ignoring the rare class."""
+    y = target.reshape(-1).long().cpu().numpy()
+    counts = np.bincount(y)
+    minority = int(np.argmin(np.where(counts > 0, counts, np.iinfo(np.int64).max)))
+    return f1_score(y, predictions(output).cpu().numpy(), pos_label=minority, zero_division=0.0)
+
+
+#: The metrics by name, for :func:`dlcourse.training.fit` and :class:`dlcourse.strategy.Strategy`:
+#: name -> ``(metric(output, target) -> float, greater_is_better)``. ``"roc auc"`` is
+#: :func:`auc_metric`: NaN, not an error, on a batch that holds one class (a training mini-batch
+#: may), so its running mean in ``fit`` is NaN then; a search compares the AUC of a whole split.
+#: :meta hide-value:
+METRICS: dict[str, tuple[Callable[[torch.Tensor, torch.Tensor], float], bool]] = {
+    "accuracy": (accuracy_metric, True), "f1 (minority class)": (f1_minority_metric, True),
+    "roc auc": (auc_metric, True), "rmse": (rmse_metric, False), "mae": (mae_metric, False),
+    "mse": (mse_metric, False)}

@@ -23,6 +23,10 @@ from torch import nn
 from ._checks import check_positive_int, check_probability
 from .activations import get_activation
 
+__all__ = [
+    "make_mlp", "make_cnn", "linear_layers",
+]
+
 
 def make_mlp(in_features: int, out_features: int, *, depth: int = 2, width: int = 64,
              hidden_sizes: Sequence[int] | None = None, activation: str = "relu",

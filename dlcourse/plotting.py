@@ -15,6 +15,13 @@ from . import activations as A
 from .diagnostics import LayerRecord
 from .metrics import predictions
 
+__all__ = [
+    "CLASS_COLORS", "subplots_grid", "plot_activation", "plot_decision_boundary", "plot_history",
+    "plot_layer_histograms", "image_grid", "plot_quadratic_path", "plot_trajectories", "STRATEGY_CHOICES",
+    "STRATEGY_STEPS", "plot_training_loop",
+    "plot_confusion_matrix",
+]
+
 CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
 
 
@@ -251,4 +258,42 @@ def plot_training_loop(ax=None):
     ax.set_ylim(-0.15, 1.08)
     ax.axis("off")
     ax.set_title("The course map: one training loop, five choices", fontsize=11)
+    return fig
+
+
+def plot_confusion_matrix(matrix, labels: Sequence[str] | None = None, ax=None, title: str | None = None,
+                          normalize: bool = False):
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts written in.
+
+    ``matrix`` is what :func:`dlcourse.metrics.confusion_matrix` returns. With ``normalize=True`` each
+    row is divided by its total, so the diagonal shows each class's recall and the colours do not
+    depend on how common a class is; the counts are still written in the cells.
+    """
+    if isinstance(matrix, torch.Tensor):
+        matrix = matrix.detach().cpu().numpy()
+    if not isinstance(matrix, np.ndarray):
+        raise TypeError(f"matrix must be a NumPy array or a tensor, got {type(matrix).__name__}")
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError(f"matrix must be square and non-empty, got shape {matrix.shape}")
+    if (matrix < 0).any():
+        raise ValueError("matrix must hold counts >= 0")
+    k = matrix.shape[0]
+    labels = [str(i) for i in range(k)] if labels is None else [str(v) for v in labels]
+    if len(labels) != k:
+        raise ValueError(f"labels must have {k} entries (one per row), got {len(labels)}")
+    fig, ax = _axes(ax, figsize=(1.2 + 0.55 * k, 1.0 + 0.5 * k))
+    rows = matrix.sum(axis=1, keepdims=True)
+    shade = matrix / np.where(rows == 0, 1, rows) if normalize else matrix
+    image = ax.imshow(shade, cmap="Blues", vmin=0, vmax=1 if normalize else max(float(matrix.max()), 1.0))
+    for i in range(k):
+        for j in range(k):
+            dark = shade[i, j] > 0.6 * (1 if normalize else max(float(matrix.max()), 1.0))
+            ax.text(j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=9,
+                    color="white" if dark else "black")
+    ax.set_xticks(range(k), labels)
+    ax.set_yticks(range(k), labels)
+    ax.set(xlabel="predicted class", ylabel="true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the row" if normalize else "count")
     return fig

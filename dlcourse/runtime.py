@@ -18,6 +18,11 @@ import torch._compile  # the module of torch's "do not compile" wrapper, recogni
 
 from ._checks import check_positive_int
 
+__all__ = [
+    "DEFAULT_NUM_THREADS", "defer_dynamo_import", "get_device", "resolve_device", "set_num_threads",
+    "seed_everything", "make_generator", "randn", "rand",
+]
+
 #: Default number of torch CPU threads. Measured on the course's 2-core machine
 #: (``benchmarks``/CONTRIBUTING.md): the tiny models of this course run faster on one
 #: thread than on two, because two threads fight over two shared cores for work that
@@ -86,6 +91,22 @@ def get_device() -> torch.device:
     True
     """
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def resolve_device(device=None) -> torch.device:
+    """The device to run on: ``device`` (a name or ``torch.device``) if given, else :func:`get_device`.
+
+    The one place where the library's ``device=None`` defaults are resolved
+    (:func:`dlcourse.training.fit`, and through it :mod:`dlcourse.strategy`).
+
+    Examples
+    --------
+    >>> resolve_device("cpu")
+    device(type='cpu')
+    >>> resolve_device() == get_device()
+    True
+    """
+    return torch.device(device) if device is not None else get_device()
 
 
 def set_num_threads(num_threads: int | None = None) -> int:

@@ -23,6 +23,11 @@ import numpy as np
 from ._checks import check_number, check_positive_int, check_probability
 from .data import split_indices
 
+__all__ = [
+    "check_ratios", "train_val_test_split", "group_split", "kfold", "stratified_kfold", "train_dev_split",
+    "leaking_groups", "make_grouped",
+]
+
 
 def check_ratios(ratios, name: str = "ratios") -> tuple[float, float, float]:
     """Three fractions ``(train, val, test)``, each in [0, 1), train > 0, summing to 1 (± 1e-9)."""

@@ -15,8 +15,10 @@ The loop (the course map of chapter 0):
 
 :class:`Strategy` holds the five choices, :func:`run_strategy` runs steps 6–10 with a search of
 :mod:`dlcourse.tuning`, and :data:`COMMON_CONFIGURATIONS` lists sensible P, C, W, A, T for five
-kinds of task. Metrics are small callables ``(output, target) -> float`` (see :data:`METRICS`),
-so any metric module can be swapped in.
+kinds of task. The choices are names in the library's registries: P a metric of
+:data:`dlcourse.metrics.METRICS` (small callables ``(output, target) -> float``, with whether greater
+is better), C a loss of :data:`dlcourse.losses.LOSSES`, A an optimizer of
+:data:`dlcourse.optim.OPTIMIZER_NAMES`; T a search of :data:`dlcourse.tuning.SEARCHES`.
 
 Examples
 --------
@@ -33,84 +35,22 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
-import torch
-import torch.nn.functional as F
 from torch import nn
 
-from . import metrics, tuning
+from . import tuning
 from ._checks import check_choice
 from .init import init_model
-from .losses import class_weights
+from .losses import LOSSES
+from .metrics import METRICS
 from .models import make_mlp
+from .optim import OPTIMIZER_NAMES, make_optimizer
 from .runtime import seed_everything
-from .training import OPTIMIZERS as TRAINING_OPTIMIZERS
-from .training import accuracy, evaluate, fit, mse
+from .training import evaluate, fit
 
-
-# --------------------------------------------------------------------------- P: metrics
-def _labels(output: torch.Tensor) -> np.ndarray:
-    return metrics.predictions(output).cpu().numpy()
-
-
-def f1_minority(output: torch.Tensor, target: torch.Tensor) -> float:
-    r"""F1 score of the rarest class in ``target``: :math:`F_1 = 2PR/(P + R)` with precision
-    :math:`P = TP/(TP+FP)` and recall :math:`R = TP/(TP+FN)` for that class (:func:`dlcourse.metrics.f1_score`)."""
-    y = target.reshape(-1).long().cpu().numpy()
-    minority = int(np.argmin(np.where(np.bincount(y) > 0, np.bincount(y), np.iinfo(np.int64).max)))
-    return metrics.f1_score(y, _labels(output), pos_label=minority, zero_division=0.0)
-
-
-def roc_auc(output: torch.Tensor, target: torch.Tensor) -> float:
-    """Area under the ROC curve of class 1's score (softmax probability; :func:`dlcourse.metrics.roc_auc_score`)."""
-    scores = output.reshape(-1) if output.ndim == 1 or output.shape[-1] == 1 else output.softmax(-1)[:, 1]
-    return metrics.roc_auc_score(target.reshape(-1).cpu().numpy(), scores.detach().cpu().numpy())
-
-
-def rmse(output: torch.Tensor, target: torch.Tensor) -> float:
-    r"""Root mean squared error :math:`\sqrt{\frac1n\sum_i (\hat y_i - y_i)^2}` (:func:`dlcourse.metrics.rmse_metric`)."""
-    return metrics.rmse_metric(output, target)
-
-
-def mae(output: torch.Tensor, target: torch.Tensor) -> float:
-    r"""Mean absolute error :math:`\frac1n\sum_i |\hat y_i - y_i|` (:func:`dlcourse.metrics.mae_metric`)."""
-    return metrics.mae_metric(output, target)
-
-
-#: name -> (metric, greater_is_better). Swap in other callables ``(output, target) -> float`` freely.
-#: :meta hide-value:
-METRICS: dict[str, tuple[Callable, bool]] = {
-    "accuracy": (accuracy, True), "f1 (minority class)": (f1_minority, True), "roc auc": (roc_auc, True),
-    "rmse": (rmse, False), "mae": (mae, False), "mse": (mse, False)}
-
-
-# --------------------------------------------------------------------------- C: losses
-def _cross_entropy(train) -> Callable:
-    return F.cross_entropy
-
-
-def _weighted_cross_entropy(train) -> Callable:
-    r"""Cross-entropy with class weights :math:`w_k = n / (K\,n_k)` from the training labels
-    (:func:`dlcourse.losses.class_weights`)."""
-    weight = class_weights(train[1])
-
-    def weighted_cross_entropy(output, target):
-        return F.cross_entropy(output, target, weight=weight.to(output.device))
-    return weighted_cross_entropy
-
-
-def _mse_loss(train) -> Callable:
-    return lambda output, target: F.mse_loss(output, target.reshape(output.shape))
-
-
-def _huber_loss(train) -> Callable:
-    return lambda output, target: F.huber_loss(output, target.reshape(output.shape))
-
-
-#: name -> factory ``(train split) -> loss_fn`` (a factory, because weighted losses need the labels).
-#: :meta hide-value:
-LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy, "weighted cross-entropy": _weighted_cross_entropy,
-                               "mse": _mse_loss, "huber": _huber_loss}
+__all__ = [
+    "initialize", "mlp_builder", "cnn_builder", "Strategy", "StrategyResult", "make_objective",
+    "run_strategy", "COMMON_CONFIGURATIONS",
+]
 
 
 # --------------------------------------------------------------------------- W: initialization
@@ -125,21 +65,6 @@ def initialize(model: nn.Module, scheme: str = "he") -> nn.Module:
     if scheme == "default":
         return model
     return init_model(model, {"xavier": "xavier_uniform", "he": "he_normal"}[scheme])
-
-
-# --------------------------------------------------------------------------- A: optimizers
-def make_optimizer(name: str, lr: float, weight_decay: float = 0.0) -> Callable:
-    """A callable ``params -> optimizer`` for :func:`dlcourse.training.fit`: ``"sgd"``,
-    ``"sgd_momentum"`` (momentum 0.9), ``"adam"``, ``"adamw"``, ``"rmsprop"``."""
-    check_choice(name, "name", OPTIMIZERS)
-    return lambda params: OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay)
-
-
-#: name -> optimizer class (or factory) taking ``(params, lr=..., weight_decay=...)``.
-#: :meta hide-value:
-OPTIMIZERS = {**TRAINING_OPTIMIZERS,
-              "sgd_momentum": lambda p, lr, weight_decay: TRAINING_OPTIMIZERS["sgd"](p, lr=lr, momentum=0.9,
-                                                                                       weight_decay=weight_decay)}
 
 
 # --------------------------------------------------------------------------- models (M)
@@ -168,9 +93,9 @@ def cnn_builder(params: dict, data) -> nn.Module:
 class Strategy:
     """The five choices P, C, W, A, T of the loop, plus the search space and search settings.
 
-    ``P`` names a metric of :data:`METRICS`, ``C`` a loss of :data:`LOSSES`, ``W`` an
-    :func:`initialize` scheme, ``A`` an optimizer of :data:`OPTIMIZERS`, ``T`` a search of
-    :data:`dlcourse.tuning.SEARCHES`; ``search_kwargs`` go to that search (budgets, trials).
+    ``P`` names a metric of :data:`dlcourse.metrics.METRICS`, ``C`` a loss of
+    :data:`dlcourse.losses.LOSSES`, ``W`` an :func:`initialize` scheme, ``A`` an optimizer of
+    :data:`dlcourse.optim.OPTIMIZER_NAMES`, ``T`` a search of :data:`dlcourse.tuning.SEARCHES`; ``search_kwargs`` go to that search (budgets, trials).
     """
 
     task: str
@@ -188,7 +113,7 @@ class Strategy:
         check_choice(self.P, "P", METRICS)
         check_choice(self.C, "C", LOSSES)
         check_choice(self.W, "W", ("xavier", "he", "default"))
-        check_choice(self.A, "A", OPTIMIZERS)
+        check_choice(self.A, "A", OPTIMIZER_NAMES)
         check_choice(self.T, "T", tuning.SEARCHES)
         self.space = tuning.check_space(self.space, "space")
 
@@ -223,12 +148,13 @@ class StrategyResult:
                               metric=self.strategy.metric)[1])
 
 
-def make_objective(strategy: Strategy, data, *, seed: int = 0, device="cpu", keep=None) -> Callable:
+def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep=None) -> Callable:
     """The objective ``f(params, budget, report=None) -> score`` of steps 7–8: seed, build M with
     ``strategy.builder``, initialise with W, train ``budget`` epochs with A on C (learning rate
     ``params["lr"]``, batch size ``params.get("batch_size", 64)``), and return P on the
     validation split. ``report(epoch, value)`` (Optuna's pruning hook) is called after every
-    epoch with P on validation. ``keep`` (a dict) receives the best model seen so far."""
+    epoch with P on validation. ``keep`` (a dict) receives the best model seen so far. ``device``
+    goes to :func:`dlcourse.training.fit` (``None``: :func:`dlcourse.runtime.get_device`)."""
     metric, loss_fn = strategy.metric, LOSSES[strategy.C](data.train)
     sign = 1 if strategy.mode == "max" else -1
 
@@ -236,9 +162,9 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device="cpu", kee
         seed_everything(seed)
         model = initialize(strategy.builder(params, data), strategy.W)
         callbacks = [] if report is None else [lambda epoch, history, m: report(epoch, history.val_metric[-1])]
-        fit(model, data.train, data.val, epochs=max(1, int(round(budget))), lr=float(params.get("lr", 1e-3)),
-            optimizer=make_optimizer(strategy.A, float(params.get("lr", 1e-3)),
-                                     float(params.get("weight_decay", 0.0))),
+        lr, weight_decay = float(params.get("lr", 1e-3)), float(params.get("weight_decay", 0.0))
+        fit(model, data.train, data.val, epochs=max(1, int(round(budget))),
+            optimizer=lambda ps: make_optimizer(strategy.A, ps, lr=lr, weight_decay=weight_decay),
             loss_fn=loss_fn, metric=metric, batch_size=int(params.get("batch_size", 64)), seed=seed,
             callbacks=callbacks, device=device, progress=False)
         score = float(evaluate(model, data.val, loss_fn=loss_fn, metric=metric)[1])
@@ -248,10 +174,10 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device="cpu", kee
     return objective
 
 
-def run_strategy(strategy: Strategy, data, *, seed: int = 0, device="cpu", **search_kwargs) -> StrategyResult:
+def run_strategy(strategy: Strategy, data, *, seed: int = 0, device=None, **search_kwargs) -> StrategyResult:
     """Steps 6–10 of the loop: search ``strategy.space`` with ``strategy.T`` (``search_kwargs``
     override ``strategy.search_kwargs``), each trial an initialised, trained and validated model;
-    return the model that is best by P on the validation split."""
+    return the model that is best by P on the validation split. ``device``: as in :func:`make_objective`."""
     if not isinstance(strategy, Strategy):
         raise TypeError(f"strategy must be a Strategy, got {type(strategy).__name__}")
     keep: dict = {}
@@ -296,7 +222,3 @@ COMMON_CONFIGURATIONS: dict[str, Strategy] = {
         search_kwargs={"max_budget": 4, "eta": 2, "brackets": 1},
         why={"W": "He for ReLU convolutions", "A": "SGD with momentum", "T": "Hyperband (cheap epochs first)"}),
 }
-
-__all__ = ["f1_minority", "roc_auc", "rmse", "mae", "METRICS", "LOSSES", "initialize", "make_optimizer",
-           "OPTIMIZERS", "mlp_builder", "cnn_builder", "Strategy", "StrategyResult", "make_objective",
-           "run_strategy", "COMMON_CONFIGURATIONS"]

@@ -24,6 +24,14 @@ import torch
 from torch import nn
 
 from ._checks import check_choice, check_nonnegative, check_positive_int, check_tensor
+from .optim import make_optimizer
+
+__all__ = [
+    "Surface", "QUADRATIC_CURVATURES", "quadratic", "quadratic_grad", "rosenbrock", "rosenbrock_grad",
+    "saddle", "saddle_grad", "plateau", "plateau_grad", "SURFACES", "get_surface", "hessian",
+    "condition_number", "Trajectory", "trajectory", "lr_sweep", "grid", "SURFACE_OPTIMIZERS",
+    "surface_optimizer",
+]
 
 
 @dataclass(frozen=True)
@@ -194,14 +202,15 @@ def lr_sweep(surface: str | Surface, name: str, lrs, steps: int = 100, beta: flo
     ([False, False, True], [101, 101, 13])
     """
     s = get_surface(surface) if isinstance(surface, str) else surface
-    build = _optimizers()[check_choice(name, "name", SURFACE_OPTIMIZERS)]
+    check_choice(name, "name", SURFACE_OPTIMIZERS)
     steps = check_positive_int(steps, "steps")
     lrs = [check_nonnegative(lr, f"lrs[{i}]") for i, lr in enumerate(lrs)]
     if not lrs:
         raise ValueError("lrs must hold at least one learning rate")
     start = torch.tensor(start if start is not None else s.start, dtype=torch.float64)
     params = [nn.Parameter(start.clone()) for _ in lrs]
-    optimizer = build([{"params": [p], "lr": lr} for p, lr in zip(params, lrs)], lrs[0], beta)
+    optimizer = make_optimizer(name, [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)],
+                               **_surface_kwargs(name, lrs[0], beta))
     value0 = float(s.f(start))
     points = [[start.clone()] for _ in lrs]
     values = [[value0] for _ in lrs]
@@ -240,30 +249,22 @@ def grid(surface: str | Surface, resolution: int = 200) -> tuple[torch.Tensor, t
     return X, Y, s.f(torch.stack([X, Y], dim=-1))
 
 
-def _optimizers():
-    """Optimizers for the surface figures: short name -> builder ``(params, lr, beta)``. ``beta`` is
-    the optimizer's main averaging coefficient: momentum (SGD), α (RMSProp), β₁ (Adam family)."""
-    from . import optim as O
-
-    return {
-        "sgd": lambda p, lr, beta: O.SGD(p, lr=lr),
-        "momentum": lambda p, lr, beta: O.SGD(p, lr=lr, momentum=beta),
-        "nesterov": lambda p, lr, beta: O.SGD(p, lr=lr, momentum=beta, nesterov=beta > 0),
-        "adagrad": lambda p, lr, beta: O.Adagrad(p, lr=lr),
-        "rmsprop": lambda p, lr, beta: O.RMSprop(p, lr=lr, alpha=beta),
-        "adam": lambda p, lr, beta: O.Adam(p, lr=lr, betas=(beta, 0.999)),
-        "nadam": lambda p, lr, beta: O.NAdam(p, lr=lr, betas=(beta, 0.999)),
-        "adamax": lambda p, lr, beta: O.Adamax(p, lr=lr, betas=(beta, 0.999)),
-    }
+#: Names accepted by :func:`surface_optimizer` (all built by :func:`dlcourse.optim.make_optimizer`).
+SURFACE_OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adamax")
 
 
-#: Names accepted by :func:`surface_optimizer`: ``sgd``, ``momentum``, ``nesterov``, ``adagrad``,
-#: ``rmsprop``, ``adam``, ``nadam``, ``adamax``.
-SURFACE_OPTIMIZERS = tuple(_optimizers())
+def _surface_kwargs(name: str, lr: float, beta: float) -> dict:
+    """Constructor arguments for optimizer ``name`` of :data:`SURFACE_OPTIMIZERS`: ``lr`` and ``beta``,
+    the optimizer's main averaging coefficient: momentum (SGD), α (RMSProp), β₁ (Adam family);
+    plain SGD and AdaGrad have none."""
+    averaging = {"momentum": {"momentum": beta}, "nesterov": {"momentum": beta, "nesterov": beta > 0},
+                 "rmsprop": {"alpha": beta}, "adam": {"betas": (beta, 0.999)}, "nadam": {"betas": (beta, 0.999)},
+                 "adamax": {"betas": (beta, 0.999)}}
+    return {"lr": lr, **averaging.get(check_choice(name, "name", SURFACE_OPTIMIZERS), {})}
 
 
 def surface_optimizer(name: str, lr: float, beta: float = 0.9) -> Callable[[list], torch.optim.Optimizer]:
     """A ``params -> optimizer`` builder for :func:`trajectory`: one of :data:`SURFACE_OPTIMIZERS`
     from :mod:`dlcourse.optim`, with learning rate ``lr`` and averaging coefficient ``beta``."""
-    build = _optimizers()[check_choice(name, "name", SURFACE_OPTIMIZERS)]
-    return lambda params: build(params, lr, beta)
+    kwargs = _surface_kwargs(name, lr, beta)
+    return lambda params: make_optimizer(name, params, **kwargs)

@@ -27,39 +27,22 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from . import optim as _optim
 from ._checks import check_choice, check_positive, check_positive_int, check_tensor
-from .metrics import predictions
-from .runtime import get_device, make_generator
+from .metrics import METRICS
+from .metrics import accuracy_metric as accuracy  # noqa: F401 - the name chapter 3 calls
+from .optim import DEFAULT_LR, OPTIMIZER_NAMES, make_optimizer
+from .runtime import make_generator, resolve_device
+
+__all__ = [
+    "History", "evaluate", "fit",
+]
 
 
-# --------------------------------------------------------------------------- metrics
-def accuracy(output: torch.Tensor, target: torch.Tensor) -> float:
-    """Share of correct predictions: argmax over classes, or ``output > 0`` for one logit per example.
-
-    Soft targets (one probability row per example, as Mixup and CutMix make) count their most
-    probable class as the label.
-    """
-    if target.is_floating_point() and target.ndim == output.ndim and output.shape[-1] > 1:
-        target = target.argmax(dim=-1)
-    pred = predictions(output)
-    if output.ndim == 1 or output.shape[-1] == 1:
-        target = target.reshape(-1).long()
-    return (pred == target).float().mean().item()
-
-
-def mse(output: torch.Tensor, target: torch.Tensor) -> float:
-    """Mean squared error, as a metric."""
-    return F.mse_loss(output, target.reshape(output.shape).to(output.dtype)).item()
-
-
-METRICS: dict[str, Callable[[torch.Tensor, torch.Tensor], float]] = {"accuracy": accuracy, "mse": mse}
-
-
+# --------------------------------------------------------------------------- arguments
 def _resolve_metric(metric):
     if metric is None or callable(metric):
         return metric
-    return METRICS[check_choice(metric, "metric", METRICS)]
+    return METRICS[check_choice(metric, "metric", METRICS)][0]
 
 
 def _check_data(data, name: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -101,18 +84,17 @@ class History:
 
 
 # --------------------------------------------------------------------------- loops
-#: The names ``fit`` accepts -> the course's optimizer (:data:`dlcourse.optim.OPTIMIZERS`, which tests
-#: each against torch.optim). Not torch.optim's own: its ``step`` imports TorchDynamo (~1.5 s) on first use.
-OPTIMIZERS = {name: _optim.OPTIMIZERS[name][0] for name in ("sgd", "adam", "adamw", "rmsprop")}
-
-
-def _make_optimizer(optimizer, model: nn.Module, lr: float) -> torch.optim.Optimizer:
-    if isinstance(optimizer, torch.optim.Optimizer):
-        return optimizer
-    if callable(optimizer):
-        return optimizer(model.parameters())
-    cls = OPTIMIZERS[check_choice(optimizer, "optimizer", OPTIMIZERS)]
-    return cls(model.parameters(), lr=check_positive(lr, "lr"))
+def _make_optimizer(optimizer, model: nn.Module, lr: float | None) -> torch.optim.Optimizer:
+    if isinstance(optimizer, str):
+        name = check_choice(optimizer, "optimizer", OPTIMIZER_NAMES)
+        return make_optimizer(name, model.parameters(), lr=check_positive(DEFAULT_LR if lr is None else lr, "lr"))
+    if not (isinstance(optimizer, torch.optim.Optimizer) or callable(optimizer)):
+        raise TypeError(f"optimizer must be a name, an optimizer or a callable params -> optimizer, "
+                        f"got {type(optimizer).__name__}")
+    if lr is not None:
+        raise ValueError(f"lr is used only with a named optimizer; this {type(optimizer).__name__} sets its own "
+                         "learning rate, so give lr to it and not to fit")
+    return optimizer if isinstance(optimizer, torch.optim.Optimizer) else optimizer(model.parameters())
 
 
 @torch.no_grad()
@@ -132,7 +114,7 @@ def evaluate(model: nn.Module, data, *, loss_fn: Callable = F.cross_entropy, met
     return loss, (metric_fn(out, y) if metric_fn else None)
 
 
-def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3,
+def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float | None = None,
         optimizer="adam", loss_fn: Callable = F.cross_entropy, metric="accuracy",
         batch_size: int = 64, seed: int = 0, scheduler=None, callbacks: Iterable[Callable] = (),
         eval_train: bool = False, device=None, progress: bool = True, desc: str = "epochs",
@@ -141,13 +123,18 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3
 
     Parameters
     ----------
+    lr : float, optional
+        Learning rate of a *named* optimizer (default :data:`dlcourse.optim.DEFAULT_LR`, 1e-3).
+        Giving ``lr`` with an optimizer instance or callable, which set their own, is a ``ValueError``.
     optimizer : str, optimizer or callable
-        ``"sgd"``, ``"adam"``, ``"adamw"``, ``"rmsprop"`` (built with ``lr``), an optimizer
-        instance, or a callable ``params -> optimizer``.
+        A name of :data:`dlcourse.optim.OPTIMIZER_NAMES` (``"sgd"``, ``"adam"``, ``"adamw"``,
+        ``"rmsprop"``, ..., built by :func:`dlcourse.optim.make_optimizer` with ``lr``), an
+        optimizer instance, or a callable ``params -> optimizer``.
     loss_fn : callable
         ``loss_fn(output, target) -> scalar`` (default: cross-entropy on logits).
     metric : str, callable or None
-        ``"accuracy"``, ``"mse"``, a callable ``(output, target) -> float``, or ``None``.
+        A name of :data:`dlcourse.metrics.METRICS` (``"accuracy"``, ``"mse"``, ...), a callable
+        ``(output, target) -> float``, or ``None``.
     scheduler : learning-rate scheduler, optional
         Stepped once per epoch (``ReduceLROnPlateau`` is stepped with the validation loss).
     callbacks : iterable of callables
@@ -169,7 +156,7 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float = 1e-3
     batch_size = check_positive_int(batch_size, "batch_size")
     X, y = _check_data(train, "train")
     val = _check_data(val, "val") if val is not None else None
-    device = torch.device(device) if device is not None else get_device()
+    device = resolve_device(device)
     model.to(device)
     X, y = X.to(device), y.to(device)
     metric_fn = _resolve_metric(metric)

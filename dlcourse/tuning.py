@@ -5,9 +5,10 @@ of hyperparameter values, ``budget`` the resource to spend on it (for a network:
 training) and ``score`` a number measured on the *validation* split. Every search returns a
 :class:`SearchResult`: all the trials it ran (params, budget, score, seconds) and the best.
 
-Search spaces are plain dicts ``{name: dimension}`` built from four dimensions:
-:func:`categorical`, :func:`uniform`, :func:`loguniform` and :func:`integer`
-(a plain list is shorthand for a categorical dimension).
+Search spaces are plain dicts ``{name: dimension}`` built from four dimensions
+(:mod:`dlcourse.spaces`: :func:`~dlcourse.spaces.categorical`, :func:`~dlcourse.spaces.uniform`,
+:func:`~dlcourse.spaces.loguniform` and :func:`~dlcourse.spaces.integer`; a plain list is shorthand
+for a categorical dimension). They are importable from here too, as ``tuning.loguniform`` etc.
 
 Examples
 --------
@@ -22,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 import time
@@ -33,168 +33,30 @@ from typing import Callable
 import numpy as np
 
 from ._checks import check_choice, check_positive, check_positive_int
+from .spaces import (  # noqa: F401 - T.loguniform etc., as notebooks, labs and
+    #                         dlcourse.evolution call them
+    DIMENSIONS,
+    Categorical,
+    Integer,
+    LogUniform,
+    Uniform,
+    categorical,
+    check_space,
+    grid,
+    integer,
+    loguniform,
+    sample,
+    uniform,
+)
+
+__all__ = [
+    "Trial", "SearchResult", "grid_search", "random_search", "zoom_search",
+    "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "asha", "toy_learning_curve",
+    "SEARCHES",
+    "MODES",
+]
 
 MODES = ("max", "min")
-
-
-# --------------------------------------------------------------------------- search spaces
-@dataclass(frozen=True)
-class Categorical:
-    """A finite set of unordered choices; sampled uniformly."""
-
-    choices: tuple
-
-    def sample(self, rng: np.random.Generator):
-        return self.choices[int(rng.integers(len(self.choices)))]
-
-    def grid(self, points: int) -> list:
-        return list(self.choices)
-
-
-@dataclass(frozen=True)
-class Uniform:
-    r"""A real interval :math:`[a, b]` sampled uniformly: :math:`x = a + (b - a)\,u,\ u \sim \mathcal U(0, 1)`."""
-
-    low: float
-    high: float
-
-    def sample(self, rng: np.random.Generator) -> float:
-        return float(rng.uniform(self.low, self.high))
-
-    def grid(self, points: int) -> list:
-        return [float(v) for v in np.linspace(self.low, self.high, points)]
-
-    def narrow(self, center: float, fraction: float) -> "Uniform":
-        half = (self.high - self.low) * fraction / 2
-        return Uniform(max(self.low, center - half), min(self.high, center + half))
-
-
-@dataclass(frozen=True)
-class LogUniform:
-    r"""A positive interval :math:`[a, b]` sampled uniformly *in the logarithm*:
-
-    .. math:: x = \exp\bigl(\log a + (\log b - \log a)\,u\bigr),\quad u \sim \mathcal U(0, 1),
-
-    so every decade gets the same share of samples — the right prior for scale parameters such
-    as a learning rate or a weight decay. Its grid is geometric (log-spaced)."""
-
-    low: float
-    high: float
-
-    def sample(self, rng: np.random.Generator) -> float:
-        return float(math.exp(rng.uniform(math.log(self.low), math.log(self.high))))
-
-    def grid(self, points: int) -> list:
-        return [float(v) for v in np.geomspace(self.low, self.high, points)]
-
-    def narrow(self, center: float, fraction: float) -> "LogUniform":
-        half = (math.log(self.high) - math.log(self.low)) * fraction / 2
-        return LogUniform(max(self.low, center * math.exp(-half)), min(self.high, center * math.exp(half)))
-
-
-@dataclass(frozen=True)
-class Integer:
-    """Integers in ``[low, high]`` (both included), uniform or log-uniform (``log=True``)."""
-
-    low: int
-    high: int
-    log: bool = False
-
-    def sample(self, rng: np.random.Generator) -> int:
-        if self.log:  # log-uniform on [low - 0.5, high + 0.5], rounded: each integer gets its log-width
-            x = math.exp(rng.uniform(math.log(self.low - 0.5), math.log(self.high + 0.5)))
-            return int(min(self.high, max(self.low, round(x))))
-        return int(rng.integers(self.low, self.high + 1))
-
-    def grid(self, points: int) -> list:
-        spaced = np.geomspace(self.low, self.high, points) if self.log else np.linspace(self.low, self.high, points)
-        return sorted({int(round(v)) for v in spaced})
-
-    def narrow(self, center: int, fraction: float) -> "Integer":
-        if self.log:
-            half = (math.log(self.high) - math.log(self.low)) * fraction / 2
-            low, high = center * math.exp(-half), center * math.exp(half)
-        else:
-            half = (self.high - self.low) * fraction / 2
-            low, high = center - half, center + half
-        return Integer(max(self.low, int(math.floor(low))), min(self.high, int(math.ceil(high))), self.log)
-
-
-def categorical(choices) -> Categorical:
-    """A categorical dimension: one of ``choices`` (at least one)."""
-    choices = tuple(choices)
-    if not choices:
-        raise ValueError("choices must hold at least one value")
-    return Categorical(choices)
-
-
-def _interval(low, high, positive: bool = False) -> tuple[float, float]:
-    low = check_positive(low, "low") if positive else float(low)
-    high = check_positive(high, "high") if positive else float(high)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ValueError(f"low and high must be finite, got {low} and {high}")
-    if high < low:
-        raise ValueError(f"high must be >= low, got low={low}, high={high}")
-    return low, high
-
-
-def uniform(low: float, high: float) -> Uniform:
-    """A real dimension sampled uniformly on ``[low, high]``."""
-    return Uniform(*_interval(low, high))
-
-
-def loguniform(low: float, high: float) -> LogUniform:
-    """A positive real dimension sampled uniformly in ``log`` on ``[low, high]``."""
-    return LogUniform(*_interval(low, high, positive=True))
-
-
-def integer(low: int, high: int, *, log: bool = False) -> Integer:
-    """An integer dimension on ``[low, high]`` (log-spaced with ``log=True``, then ``low >= 1``)."""
-    for value, name in ((low, "low"), (high, "high")):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if log and low < 1:
-        raise ValueError(f"low must be >= 1 for a log-spaced integer dimension, got {low}")
-    _interval(low, high)
-    return Integer(int(low), int(high), bool(log))
-
-
-DIMENSIONS = (Categorical, Uniform, LogUniform, Integer)
-
-
-def check_space(space, name: str = "space") -> dict:
-    """Return ``space`` with lists turned into :class:`Categorical`; refuse an empty or malformed space."""
-    if not isinstance(space, dict):
-        raise TypeError(f"{name} must be a dict {{name: dimension}}, got {type(space).__name__}")
-    if not space:
-        raise ValueError(f"{name} is empty: give at least one hyperparameter to search over")
-    checked = {}
-    for key, dim in space.items():
-        if isinstance(dim, (list, tuple)):
-            dim = categorical(dim)
-        if not isinstance(dim, DIMENSIONS):
-            raise TypeError(f"{name}[{key!r}] must be categorical(), uniform(), loguniform(), integer() or a list, "
-                            f"got {type(dim).__name__}")
-        checked[key] = dim
-    return checked
-
-
-def sample(space: dict, rng: np.random.Generator) -> dict:
-    """One configuration drawn independently from each dimension of ``space``."""
-    return {key: dim.sample(rng) for key, dim in check_space(space).items()}
-
-
-def grid(space: dict, points: int = 3) -> list[dict]:
-    """Every configuration of the Cartesian product of the dimensions' grids.
-
-    Categorical dimensions contribute all their choices, continuous ones ``points`` values
-    (linear or log-spaced), integer ones up to ``points`` distinct values: the grid has
-    :math:`\\prod_d |G_d|` points.
-    """
-    space = check_space(space)
-    points = check_positive_int(points, "points")
-    values = [dim.grid(points) for dim in space.values()]
-    return [dict(zip(space, combo)) for combo in itertools.product(*values)]
 
 
 # --------------------------------------------------------------------------- trials and results
@@ -279,7 +141,7 @@ def _budget(budget):
 
 # --------------------------------------------------------------------------- grid, random, zoom
 def grid_search(objective, space: dict, *, budget=1, points: int = 3, mode: str = "max") -> SearchResult:
-    """Evaluate ``objective`` at every point of :func:`grid` ``(space, points)``, each with ``budget``."""
+    """Evaluate ``objective`` at every point of :func:`~dlcourse.spaces.grid` ``(space, points)``, each with ``budget``."""
     objective = _check_objective(objective)
     budget, mode = _budget(budget), check_choice(mode, "mode", MODES)
     return SearchResult([_evaluate(objective, p, budget) for p in grid(space, points)], mode, "grid")
@@ -288,7 +150,7 @@ def grid_search(objective, space: dict, *, budget=1, points: int = 3, mode: str 
 def random_search(objective, space: dict, *, n_trials: int, budget=1, seed: int = 0,
                   mode: str = "max") -> SearchResult:
     """Evaluate ``objective`` at ``n_trials`` configurations drawn independently from ``space``
-    (:func:`sample`, NumPy generator seeded with ``seed``: the same seed gives the same trials)."""
+    (:func:`~dlcourse.spaces.sample`, NumPy generator seeded with ``seed``: the same seed gives the same trials)."""
     objective, space = _check_objective(objective), check_space(space)
     n_trials = check_positive_int(n_trials, "n_trials")
     budget, mode = _budget(budget), check_choice(mode, "mode", MODES)
@@ -441,15 +303,88 @@ def hyperband(objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0
     return result
 
 
+def toy_learning_curve(params: dict, budget) -> float:
+    r"""A synthetic objective for trying searches without training: a learning curve in closed form,
+
+    .. math:: \text{score}(\eta, b) = \bigl(0.95 - 0.08\,(\log_{10}\eta + 1.5)^2\bigr)
+              \bigl(1 - e^{-b\sqrt{\eta}/0.3}\bigr),
+
+    for ``params["lr"]`` :math:`= \eta` and budget :math:`b` (epochs). The final score peaks at
+    :math:`\eta \approx 0.03`; small learning rates approach theirs slowly, so an early score
+    under-rates them, as in a real network.
+
+    >>> round(toy_learning_curve({"lr": 0.03}, 9), 4), round(toy_learning_curve({"lr": 0.03}, 1), 4)
+    (0.9447, 0.4167)
+    """
+    lr = check_positive(params["lr"], "params['lr']")
+    budget = check_positive(budget, "budget")
+    return (0.95 - 0.08 * (math.log10(lr) + 1.5) ** 2) * (1 - math.exp(-budget * lr ** 0.5 / 0.3))
+
+
+def asha(objective, space: dict, *, max_budget, total_budget, min_budget=1, eta: int = 3, seed: int = 0,
+         mode: str = "max") -> SearchResult:
+    r"""Asynchronous successive halving (ASHA; Li et al. 2020, Algorithm 2), simulated with one worker.
+
+    The rungs are :math:`k = 0, \dots, K` with budgets :math:`r_k = r\,\eta^k \le R` (``min_budget`` :math:`r`,
+    ``max_budget`` :math:`R`). Whenever a worker is free, it asks for a job:
+
+    1. from the highest rung down, if some configuration is among the best
+       :math:`\lfloor n_k/\eta \rfloor` of the :math:`n_k` results at rung :math:`k < K` so far and has not been
+       promoted yet, train it again with budget :math:`r_{k+1}` (the best such one first);
+    2. otherwise draw a new configuration and train it with :math:`r_0`.
+
+    Synchronous successive halving waits until a whole rung is done before promoting anything; ASHA
+    promotes as soon as a configuration is in the top :math:`1/\eta` of what has finished, so a worker is
+    never idle and full-budget results arrive early. The price: early promotions are decided on few
+    results. Jobs run until the next one would exceed ``total_budget``; trials are returned in the order
+    they ran, with their rung.
+    """
+    objective, space = _check_objective(objective), check_space(space)
+    mode = check_choice(mode, "mode", MODES)
+    eta = check_positive_int(eta, "eta")
+    if eta < 2:
+        raise ValueError(f"eta must be >= 2, got {eta}")
+    r, R = Fraction(_budget(min_budget)), Fraction(_budget(max_budget))
+    if r > R:
+        raise ValueError(f"min_budget must be <= max_budget, got {min_budget} > {max_budget}")
+    total_budget = check_positive(total_budget, "total_budget")
+    top = 0
+    while r * eta ** (top + 1) <= R:
+        top += 1
+    sign = 1 if mode == "max" else -1
+    rungs: list[list[tuple[float, int]]] = [[] for _ in range(top + 1)]  # (score, config index) per rung
+    promoted: list[set[int]] = [set() for _ in range(top + 1)]
+    configs: list[dict] = []
+    rng = np.random.default_rng(seed)
+    result, spent = SearchResult([], mode, "asha"), 0.0
+    while True:
+        job = None
+        for k in range(top - 1, -1, -1):
+            ranked = sorted(rungs[k], key=lambda e: (math.isnan(e[0]), -sign * e[0], e[1]))
+            ready = [i for _, i in ranked[:len(ranked) // eta] if i not in promoted[k]]
+            if ready:
+                job = (ready[0], k + 1)
+                promoted[k].add(ready[0])
+                break
+        if job is None:
+            configs.append(sample(space, rng))
+            job = (len(configs) - 1, 0)
+        index, rung = job
+        budget = _exact(r * eta ** rung)
+        if spent + budget > total_budget:
+            return result
+        trial = _evaluate(objective, configs[index], budget, rung=rung)
+        result.trials.append(trial)
+        rungs[rung].append((trial.score, index))
+        spent += budget
+
+
 #: name -> search function, as the strategy loop's T (:mod:`dlcourse.strategy`) names them; ``"tpe"``:
 #: :func:`dlcourse.studies.optuna_search`, which that module adds when it is imported (just below).
 #: :meta hide-value:
 SEARCHES: dict[str, Callable] = {"grid": grid_search, "random": random_search, "zoom": zoom_search,
-                                 "successive_halving": successive_halving, "hyperband": hyperband}
+                                 "successive_halving": successive_halving, "hyperband": hyperband, "asha": asha}
 
-__all__ = ["Categorical", "Uniform", "LogUniform", "Integer", "categorical", "uniform", "loguniform", "integer",
-           "check_space", "sample", "grid", "Trial", "SearchResult", "grid_search", "random_search", "zoom_search",
-           "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "SEARCHES"]
 
 # The Optuna searches live in dlcourse.studies, which imports the names above: imported last, so
 # that either module can be imported first. T.optuna_search is studies.optuna_search.

@@ -22,6 +22,14 @@ from ._checks import check_choice, check_positive
 from .plotting import plot_activation, plot_quadratic_path
 from .runtime import make_generator
 
+__all__ = [
+    "interactive_plot", "activation_figure", "activation_explorer", "init_figure", "init_explorer",
+    "regularization_figure", "regularization_explorer", "feature_scale_problem", "feature_scale_figure",
+    "feature_scale_explorer", "optimizer_trajectory_figure", "optimizer_explorer", "GD_BATCH_SIZES",
+    "gradient_descent_figure", "gradient_descent_explorer", "hyperband_figure", "hyperband_explorer",
+    "AUGMENTATIONS", "augmentation_figure", "augmentation_explorer",
+]
+
 
 def interactive_plot(plot_fn: Callable, **controls):
     """Wrap ``plot_fn(**kwargs)`` (which draws one figure) in ``ipywidgets.interactive``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from hypothesis import strategies as st
 
@@ -180,3 +181,16 @@ def image_batches(draw, max_side: int = 7):
     h, w = draw(st.integers(1, max_side)), draw(st.integers(1, max_side))
     seed = draw(st.integers(0, 2**31 - 1))
     return torch.rand(n, c, h, w, generator=torch.Generator().manual_seed(seed)) * 2 - 1
+
+
+@st.composite
+def split_cases(draw, max_size: int = 120):
+    """``(n, test_size, seed, labels or None)``: a split scikit-learn's ``train_test_split`` accepts."""
+    n = draw(st.integers(min_value=4, max_value=max_size))
+    test_size = draw(st.floats(min_value=0.05, max_value=0.7))
+    seed = draw(st.integers(min_value=0, max_value=2**31 - 1))
+    if not draw(st.booleans()):
+        return n, test_size, seed, None
+    n_classes = draw(st.integers(min_value=2, max_value=max(2, min(6, n // 4))))
+    labels = np.array(draw(st.lists(st.integers(0, n_classes - 1), min_size=n, max_size=n)))
+    return n, test_size, seed, labels

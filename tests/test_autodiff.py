@@ -139,9 +139,9 @@ def test_errors_name_the_argument():
     with pytest.raises(TypeError, match="root must be a Value"):
         AD.topological_order(1.0)
     with pytest.raises(ValueError, match="lr must be > 0"):
-        AD.gradient_descent(lambda x: x * x, [1.0], lr=0, steps=3)
+        AD.autodiff_gradient_descent(lambda x: x * x, [1.0], lr=0, steps=3)
     with pytest.raises(TypeError, match="f must return a Value"):
-        AD.gradient_descent(lambda x: 1.0, [1.0], lr=0.1, steps=3)
+        AD.autodiff_gradient_descent(lambda x: 1.0, [1.0], lr=0.1, steps=3)
 
 
 def test_topological_order_lists_parents_first_and_each_node_once():
@@ -168,8 +168,8 @@ def test_draw_graph_draws_one_box_per_node_and_one_circle_per_operation():
     plt.close("all")
 
 
-def test_gradient_descent_follows_the_gradient():
-    path = AD.gradient_descent(lambda x, y: (x - 1) ** 2 + 10 * (y + 2) ** 2, [3.0, 1.0], lr=0.04, steps=200)
+def test_autodiff_gradient_descent_follows_the_gradient():
+    path = AD.autodiff_gradient_descent(lambda x, y: (x - 1) ** 2 + 10 * (y + 2) ** 2, [3.0, 1.0], lr=0.04, steps=200)
     assert path.shape == (201, 2)
     np.testing.assert_allclose(path[1], [3.0 - 0.04 * 4.0, 1.0 - 0.04 * 60.0])
     np.testing.assert_allclose(path[-1], [1.0, -2.0], atol=1e-3)

@@ -34,6 +34,63 @@ def test_dead_units_counts_units_that_never_fire():
     assert diagnostics.dead_units(m, torch.randn(10, 3)) == [2]
 
 
+def test_distinct_units_with_tol_0_counts_unique_rows_like_torch_unique():
+    g = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        pool = torch.randint(-2, 3, (4, 6), generator=g).float()  # few distinct rows, drawn with repeats
+        rows = pool[torch.randint(0, 4, (12,), generator=g)]
+        assert diagnostics.distinct_units(rows, tol=0) == torch.unique(rows, dim=0).shape[0]
+    assert diagnostics.distinct_units(torch.tensor([1.0, 1.0, 2.0])) == 2  # a 1-D tensor: its entries
+
+
+def test_distinct_units_of_a_layer_counts_weight_rows_with_their_bias():
+    layer = nn.Linear(3, 4)
+    with torch.no_grad():
+        layer.weight.fill_(0.1)
+        layer.bias.zero_()
+    assert diagnostics.distinct_units(layer) == 1
+    with torch.no_grad():
+        layer.bias[0] = 1.0  # same weights, another bias: another unit
+    assert diagnostics.distinct_units(layer) == 2
+    assert diagnostics.distinct_units(layer.weight) == 1
+    conv = nn.Conv2d(2, 5, 3)  # unit j: the flattened kernel (2, 3, 3) of output channel j and its bias
+    assert diagnostics.distinct_units(conv) == 5
+    with torch.no_grad():
+        conv.weight.copy_(conv.weight[:1].expand_as(conv.weight))
+        conv.bias.fill_(conv.bias[0].item())
+    assert diagnostics.distinct_units(conv) == 1
+
+
+def test_distinct_units_tolerance_and_arguments():
+    rows = torch.tensor([[0.0, 1.0], [1e-7, 1.0], [3e-6, 1.0]], dtype=torch.float64)
+    assert diagnostics.distinct_units(rows) == 2  # 1e-7 merges with row 0, 3e-6 does not
+    assert diagnostics.distinct_units(rows, tol=0) == 3
+    assert diagnostics.distinct_units(rows, tol=1e-5) == 1
+    with pytest.raises(TypeError, match="^layer"):
+        diagnostics.distinct_units(nn.ReLU())
+    with pytest.raises(ValueError, match="^layer"):
+        diagnostics.distinct_units(torch.tensor(1.0))
+    with pytest.raises(ValueError, match="^tol"):
+        diagnostics.distinct_units(rows, tol=-1.0)
+
+
+def test_constant_init_keeps_one_distinct_unit_through_training_and_random_init_does_not():
+    X, y = torch.randn(64, 8, generator=torch.Generator().manual_seed(0)), torch.arange(64) % 3
+    for value, expected in [(0.1, 1), (None, 16)]:
+        torch.manual_seed(0)
+        m = models.make_mlp(8, 3, depth=2, width=16, activation="tanh")
+        if value is not None:
+            for layer in (m[1], m[3], m[5]):
+                nn.init.constant_(layer.weight, value)
+                nn.init.zeros_(layer.bias)
+        opt = torch.optim.SGD(m.parameters(), lr=0.5)
+        for _ in range(5):
+            opt.zero_grad()
+            F.cross_entropy(m(X), y).backward()
+            opt.step()
+        assert [diagnostics.distinct_units(m[i]) for i in (1, 3)] == [expected, expected]
+
+
 # ---------------------------------------------------------------- chapter 7: sanity checks
 # Each check gets a healthy model (must pass) and a model with a planted bug (must fail).
 import math  # noqa: E402

@@ -150,6 +150,7 @@ def test_a_real_lab_with_the_reference_answers():
     namespace = {name: getattr(activations, name) for name in
                  ("relu", "relu_grad", "leaky_relu", "sigmoid", "sigmoid_grad", "elu", "elu_grad", "softmax")}
     namespace["OUTPUT_ACTIVATION"] = {f"task {i}": "sigmoid" for i in range(6)}
+    namespace["OUTPUT_RANGE"] = {f"task {i}": (0.0, 1.0) for i in range(6)}
     namespace["count_dead_units"] = todo
     rows = {r.letter: r for r in labs.progress(lab01, namespace)}
     assert [rows[p].status for p in "ABCDF"] == ["done"] * 5
@@ -272,3 +273,83 @@ def test_lab06_progress_reuses_only_the_baselines_of_the_same_given_objects(monk
     labs.status_of(lab06.PARTS[-1], {"augment_batch": augment_batch, "train_and_score": train_and_score,
                                      "digits": Digits()})  # other data: the baseline is trained again
     assert [c for c in calls if c[0]] == [(True, 0), (True, 1), (True, 2)]
+
+
+def _group_counting_split(groups, test_size=0.25, seed=0):
+    """A wrong group split: whole groups, but a share of the *groups* in the test set, not of the examples."""
+    groups = np.asarray(groups)
+    names = np.unique(groups)
+    chosen = np.random.default_rng(seed).permutation(names)[:int(round(test_size * len(names)))]
+    test = np.isin(groups, chosen)
+    return np.nonzero(~test)[0], np.nonzero(test)[0]
+
+
+def _hidden_cell(lab: str, grade_id: str) -> str:
+    nb = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
+    return next(c.source for c in nb.cells if nbgrader_id(c) == grade_id)
+
+
+def test_lab07_group_split_checks_reject_a_split_that_counts_groups():
+    """Lab 07 part C: a split that keeps groups apart but takes test_size of the *groups* fails the visible
+    and the hidden check, whichever groups it draws (one large group: with it or without it, the share of
+    examples is far from test_size); the source's answer passes both."""
+    from dlcourse.labs import lab07
+
+    hidden = _hidden_cell("lab07_methodology", "test_part_c_hidden")
+    for shift in range(5):
+        def counting(groups, test_size=0.25, seed=0, shift=shift):
+            return _group_counting_split(groups, test_size, seed + 1000 * shift)
+
+        with pytest.raises(grading.CheckFailed):
+            lab07.part_c(counting)
+        with pytest.raises(grading.CheckFailed):
+            exec(hidden, {"np": np, "grading": grading, "group_train_test_split": counting})
+    answer = {"np": np}
+    exec(_hidden_cell("lab07_methodology", "part_c"), answer)
+    lab07.part_c(answer["group_train_test_split"])
+    exec(hidden, {"np": np, "grading": grading, "group_train_test_split": answer["group_train_test_split"]})
+
+
+def test_lab08_part_d_counts_the_epochs_of_the_search_itself():
+    """Lab 08 part D: the student's search is called again with a counting objective. A search that asks for
+    more than the budget, or that trains through something other than the objective it is given (and so
+    spends nothing the count sees), fails the visible check (a stand-in objective) and the hidden check (the
+    real training, counted); the counter refuses a call past the budget instead of training."""
+    counted, spent = lab08.counting_objective(lambda p, b: 0.5, budget=20)
+    assert counted({"lr": 0.1}, 9.4) == 0.5 and spent == {"epochs": 9, "calls": 1}
+    with pytest.raises(lab08.OverBudget, match="asked for 21 epochs; the budget is 20"):
+        counted({"lr": 0.1}, 12)
+    assert spent["epochs"] == 9
+
+    chosen = {"lr": 0.03, "width": 64, "activation": "tanh"}
+
+    def over_budget(objective):
+        for _ in range(14):               # 14 x 9 = 126 epochs
+            objective(chosen, 9)
+        return chosen
+
+    calls = []
+
+    def elsewhere(objective):             # trains through a global objective: the count sees nothing
+        calls.append(1)
+        return chosen
+
+    namespace = {"SPENT": {"epochs": 117, "test_calls": 1}, "objective": lambda p, b: 1.0, "default_score": 0.9}
+    for search in (over_budget, elsewhere):
+        with pytest.raises(grading.CheckFailed):
+            lab08.part_d(search, chosen, *namespace.values())
+    hidden = _hidden_cell("lab08_tuning", "test_part_d_hidden")
+    import dlcourse
+    from dlcourse import data
+    from dlcourse.training import evaluate, fit
+
+    base = {"data": data, "dlcourse": dlcourse, "torch": torch, "fit": fit, "evaluate": evaluate, "grading": grading,
+            "best_params": chosen, "test_score": 0.0, "SPENT": {"epochs": 117, "test_calls": 1}}
+
+    def asks_too_much(objective):          # refused before any training
+        objective(chosen, 121)
+        return chosen
+
+    for search in (asks_too_much, elsewhere):
+        with pytest.raises(grading.CheckFailed, match="- your search, run again with a counting objective, trains 1 to 120"):
+            exec(hidden, {**base, "search": search})

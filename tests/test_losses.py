@@ -106,3 +106,21 @@ def test_bad_arguments_name_the_argument():
         L.cross_entropy(torch.zeros(3, 2), torch.zeros(4))
     with pytest.raises(ValueError, match="^target must not be empty"):
         L.class_weights(torch.zeros(0))
+
+
+# --------------------------------------------------------------------------- the LOSSES registry
+def test_weighted_cross_entropy_uses_inverse_class_frequencies():
+    y = torch.tensor([0] * 30 + [1] * 10)
+    loss = L.LOSSES["weighted cross-entropy"]((torch.zeros(40, 3), y))
+    out = torch.randn(40, 2, generator=torch.Generator().manual_seed(1))
+    weight = torch.tensor([40 / (2 * 30), 40 / (2 * 10)])
+    assert loss(out, y).item() == pytest.approx(F.cross_entropy(out, y, weight=weight).item())
+
+
+def test_registry_losses_are_torch_functional():
+    g = torch.Generator().manual_seed(0)
+    out, target = torch.randn(8, 1, generator=g), torch.randn(8, generator=g)
+    train = (torch.zeros(8, 1), target)
+    assert L.LOSSES["mse"](train)(out, target) == F.mse_loss(out, target[:, None])
+    assert L.LOSSES["huber"](train)(out, target) == F.huber_loss(out, target[:, None])
+    assert L.LOSSES["cross-entropy"](train) is F.cross_entropy

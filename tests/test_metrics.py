@@ -149,3 +149,32 @@ def test_metric_adapters_for_fit():
     out, y = torch.tensor([[1.0], [3.0]]), torch.tensor([[2.0], [1.0]])
     assert M.mae_metric(out, y) == pytest.approx(1.5)
     assert M.rmse_metric(out, y) == pytest.approx(np.sqrt(2.5))
+
+
+# --------------------------------------------------------------------------- the METRICS registry
+def test_registry_metrics_match_sklearn_on_model_outputs():
+    g = torch.Generator().manual_seed(0)
+    out = torch.randn(200, 2, generator=g)
+    y = (torch.rand(200, generator=g) < 0.7).long()  # class 0 is the minority here
+    pred = out.argmax(1).numpy()
+    fns = {name: fn for name, (fn, _) in M.METRICS.items()}
+    assert fns["accuracy"](out, y) == pytest.approx(skm.accuracy_score(y.numpy(), pred))
+    assert fns["f1 (minority class)"](out, y) == pytest.approx(skm.f1_score(y.numpy(), pred, pos_label=0))
+    assert fns["roc auc"](out, y) == pytest.approx(skm.roc_auc_score(y.numpy(), out.softmax(1)[:, 1].numpy()))
+    reg, target = torch.randn(50, 1, generator=g), torch.randn(50, 1, generator=g)
+    assert fns["mse"](reg, target) == pytest.approx(skm.mean_squared_error(target, reg), rel=1e-6)
+    assert fns["rmse"](reg, target) == pytest.approx(skm.root_mean_squared_error(target, reg), rel=1e-6)
+    assert fns["mae"](reg, target) == pytest.approx(skm.mean_absolute_error(target, reg), rel=1e-6)
+    assert {name for name, (_, greater) in M.METRICS.items() if greater} == {"accuracy", "f1 (minority class)",
+                                                                             "roc auc"}
+
+
+def test_accuracy_metric_reads_soft_targets_and_single_logits():
+    out = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+    soft = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7]])
+    assert M.accuracy_metric(out, soft) == pytest.approx(2 / 3)
+    assert M.accuracy_metric(torch.tensor([[1.5], [-0.5]]), torch.tensor([[1.0], [1.0]])) == 0.5
+
+
+def test_roc_auc_of_one_class_batch_is_nan():
+    assert np.isnan(M.METRICS["roc auc"][0](torch.randn(4, 2), torch.zeros(4, dtype=torch.long)))

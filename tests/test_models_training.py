@@ -84,6 +84,8 @@ def test_accuracy_for_single_logit_and_multiclass():
     (dict(optimizer="lbfgs"), ValueError, "optimizer must be one of"),
     (dict(metric="f2"), ValueError, "metric must be one of"),
     (dict(lr=-1.0), ValueError, "lr must be > 0"),
+    (dict(optimizer=lambda p: torch.optim.SGD(p, lr=0.1), lr=0.01), ValueError, "^lr is used only with a named"),
+    (dict(optimizer=42), TypeError, "^optimizer must be a name"),
 ])
 def test_fit_errors(kwargs, exc, match):
     d = data.make_moons(100, seed=0)

@@ -158,3 +158,34 @@ def test_every_explorer_redraws_when_its_controls_move(name, monkeypatch):
         figures.append(drawn[-1])
     assert len(set(figures)) == 3, f"{name}: the figure did not change when the controls moved to {settings}"
     plt.close("all")
+
+
+def test_confusion_matrix_plot_writes_every_count_and_checks_its_input():
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+
+    from dlcourse import metrics
+
+    y_true, y_pred = [0, 0, 1, 1, 1, 2, 2, 2, 2], [0, 1, 1, 1, 2, 2, 2, 0, 2]
+    matrix = metrics.confusion_matrix(y_true, y_pred)
+    np.testing.assert_array_equal(matrix, sk_confusion_matrix(y_true, y_pred))
+    for normalize in (False, True):
+        fig = plotting.plot_confusion_matrix(matrix, labels=["a", "b", "c"], title="t", normalize=normalize)
+        ax = fig.axes[0]
+        written = [[None] * 3 for _ in range(3)]
+        for text in ax.texts:
+            x, y = text.get_position()
+            written[int(round(y))][int(round(x))] = int(text.get_text())
+        assert written == matrix.tolist()  # row = true class, column = prediction
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+        assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+        shown = ax.images[0].get_array()
+        expected = matrix / matrix.sum(1, keepdims=True) if normalize else matrix
+        np.testing.assert_allclose(np.asarray(shown), expected)
+        plt.close(fig)
+    plt.close(plotting.plot_confusion_matrix(torch.tensor(matrix)))
+    with pytest.raises(TypeError, match="^matrix"):
+        plotting.plot_confusion_matrix([[1, 0], [0, 1]])
+    with pytest.raises(ValueError, match="^matrix"):
+        plotting.plot_confusion_matrix(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="^labels"):
+        plotting.plot_confusion_matrix(np.ones((2, 2)), labels=["x"])

@@ -49,7 +49,8 @@ import sys, torch
 import dlcourse
 from dlcourse import models, schedules, training
 X, y = torch.randn(64, 4, generator=dlcourse.make_generator(0)), torch.arange(64) % 3
-for name in training.OPTIMIZERS:
+from dlcourse.optim import OPTIMIZER_NAMES
+for name in OPTIMIZER_NAMES:
     training.fit(models.make_mlp(4, 3, hidden_sizes=[8]), (X, y), epochs=2, optimizer=name, lr=0.01, progress=False, device="cpu")
 schedules.lr_finder(models.make_mlp(4, 3, hidden_sizes=[8]), (X, y), steps=5, batch_size=16)
 opt = torch.optim.Adam(models.make_mlp(4, 3, hidden_sizes=[8]).parameters())
@@ -65,7 +66,12 @@ print("ok")
     assert result.stdout.strip() == "ok", result.stdout + result.stderr
 
 
-def test_fit_names_the_course_optimizers():
-    from dlcourse import optim, training
+def test_fit_builds_the_course_optimizers_from_the_one_registry():
+    from dlcourse import models, optim, training
 
-    assert all(cls is optim.OPTIMIZERS[name][0] for name, cls in training.OPTIMIZERS.items())
+    model = models.make_mlp(4, 3, hidden_sizes=[8])
+    for name in optim.OPTIMIZER_NAMES:
+        opt = training._make_optimizer(name, model, None)
+        base, preset = optim.PRESETS.get(name, (name, {}))
+        assert type(opt) is optim.OPTIMIZERS[base][0] and opt.defaults["lr"] == optim.DEFAULT_LR
+        assert all(opt.defaults[k] == v for k, v in preset.items())

@@ -13,7 +13,6 @@ from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 from dlcourse import optim as O
 from dlcourse import schedules as S
-from dlcourse.data import load_digits
 from dlcourse.models import make_mlp
 from dlcourse.runtime import seed_everything
 
@@ -145,51 +144,6 @@ def test_lr_curve_matches_formulas():
 def test_bad_arguments(make, error, argument):
     with pytest.raises(error, match=f"^{argument}"):
         make(_opt())
-
-
-# --------------------------------------------------------------------------- LR range test
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits()
-
-
-def test_lr_finder_restores_the_model_and_suggests_a_sane_rate(digits):
-    seed_everything(0)
-    model = make_mlp(64, 10, depth=1, width=32)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    model.eval()
-    result = S.lr_finder(model, digits.train, lr_min=1e-4, lr_max=10.0, steps=80)
-    assert not model.training  # mode restored
-    for k, v in model.state_dict().items():
-        assert torch.equal(v, before[k]), k
-    lrs, losses = result["lrs"], result["losses"]
-    assert len(lrs) == len(losses) == len(result["smoothed"]) <= 80
-    assert all(b > a for a, b in zip(lrs, lrs[1:]))
-    assert 1e-4 <= result["suggested_lr"] <= 1.0
-    assert result["suggested_lr"] == pytest.approx(S.suggest_lr(lrs, losses))
-
-
-def test_lr_finder_stops_when_the_loss_explodes(digits):
-    seed_everything(0)
-    model = make_mlp(64, 10, depth=1, width=32)
-    result = S.lr_finder(model, digits.train, lr_min=1e-3, lr_max=1e4, steps=100)
-    assert len(result["lrs"]) < 100
-
-
-def test_suggest_lr_rule():
-    lrs = [1e-4, 1e-3, 1e-2, 1e-1, 1.0]
-    losses = [2.3, 2.2, 1.0, 0.5, 50.0]
-    assert S.suggest_lr(lrs, losses, smoothing=0.0) == pytest.approx(1e-2)
-    assert S.suggest_lr(lrs, losses[:-1] + [float("nan")], smoothing=0.0) == pytest.approx(1e-2)
-    with pytest.raises(ValueError, match="^lrs"):
-        S.suggest_lr([1e-3], [1.0, 2.0])
-    with pytest.raises(ValueError, match="^smoothing"):
-        S.suggest_lr(lrs, losses, smoothing=1.0)
-
-
-def test_lr_finder_bad_range(digits):
-    with pytest.raises(ValueError, match="^lr_max"):
-        S.lr_finder(make_mlp(64, 10, depth=1, width=8), digits.train, lr_min=1.0, lr_max=0.1)
 
 
 # --------------------------------------------------------------------------- parity with torch: the newer pieces

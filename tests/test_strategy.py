@@ -1,4 +1,4 @@
-"""dlcourse.strategy: metrics against sklearn, losses against torch, the loop end to end."""
+"""dlcourse.strategy: the choices name the registries, the objective, the loop end to end."""
 
 from __future__ import annotations
 
@@ -7,33 +7,36 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
-from sklearn import metrics as skm
 from torch import nn
 
 from dlcourse import data, tuning
 from dlcourse import strategy as S
 
 
-def test_metrics_match_sklearn():
-    g = torch.Generator().manual_seed(0)
-    out = torch.randn(200, 2, generator=g)
-    y = (torch.rand(200, generator=g) < 0.3).long()
-    pred = out.argmax(1).numpy()
-    minority = 1  # 30% positives
-    assert S.f1_minority(out, y) == pytest.approx(skm.f1_score(y.numpy(), pred, pos_label=minority))
-    assert S.roc_auc(out, y) == pytest.approx(skm.roc_auc_score(y.numpy(), out.softmax(1)[:, 1].numpy()))
-    reg, target = torch.randn(50, 1, generator=g), torch.randn(50, 1, generator=g)
-    assert S.rmse(reg, target) == pytest.approx(math.sqrt(skm.mean_squared_error(target, reg)), rel=1e-5)
-    assert S.mae(reg, target) == pytest.approx(skm.mean_absolute_error(target, reg), rel=1e-5)
+def test_choices_are_the_registries_names():
+    from dlcourse.losses import LOSSES
+    from dlcourse.metrics import METRICS
+    from dlcourse.optim import OPTIMIZER_NAMES
+    for cfg in S.COMMON_CONFIGURATIONS.values():
+        assert cfg.P in METRICS and cfg.C in LOSSES and cfg.A in OPTIMIZER_NAMES
+        assert cfg.metric is METRICS[cfg.P][0] and cfg.mode == ("max" if METRICS[cfg.P][1] else "min")
 
 
-def test_weighted_cross_entropy_uses_inverse_class_frequencies():
-    y = torch.tensor([0] * 30 + [1] * 10)
-    loss = S.LOSSES["weighted cross-entropy"]((torch.zeros(40, 3), y))
-    out = torch.randn(40, 2, generator=torch.Generator().manual_seed(1))
-    weight = torch.tensor([40 / (2 * 30), 40 / (2 * 10)])
-    assert loss(out, y).item() == pytest.approx(F.cross_entropy(out, y, weight=weight).item())
+def test_objective_builds_the_optimizer_with_the_trial_lr_and_weight_decay(monkeypatch):
+    seen = {}
+    real_fit = S.fit
+
+    def spy_fit(model, *args, **kwargs):
+        seen.update(kwargs)
+        opt = kwargs["optimizer"](model.parameters())
+        seen["lr_used"], seen["wd_used"] = opt.defaults["lr"], opt.defaults["weight_decay"]
+        return real_fit(model, *args, **kwargs)
+    monkeypatch.setattr(S, "fit", spy_fit)
+    moons = data.make_moons(100, seed=0)
+    cfg = S.Strategy("moons", P="accuracy", C="cross-entropy", W="he", A="adamw", T="random",
+                     space={"lr": tuning.loguniform(1e-3, 5e-2)})
+    S.make_objective(cfg, moons, device="cpu")({"lr": 0.02, "weight_decay": 0.1}, 1)
+    assert "lr" not in seen and seen["lr_used"] == 0.02 and seen["wd_used"] == 0.1
 
 
 @pytest.mark.parametrize("scheme", ["xavier", "he"])

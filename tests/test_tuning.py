@@ -1,5 +1,5 @@
-"""dlcourse.tuning: exact grids, seeded and log-uniform sampling, the published Hyperband brackets.
-(Optuna's searches: tests/test_studies.py.)"""
+"""dlcourse.tuning: exact grid searches, seeded random search, the published Hyperband brackets.
+(Search spaces: tests/test_spaces.py; Optuna's searches: tests/test_studies.py.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from dlcourse import tuning as T
 
@@ -49,20 +48,6 @@ def test_random_search_is_reproducible_by_seed():
     assert [t.params for t in a.trials] == [t.params for t in b.trials]
     assert [t.params for t in a.trials] != [t.params for t in c.trials]
     assert all(8 <= t.params["width"] <= 256 for t in a.trials)
-
-
-def test_loguniform_samples_are_uniform_in_the_logarithm():
-    rng = np.random.default_rng(0)
-    dim = T.loguniform(1e-5, 1e-1)
-    x = np.array([dim.sample(rng) for _ in range(4000)])
-    assert x.min() >= 1e-5 and x.max() <= 1e-1
-    # log10(x) ~ U(-5, -1): Kolmogorov-Smirnov against that uniform, and one decade per quarter of samples
-    assert stats.kstest(np.log10(x), stats.uniform(loc=-5, scale=4).cdf).pvalue > 0.01
-    per_decade = np.histogram(np.log10(x), bins=[-5, -4, -3, -2, -1])[0] / len(x)
-    assert per_decade == pytest.approx([0.25] * 4, abs=0.03)
-    # and a plain uniform on the same interval would put ~90% in the top decade
-    u = T.uniform(1e-5, 1e-1)
-    assert np.mean(np.array([u.sample(rng) for _ in range(2000)]) > 1e-2) > 0.85
 
 
 def test_hyperband_brackets_match_li_et_al_table_1():
@@ -112,16 +97,11 @@ def test_mode_min_selects_the_smallest_score():
 
 @pytest.mark.parametrize("call, exc, first_word", [
     (lambda: T.random_search(toy, {}, n_trials=3), ValueError, "space"),
-    (lambda: T.grid({}), ValueError, "space"),
     (lambda: T.random_search(toy, {"lr": T.loguniform(1e-3, 1)}, n_trials=3, budget=0), ValueError, "budget"),
     (lambda: T.grid_search(toy, {"lr": [0.1]}, budget=-1.0), ValueError, "budget"),
     (lambda: T.successive_halving(toy, {"lr": [0.1]}, n_configs=9, min_budget=0), ValueError, "budget"),
     (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=0), ValueError, "budget"),
     (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=9, eta=1), ValueError, "eta"),
-    (lambda: T.loguniform(0, 1), ValueError, "low"),
-    (lambda: T.uniform(2, 1), ValueError, "high"),
-    (lambda: T.integer(1.5, 3), TypeError, "low"),
-    (lambda: T.categorical([]), ValueError, "choices"),
     (lambda: T.random_search(toy, {"lr": 0.1}, n_trials=3), TypeError, "space"),
     (lambda: T.random_search("f", {"lr": [0.1]}, n_trials=3), TypeError, "objective"),
     (lambda: T.random_search(toy, {"lr": [0.1]}, n_trials=3, mode="best"), ValueError, "mode"),
@@ -142,3 +122,45 @@ def test_hyperband_figure_draws_one_line_per_bracket():
     assert list(fig.axes[0].lines[0].get_ydata()) == [81, 27, 9, 3, 1]
     plt.close(fig)
     assert widgets.hyperband_explorer() is not None
+
+
+@pytest.mark.parametrize("eta, max_budget, total", [(3, 9, 81), (2, 8, 40), (3, 27, 200)])
+def test_asha_promotes_only_the_top_fraction_of_what_has_finished(eta, max_budget, total):
+    space = {"lr": T.loguniform(1e-4, 1.0)}
+    result = T.asha(T.toy_learning_curve, space, max_budget=max_budget, total_budget=total, eta=eta, seed=1)
+    assert result.method == "asha" and result.total_budget <= total
+    assert result.total_budget > total - max_budget  # it stops only when the next job would not fit
+    done: dict[int, list] = {}
+    for trial in result.trials:
+        assert trial.budget == eta ** trial.rung
+        if trial.rung > 0:  # brute force: at that moment, in the top floor(n/eta) of the rung below
+            below = sorted(done[trial.rung - 1], key=lambda t: -t.score)
+            top = below[:len(below) // eta]
+            assert any(t.params == trial.params for t in top), (trial, below)
+        done.setdefault(trial.rung, []).append(trial)
+    assert max(t.rung for t in result.trials) == round(math.log(max_budget, eta))
+
+
+def test_asha_reaches_the_full_budget_sooner_than_successive_halving_on_the_same_budget():
+    space = {"lr": T.loguniform(1e-4, 1.0)}
+    asha = T.asha(T.toy_learning_curve, space, max_budget=9, total_budget=81, seed=0)
+    halving = T.successive_halving(T.toy_learning_curve, space, n_configs=27, min_budget=1, n_rounds=3, seed=0)
+
+    def first_full(result):
+        spent = 0
+        for t in result.trials:
+            spent += t.budget
+            if t.budget == 9:
+                return spent
+
+    assert first_full(asha) < first_full(halving) == 63
+    again = T.asha(T.toy_learning_curve, space, max_budget=9, total_budget=81, seed=0)
+    assert [(t.params, t.budget, t.score) for t in again.trials] == [(t.params, t.budget, t.score) for t in asha.trials]
+
+
+@pytest.mark.parametrize("kwargs, error, name", [({"eta": 1}, ValueError, "eta"), ({"min_budget": 27}, ValueError, "min_budget"),
+                                                 ({"total_budget": 0}, ValueError, "total_budget"),
+                                                 ({"mode": "best"}, ValueError, "mode")])
+def test_asha_rejects_bad_arguments_by_name(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        T.asha(T.toy_learning_curve, {"lr": T.loguniform(1e-4, 1.0)}, **{"max_budget": 9, "total_budget": 81, **kwargs})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-__all__ = ["CHOICES", "LAB", "PARTS", "part_a", "part_b", "part_c", "part_d", "part_e", "part_f", "progress"]
+__all__ = ["CHOICES", "LAB", "PARTS", "part_a", "part_b", "part_c", "part_d", "part_e", "part_f", "measured_range", "progress"]
 
+
+import math
 
 import torch
 
@@ -96,18 +98,51 @@ def part_e(count_dead_units, damaged, digits) -> None:
     print("dead units per layer:", counts)
 
 
-def part_f(OUTPUT_ACTIVATION) -> None:
-    """Part F: every task has an answer, one of :data:`CHOICES` (whether it is right is for the hidden check).
+_SWEEP = torch.linspace(-1000.0, 1000.0, 20001, dtype=torch.float64)
+
+
+def measured_range(name: str) -> tuple[float, float]:
+    """The smallest and largest output of the activation ``name`` (one of :data:`CHOICES`) over inputs from
+    -1000 to 1000, computed with torch's own functions; softmax on two-class logits ``(x, -x)``."""
+    outputs = {"identity": lambda x: x, "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+               "softmax": lambda x: torch.softmax(torch.stack([x, -x], dim=1), dim=1)[:, 0]}[name](_SWEEP)
+    return float(outputs.min()), float(outputs.max())
+
+
+def _covers(bound: float, extreme: float) -> bool:
+    """Whether a measured extreme reaches a stated bound: within 1e-6 of a finite one, past ±100 for ±inf."""
+    if math.isinf(bound):
+        return extreme * math.copysign(1.0, bound) >= 100.0
+    return abs(extreme - bound) <= 1e-6
+
+
+def part_f(OUTPUT_ACTIVATION, OUTPUT_RANGE) -> None:
+    """Part F: every task has an activation, one of :data:`CHOICES`, and a justification: the range of values
+    the prediction must take, which the chosen activation's measured range must match (whether both are
+    right for the task is for the hidden check).
 
     Parameters
     ----------
     OUTPUT_ACTIVATION : dict
         The student's answers: task -> activation name.
+    OUTPUT_RANGE : dict
+        The student's justifications: task -> ``(low, high)``, the range of the prediction.
     """
     with _grading.Checker("part F") as check:
         check.true(len(OUTPUT_ACTIVATION) == 6, "six tasks are answered", hint="do not remove or rename tasks")
+        check.true(set(OUTPUT_RANGE) == set(OUTPUT_ACTIVATION), "every task has a range", hint="the same six tasks")
         for task, choice in OUTPUT_ACTIVATION.items():
             check.true(choice in CHOICES, f"answer for {task!r} is one of {sorted(CHOICES)}", hint=f"got {choice!r}")
+            stated = OUTPUT_RANGE.get(task)
+            ok = (isinstance(stated, tuple) and len(stated) == 2 and all(isinstance(b, (int, float)) for b in stated)
+                  and stated[0] < stated[1])
+            check.true(ok, f"the range for {task!r} is a pair (low, high) with low < high", hint=f"got {stated!r}")
+            if ok and choice in CHOICES:
+                low, high = measured_range(choice)
+                check.true(_covers(float(stated[0]), low) and _covers(float(stated[1]), high),
+                           f"{choice} produces the range you state for {task!r}",
+                           hint=f"you state {stated}; {choice} measured on inputs in [-1000, 1000]: "
+                                f"[{low:.4g}, {high:.4g}]")
 
 
 #: The parts with a visible check, in order (part G is a written answer).
@@ -117,7 +152,7 @@ PARTS = (
     Part("C", "ELU", part_c, ("elu", "elu_grad")),
     Part("D", "a numerically stable softmax", part_d, ("softmax",)),
     Part("E", "dead units in a trained network", part_e, ("count_dead_units",), given=("damaged", "digits")),
-    Part("F", "output activations", part_f, ("OUTPUT_ACTIVATION",)),
+    Part("F", "output activations", part_f, ("OUTPUT_ACTIVATION", "OUTPUT_RANGE")),
 )
 
 

@@ -137,21 +137,40 @@ def part_f(layer_output_stds) -> None:
         check.close(stds, reference.layer_stds(net, X), "per-layer stds of a 4-layer tanh network")
 
 
-def part_g(STABLE_SCHEME) -> None:
-    """Part G: one scheme of :data:`SCHEMES` is named for each activation (whether it is right is for the hidden check).
+def part_g(STABLE_SCHEME, WHY_STABLE, table) -> None:
+    """Part G: one scheme of :data:`SCHEMES` is named for each activation, and justified by its row of the
+    table: the first- and last-layer standard deviations, which must be that row's and must meet the stated
+    criterion (within a factor of 10, and for tanh not saturated: a first-layer std below 0.9).
 
     Parameters
     ----------
     STABLE_SCHEME : dict
         The student's answer: activation -> scheme name.
+    WHY_STABLE : dict
+        The student's justification: activation -> ``(first_layer_std, last_layer_std)`` read from the table.
+    table : dict
+        The given cell's table: ``(activation, scheme) -> (first_layer_std, last_layer_std)``.
     """
     with _grading.Checker("part G") as check:
         check.true(set(STABLE_SCHEME) == {"tanh", "relu"}, "STABLE_SCHEME answers for 'tanh' and 'relu'",
                    hint=f"got {STABLE_SCHEME!r}")
         for name in ("tanh", "relu"):
-            check.true(STABLE_SCHEME.get(name) in SCHEMES[name],
-                       f"the {name} answer is one of {sorted(SCHEMES[name])}",
-                       hint=f"got {STABLE_SCHEME.get(name)!r}")
+            scheme = STABLE_SCHEME.get(name)
+            check.true(scheme in SCHEMES[name], f"the {name} answer is one of {sorted(SCHEMES[name])}",
+                       hint=f"got {scheme!r}")
+            pair = WHY_STABLE.get(name) if isinstance(WHY_STABLE, dict) else None
+            ok = isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in pair)
+            check.true(ok, f"WHY_STABLE[{name!r}] is a pair of positive numbers (first, last)", hint=f"got {pair!r}")
+            if not ok or scheme not in SCHEMES[name]:
+                continue
+            row = table.get((name, scheme))
+            check.close(list(pair), list(row), f"WHY_STABLE[{name!r}] is the table's row for {scheme}", rtol=1e-3)
+            first, last = pair
+            check.true(0.1 <= last / first <= 10, f"{name} with {scheme}: the last layer's std is within a factor of "
+                       "10 of the first's", hint=f"ratio {last / first:.3g}")
+            if name == "tanh":
+                check.true(first < 0.9, f"tanh with {scheme}: not saturated (first-layer std below 0.9)",
+                           hint=f"first-layer std {first:.3f}: almost every unit is stuck at ±1")
 
 
 #: The parts with a visible check, in order (part H is a written answer).
@@ -162,7 +181,7 @@ PARTS = (
     Part("D", "initialising a whole model", part_d, ("init_model",)),
     Part("E", "gradient clipping by global norm", part_e, ("clip_grad_norm_",)),
     Part("F", "per-layer activation statistics", part_f, ("layer_output_stds",)),
-    Part("G", "which scheme keeps the statistics stable?", part_g, ("STABLE_SCHEME",)),
+    Part("G", "which scheme keeps the statistics stable?", part_g, ("STABLE_SCHEME", "WHY_STABLE"), given=("table",)),
 )
 
 

@@ -57,19 +57,21 @@ def part_b(rmsprop_step) -> None:
                        [(theta, grad, s, 0.01), (theta, grad, s, 0.1, 0.9, 1e-3)], name="rmsprop_step")
 
 
-def _reference_adam(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def _reference_adam(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
     theta, state = theta.clone(), {"step": t - 1, "exp_avg": m.clone(), "exp_avg_sq": v.clone()}
-    optim.adam_update(theta, grad, state, lr=lr, betas=(beta1, beta2), eps=eps)
+    optim.adam_update(theta, grad, state, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay,
+                      decoupled_weight_decay=True)
     return torch.stack([theta, state["exp_avg"], state["exp_avg_sq"]])
 
 
 def part_c(adam_step) -> None:
-    """Part C: Adam's first step and its fifth step from a given state, against the reference.
+    """Part C: Adam's first step, its fifth step from a given state, and AdamW's decoupled weight decay,
+    against the reference.
 
     Parameters
     ----------
     adam_step : callable
-        The student's ``adam_step(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8)``.
+        The student's ``adam_step(theta, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0)``.
     """
     theta, grad = torch.tensor([1.0, -2.0, 0.5]), torch.tensor([0.3, -0.1, 2.0])
     m, v = torch.tensor([0.1, 0.0, -0.2]), torch.tensor([0.01, 0.0, 0.5])
@@ -77,6 +79,8 @@ def part_c(adam_step) -> None:
         check.function(lambda *a: torch.stack(adam_step(*a)), _reference_adam,
                        [(theta, grad, torch.zeros(3), torch.zeros(3), 1, 0.1), (theta, grad, m, v, 5, 0.01, 0.8, 0.99)],
                        name="adam_step")
+        check.function(lambda *a: torch.stack(adam_step(*a)), _reference_adam,
+                       [(theta, grad, m, v, 5, 0.1, 0.9, 0.999, 1e-8, 0.5)], name="adam_step")  # weight_decay=0.5: AdamW
 
 
 def part_d(cosine_warmup_lr) -> None:
@@ -112,7 +116,7 @@ def part_e(suggest_lr) -> None:
 PARTS = (
     Part("A", "momentum, two ways", part_a, ("momentum_step_seed", "momentum_step_torch")),
     Part("B", "RMSProp", part_b, ("rmsprop_step",)),
-    Part("C", "Adam", part_c, ("adam_step",)),
+    Part("C", "Adam and AdamW", part_c, ("adam_step",)),
     Part("D", "cosine schedule with linear warm-up", part_d, ("cosine_warmup_lr",)),
     Part("E", "reading an LR range test", part_e, ("suggest_lr",)),
 )

@@ -63,6 +63,12 @@ def part_c(group_train_test_split) -> None:
                    "every index is in exactly one split")
         check.true(not set(groups[train_idx]) & set(groups[test_idx]), "no patient is in both splits")
         check.close(len(test_idx) / 120, 0.25, "share of examples in the test set", atol=0.05)
+        # one patient with 300 scans and 100 with one: a quarter of the *groups* is 25 patients, which puts
+        # either 25 or 324 of the 400 scans in the test set; a quarter of the *examples* is 100 single scans
+        skewed = np.concatenate([np.zeros(300, dtype=int), np.arange(1, 101)])
+        train_idx, test_idx = group_train_test_split(skewed, test_size=0.25, seed=0)
+        check.close(len(test_idx) / 400, 0.25, "share of examples (not of groups) in the test set, one patient with "
+                    "300 of 400 scans", atol=0.05)
 
 
 def part_d(expected_initial_loss, initial_loss_ok) -> None:
@@ -100,22 +106,43 @@ def part_e(numerical_gradient, max_relative_error) -> None:
         check.close(max_relative_error(a, b), float(gradcheck.relative_error(a, b).max()), "max_relative_error")
 
 
-def part_f(BUG_FOUND_BY, fixed_model, train_and_score) -> None:
-    """Part F: the check that found the bug is named, and the fixed model keeps the architecture and reaches
-    a validation accuracy of 0.95 (trained by the lab's ``train_and_score``, 5 epochs).
+def _true_tanh_twin(model: nn.Module) -> nn.Sequential:
+    """The same layers (shared parameters), with torch's own tanh in place of the lab's hand-written layer."""
+    return nn.Sequential(*[nn.Tanh() if type(m).__name__ == "TanhLayer" else m for m in model])
+
+
+def part_f(INITIAL_LOSS, GRADIENT_ERROR, fixed_model, make_model, digits, train_and_score) -> None:
+    """Part F: the two measurements of the broken setup, and a fixed model that keeps the architecture and
+    reaches a validation accuracy of 0.95 (trained by the lab's ``train_and_score``, 5 epochs).
 
     Parameters
     ----------
-    BUG_FOUND_BY : str
-        The student's answer, ``"initial loss"`` or ``"gradient check"``.
+    INITIAL_LOSS : float
+        The cross-entropy of ``make_model()`` on the first 64 training examples.
+    GRADIENT_ERROR : float
+        ``max_relative_error`` between the backward pass's and the numerical gradient of the loss with
+        respect to the first layer's bias, for ``make_model().double()`` on the first 8 training examples.
     fixed_model : callable
         The student's ``fixed_model(seed=0)``.
-    train_and_score : callable
-        The lab's given ``train_and_score(model, seed=0)``.
+    make_model, digits, train_and_score
+        The lab's given broken model, data and training function.
     """
+    X, y = digits.X_train[:64], digits.y_train[:64]
+    with torch.no_grad():
+        initial = float(torch.nn.functional.cross_entropy(make_model()(X), y))
+    probe = make_model().double()
+    Xd, yd = X[:8].double(), y[:8]
+    grads = []
+    for net in (probe, _true_tanh_twin(probe)):
+        probe.zero_grad()
+        torch.nn.functional.cross_entropy(net(Xd), yd).backward()
+        grads.append(probe[0].bias.grad.clone())
+    error = float(gradcheck.relative_error(*grads).max())
     with _grading.Checker("part F") as check:
-        check.true(BUG_FOUND_BY in ("initial loss", "gradient check"), "BUG_FOUND_BY names one of the two checks",
-                   hint=f"got {BUG_FOUND_BY!r}")
+        check.true(isinstance(INITIAL_LOSS, float) and isinstance(GRADIENT_ERROR, float),
+                   "INITIAL_LOSS and GRADIENT_ERROR are floats", hint=f"got {INITIAL_LOSS!r} and {GRADIENT_ERROR!r}")
+        check.close(INITIAL_LOSS, initial, "INITIAL_LOSS: the broken model's cross-entropy on 64 examples", rtol=1e-4)
+        check.close(GRADIENT_ERROR, error, "GRADIENT_ERROR: your gradient check on the first layer's bias", rtol=1e-5)
         model = fixed_model()
         check.true([type(m).__name__ for m in model][0::2] == ["Linear", "Linear", "Linear"],
                    "same architecture: Linear, activation, Linear, activation, Linear")
@@ -131,8 +158,8 @@ PARTS = (
     Part("C", "a group-aware split", part_c, ("group_train_test_split",)),
     Part("D", "the initial-loss check", part_d, ("expected_initial_loss", "initial_loss_ok")),
     Part("E", "a finite-difference gradient check", part_e, ("numerical_gradient", "max_relative_error")),
-    Part("F", "diagnose and fix a broken training setup", part_f, ("BUG_FOUND_BY", "fixed_model"),
-         given=("train_and_score",)),
+    Part("F", "diagnose and fix a broken training setup", part_f, ("INITIAL_LOSS", "GRADIENT_ERROR", "fixed_model"),
+         given=("make_model", "digits", "train_and_score")),
 )
 
 

@@ -158,9 +158,19 @@ class _Scanner(ast.NodeVisitor):
                 and any(isinstance(t, ast.Name) and t.id in self.forbidden_methods for t in targets):
             self.flag("delegates", node)
 
+    def is_forbidden(self, name: str) -> bool:
+        """Whether ``name`` is a forbidden function, reached by its listed path or from a submodule of the
+        listed module (``dlcourse.activations.elementwise.sigmoid`` for ``dlcourse.activations.sigmoid``: a
+        package re-exports its submodules' functions, and the scan cannot import the package to find out)."""
+        if name in self.forbidden:
+            return True
+        module, _, last = name.rpartition(".")
+        return any(module.startswith(listed.rpartition(".")[0] + ".") for listed in self.forbidden
+                   if listed.rpartition(".")[2] == last)
+
     def delegated(self, name: str) -> bool:
         """Whether the resolved ``name`` is a forbidden function or torch's module class for one."""
-        if name in self.forbidden:
+        if self.is_forbidden(name):
             return True
         last = name.split(".")[-1]
         return name.startswith("torch.nn.") and last[:1].isupper() and last.lower() in self.forbidden_classes
@@ -215,7 +225,7 @@ class _Scanner(ast.NodeVisitor):
         if module.endswith("grading") or any(a.name == "grading" for a in node.names):
             self.flag("touches-checks", node)
         for alias in node.names:  # binding an answer's own name to the function it replaces
-            if f"{module}.{alias.name}" in self.forbidden and (alias.asname or alias.name) in self.forbidden_methods:
+            if self.is_forbidden(f"{module}.{alias.name}") and (alias.asname or alias.name) in self.forbidden_methods:
                 self.flag("delegates", node)
         self.generic_visit(node)
 

@@ -1,44 +1,41 @@
-r"""Activation functions, their analytic derivatives, and a registry to build them by name.
+r"""The element-wise activation functions and their analytic derivatives.
 
-Every function takes a floating-point tensor ``x`` and works element-wise (softmax and
-log-softmax along ``dim``). Each ``*_grad`` function returns the derivative
-:math:`\varphi'(x)` element-wise, so that the chain rule reads
-``grad_input = grad_output * phi_grad(x)``; softmax and log-softmax, whose Jacobians are
-not diagonal, instead take ``grad_output`` and return the vector-Jacobian product.
-
-All of them stay finite for ``|x|`` up to ``1e4`` in float32: no branch ever evaluates
-``exp`` of a large positive number, even in the half of a ``torch.where`` that is thrown away
-(a thrown-away ``inf`` still poisons gradients through ``0 * inf = nan``).
+Every function takes a floating-point tensor ``x``. Each ``*_grad`` function returns the derivative
+:math:`\varphi'(x)` element-wise, so that the chain rule reads ``grad_input = grad_output * phi_grad(x)``.
+All of them stay finite for ``|x|`` up to ``1e4`` in float32: no branch ever evaluates ``exp`` of a large
+positive number, even in the half of a ``torch.where`` that is thrown away (a thrown-away ``inf`` still
+poisons gradients through ``0 * inf = nan``). :mod:`dlcourse.activations` registers them by name.
 
 Examples
 --------
 >>> import torch
->>> from dlcourse import activations as A
 >>> x = torch.tensor([-1e4, 0.0, 1e4])
->>> A.sigmoid(x)
-tensor([0.0000, 0.5000, 1.0000])
->>> A.get_activation("leaky_relu", negative_slope=0.1)
-Activation(leaky_relu, negative_slope=0.1)
+>>> sigmoid(x), sigmoid_grad(x)
+(tensor([0.0000, 0.5000, 1.0000]), tensor([0.0000, 0.2500, 0.0000]))
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import nn
 
-from ._checks import (
+from .._checks import (
     check_choice,
-    check_dim,
     check_nonnegative,
     check_number,
     check_positive,
     check_positive_int,
     check_tensor,
 )
+
+__all__ = [
+    "SELU_ALPHA", "SELU_SCALE", "identity", "identity_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
+    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "rrelu_slopes", "rrelu", "rrelu_grad", "prelu",
+    "prelu_grad", "prelu_weight_grad", "PReLU", "elu", "elu_grad", "selu", "selu_grad", "selu_moments",
+    "gelu", "gelu_grad", "softplus", "softplus_grad",
+]
 
 #: SELU constants from Klambauer et al. (2017), chosen so that mean 0 / variance 1 is a fixed point.
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -282,6 +279,56 @@ def selu_grad(x: torch.Tensor) -> torch.Tensor:
     return SELU_SCALE * elu_grad(x, SELU_ALPHA)
 
 
+def selu_moments(mean: float, var: float, *, omega: float = 0.0, tau: float = 1.0) -> tuple[float, float]:
+    r"""Mean and variance of a SELU unit's output, given its inputs' mean and variance (exact, float64).
+
+    A unit computes :math:`y = \operatorname{selu}(z)` with :math:`z = w^\top x`. If the inputs
+    :math:`x_i` are independent with mean :math:`\mu` and variance :math:`\nu`, and the weights have
+    :math:`\omega = \sum_i w_i` and :math:`\tau = \sum_i w_i^2`, then for wide layers :math:`z` is
+    close to :math:`\mathcal N(m, s^2)` with :math:`m = \mu\omega`, :math:`s^2 = \nu\tau`
+    (Klambauer et al., 2017). With :math:`\Phi`, :math:`\varphi` the standard normal cdf and
+    density and :math:`a = m/s`:
+
+    .. math::
+
+        \mathbb E[y] &= \lambda\bigl(m\Phi(a) + s\varphi(a)
+            + \alpha\,[e^{m + s^2/2}\,\Phi(-a - s) - \Phi(-a)]\bigr) \\
+        \mathbb E[y^2] &= \lambda^2\bigl((m^2 + s^2)\Phi(a) + m s\varphi(a)
+            + \alpha^2\,[e^{2m + 2s^2}\,\Phi(-a - 2s) - 2e^{m + s^2/2}\,\Phi(-a - s) + \Phi(-a)]\bigr)
+
+    and the function returns :math:`(\mathbb E[y], \mathbb E[y^2] - \mathbb E[y]^2)`. SELU's
+    constants :math:`\lambda, \alpha` make :math:`(0, 1)` a fixed point of this map when
+    :math:`\omega = 0, \tau = 1` (weights with mean 0 and variance :math:`1/n`: LeCun normal), and an
+    attracting one: iterating the map, layer after layer, pulls nearby moments back to it.
+
+    Examples
+    --------
+    >>> mean, var = selu_moments(0.0, 1.0)
+    >>> round(mean, 12) + 0.0, round(var, 12)
+    (0.0, 1.0)
+    >>> [round(v, 3) for v in selu_moments(0.0, 1.0, tau=2.0)]  # weights twice too large: the variance grows
+    [0.09, 1.714]
+    """
+    mean = check_number(mean, "mean")
+    var = check_positive(var, "var")
+    omega = check_number(omega, "omega")
+    tau = check_positive(tau, "tau")
+    m, s = mean * omega, math.sqrt(var * tau)
+    a = m / s
+
+    def cdf(v: float) -> float:
+        return 0.5 * math.erfc(-v / math.sqrt(2.0))
+
+    density = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+    below = cdf(-a)
+    exp_below = math.exp(m + s * s / 2) * cdf(-a - s)  # E[e^z; z <= 0]
+    exp2_below = math.exp(2 * m + 2 * s * s) * cdf(-a - 2 * s)  # E[e^{2z}; z <= 0]
+    first = SELU_SCALE * (m * cdf(a) + s * density + SELU_ALPHA * (exp_below - below))
+    second = SELU_SCALE ** 2 * ((m * m + s * s) * cdf(a) + m * s * density
+                                + SELU_ALPHA ** 2 * (exp2_below - 2 * exp_below + below))
+    return first, second - first * first
+
+
 _GELU_MODES = ("none", "tanh")
 
 
@@ -335,198 +382,3 @@ def softplus_grad(x: torch.Tensor, beta: float = 1.0, threshold: float = 20.0) -
     threshold = check_number(threshold, "threshold")
     bx = beta * x
     return torch.where(bx > threshold, torch.ones_like(x), sigmoid(bx))
-
-
-# --------------------------------------------------------------------------- softmax
-def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Softmax along ``dim``: :math:`\operatorname{softmax}(x)_i = \dfrac{e^{x_i}}{\sum_j e^{x_j}}`.
-
-    Subtracting :math:`\max_j x_j` first leaves the result unchanged (it cancels in the
-    ratio) and keeps every exponent :math:`\le 0`, so nothing overflows.
-    """
-    x = _x(x)
-    dim = check_dim(x, dim)
-    z = x - x.amax(dim=dim, keepdim=True)
-    e = torch.exp(z)
-    return e / e.sum(dim=dim, keepdim=True)
-
-
-def log_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Log-softmax along ``dim``: :math:`x_i - \log\sum_j e^{x_j}`, computed as
-    :math:`z_i - \log\sum_j e^{z_j}` with :math:`z = x - \max_j x_j` (log-sum-exp trick)."""
-    x = _x(x)
-    dim = check_dim(x, dim)
-    z = x - x.amax(dim=dim, keepdim=True)
-    return z - torch.log(torch.exp(z).sum(dim=dim, keepdim=True))
-
-
-def softmax_jacobian(x: torch.Tensor) -> torch.Tensor:
-    r"""Jacobian of softmax for a 1-D ``x``: :math:`J = \operatorname{diag}(s) - s s^\top`, :math:`s = \operatorname{softmax}(x)`."""
-    x = _x(x)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D for softmax_jacobian, got shape {tuple(x.shape)}")
-    s = softmax(x)
-    return torch.diag(s) - torch.outer(s, s)
-
-
-def softmax_grad(x: torch.Tensor, grad_output: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Vector-Jacobian product of softmax: :math:`g^\top J = s \odot (g - \langle g, s\rangle)` along ``dim``."""
-    s = softmax(x, dim)
-    g = check_tensor(grad_output, "grad_output", floating=True)
-    return s * (g - (g * s).sum(dim=dim, keepdim=True))
-
-
-def log_softmax_grad(x: torch.Tensor, grad_output: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Vector-Jacobian product of log-softmax: :math:`g - s \sum_j g_j` along ``dim``."""
-    s = softmax(x, dim)
-    g = check_tensor(grad_output, "grad_output", floating=True)
-    return g - s * g.sum(dim=dim, keepdim=True)
-
-
-# --------------------------------------------------------------------------- registry
-class Activation(nn.Module):
-    """Any registered element-wise activation as an ``nn.Module`` (for ``nn.Sequential``).
-
-    The module computes the registered function, or, where the registry names one
-    (:attr:`ActivationSpec.kernel`) and the parameters are the defaults, PyTorch's fused kernel of the
-    same function: the same values and gradients, a quarter less time for training the course's small
-    networks (ReLU).
-    RReLU follows the module's mode: random slopes in ``train()``, the mean slope in ``eval()``.
-    """
-
-    def __init__(self, name: str, **params):
-        super().__init__()
-        spec = get_spec(name)
-        if spec.module is not None:
-            raise ValueError(f"name={name!r} has its own module class; use get_activation({name!r})")
-        unknown = set(params) - set(spec.defaults)
-        if unknown:
-            raise TypeError(f"{name} got unexpected parameter(s) {sorted(unknown)}; "
-                            f"it takes {sorted(spec.defaults) or 'none'}")
-        self.name = name
-        self.params = {**spec.defaults, **params}
-        spec.function(torch.zeros(1), **self._call_params())  # validate the parameters now
-        # torch's kernel computes the function with its default parameters only
-        self._kernel = spec.kernel if self.params == spec.defaults else None
-
-    def _call_params(self) -> dict:
-        if self.name == "rrelu":
-            return {**self.params, "training": self.training}
-        return self.params
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._kernel is not None:
-            return self._kernel(x)
-        return get_spec(self.name).function(x, **self._call_params())
-
-    def extra_repr(self) -> str:
-        return ", ".join([self.name] + [f"{k}={v}" for k, v in self.params.items()
-                                         if v != get_spec(self.name).defaults[k]])
-
-    def __repr__(self) -> str:
-        return f"Activation({self.extra_repr()})"
-
-
-@dataclass(frozen=True)
-class ActivationSpec:
-    """What the course knows about one activation: function, derivative, formula, defaults."""
-
-    name: str
-    function: Callable[..., torch.Tensor]
-    derivative: Callable[..., torch.Tensor]
-    formula: str
-    defaults: dict = field(default_factory=dict)
-    module: Callable[..., nn.Module] | None = None
-    #: PyTorch's kernel for the same function with the default parameters, used by :class:`Activation`
-    #: in training; tested to give the same values and gradients as ``function`` and ``derivative``.
-    kernel: Callable[[torch.Tensor], torch.Tensor] | None = None
-
-
-ACTIVATIONS: dict[str, ActivationSpec] = {
-    spec.name: spec
-    for spec in [
-        ActivationSpec("identity", identity, identity_grad, r"x"),
-        ActivationSpec("sigmoid", sigmoid, sigmoid_grad, r"\frac{1}{1+e^{-x}}"),
-        ActivationSpec("tanh", tanh, tanh_grad, r"\tanh x"),
-        ActivationSpec("relu", relu, relu_grad, r"\max(0, x)", kernel=torch.relu),
-        ActivationSpec("leaky_relu", leaky_relu, leaky_relu_grad, r"\max(\alpha x, x)",
-                       {"negative_slope": 0.01}),
-        ActivationSpec("rrelu", rrelu, rrelu_grad, r"x > 0\ ?\ x : a x,\ a\sim U(l,u)",
-                       {"lower": 1 / 8, "upper": 1 / 3}),
-        ActivationSpec("prelu", prelu, prelu_grad, r"x > 0\ ?\ x : a x,\ a \text{ learned}",
-                       {"init": 0.25}, module=lambda init=0.25: PReLU(1, init)),
-        ActivationSpec("elu", elu, elu_grad, r"x > 0\ ?\ x : \alpha(e^x - 1)", {"alpha": 1.0}),
-        ActivationSpec("selu", selu, selu_grad, r"\lambda\,\mathrm{ELU}_\alpha(x)"),
-        ActivationSpec("gelu", gelu, gelu_grad, r"x\,\Phi(x)", {"approximate": "none"}),
-        ActivationSpec("softplus", softplus, softplus_grad, r"\log(1+e^{x})",
-                       {"beta": 1.0, "threshold": 20.0}),
-    ]
-}
-
-
-def activation_names() -> list[str]:
-    """Names of the element-wise activations in the registry (softmax is an output layer, not here)."""
-    return list(ACTIVATIONS)
-
-
-def get_spec(name: str) -> ActivationSpec:
-    """The :class:`ActivationSpec` registered under ``name``."""
-    check_choice(name, "name", ACTIVATIONS)
-    return ACTIVATIONS[name]
-
-
-def get_activation(name: str, **params) -> nn.Module:
-    """Build the activation ``name`` as a module, e.g. ``get_activation("elu", alpha=0.5)``."""
-    spec = get_spec(name)
-    if spec.module is not None:
-        return spec.module(**params)
-    return Activation(name, **params)
-
-
-def evaluate(name: str, x: torch.Tensor, **params) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return ``(phi(x), phi'(x))`` for the registered activation ``name``.
-
-    For PReLU the ``init`` parameter is the (fixed) slope.
-    """
-    spec = get_spec(name)
-    params = {**spec.defaults, **params}
-    if name == "prelu":
-        weight = torch.tensor([check_number(params.pop("init"), "init")], dtype=x.dtype)
-        return prelu(x, weight), prelu_grad(x, weight)
-    return spec.function(x, **params), spec.derivative(x, **params)
-
-
-def _refined_extreme(name, x, y, params, arg) -> float:
-    """Extreme value of ``y`` on grid ``x``, re-evaluated on a 1000× finer grid around the grid's best point."""
-    i = int(arg(y))
-    fine = torch.linspace(float(x[max(i - 1, 0)]), float(x[min(i + 1, len(x) - 1)]), 2001, dtype=x.dtype)
-    values = evaluate(name, fine, **params)[0]
-    return float(values[arg(values)])
-
-
-def analyse(name: str, **params) -> dict:
-    """Numerical portrait of an activation, computed rather than asserted.
-
-    Returns the range (``-inf``/``inf`` where the function still grows in magnitude between
-    :math:`|x| = 10^3` and :math:`10^4`, else the extreme value on :math:`[-10^4, 10^4]`), the
-    mean output for standard-normal inputs (is it zero-centred?), the derivative at 0 and at
-    ±10, and whether it saturates on each side (derivative below 1e-3 at ±10).
-    """
-    x = torch.linspace(-1e4, 1e4, 200_001, dtype=torch.float64)
-    y, _ = evaluate(name, x, **params)
-    far, _ = evaluate(name, torch.tensor([-1e4, -1e3, 1e3, 1e4], dtype=torch.float64), **params)
-    z = torch.randn(200_000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    mean_out = float(evaluate(name, z, **params)[0].mean())
-    _, g = evaluate(name, torch.tensor([-10.0, 0.0, 10.0], dtype=torch.float64), **params)
-    g = g + 0.0  # turns -0.0 into 0.0 for display
-    return {
-        "min": -math.inf if far[0] < far[1] - 1e-3 else _refined_extreme(name, x, y, params, torch.argmin),
-        "max": math.inf if far[3] > far[2] + 1e-3 else _refined_extreme(name, x, y, params, torch.argmax),
-        "mean on N(0,1)": mean_out,
-        "zero-centred": abs(mean_out) < 0.05,
-        "grad at -10": float(g[0]),
-        "grad at 0": float(g[1]),
-        "grad at +10": float(g[2]),
-        "saturates left": bool(abs(float(g[0])) < 1e-3),
-        "saturates right": bool(abs(float(g[2])) < 1e-3),
-    }
