@@ -14,42 +14,8 @@ import dlcourse
 from dlcourse import normalization as N
 from dlcourse.normalization import batchnorm as B
 
+from .normalization_cases import TOL, assert_same, forward_backward, pair
 from .strategies import bn_shapes
-
-TOL = dict(atol=1e-5, rtol=1e-5)
-
-
-def _pair(ours_cls, torch_cls, *args, dtype=torch.float64, **kwargs):
-    ours, ref = ours_cls(*args, **kwargs).to(dtype), torch_cls(*args, **kwargs).to(dtype)
-    if getattr(ref, "weight", None) is not None:
-        g = dlcourse.make_generator(7)
-        with torch.no_grad():  # non-trivial gamma and beta, the same in both
-            ref.weight.copy_(1 + 0.5 * torch.randn(ref.weight.shape, generator=g, dtype=dtype))
-            if ref.bias is not None:
-                ref.bias.copy_(torch.randn(ref.bias.shape, generator=g, dtype=dtype))
-        ours.load_state_dict(ref.state_dict())
-    return ours, ref
-
-
-def _forward_backward(module, x, grad):
-    x = x.clone().requires_grad_(True)
-    out = module(x)
-    out.backward(grad)
-    params = {n: p.grad.clone() for n, p in module.named_parameters()}
-    module.zero_grad(set_to_none=True)
-    return out.detach(), x.grad, params
-
-
-def _assert_same(ours, ref, x, seed=1):
-    grad = torch.randn(x.shape, generator=dlcourse.make_generator(seed), dtype=x.dtype)
-    out_a, gx_a, gp_a = _forward_backward(ours, x, grad)
-    out_b, gx_b, gp_b = _forward_backward(ref, x, grad)
-    torch.testing.assert_close(out_a, out_b, **TOL)
-    torch.testing.assert_close(gx_a, gx_b, **TOL)
-    assert gp_a.keys() == gp_b.keys()
-    for name in gp_a:
-        torch.testing.assert_close(gp_a[name], gp_b[name], **TOL, msg=f"gradient of {name}")
-
 
 BN_CASES = [(B.BatchNorm1d, nn.BatchNorm1d, (16, 5)), (B.BatchNorm1d, nn.BatchNorm1d, (8, 5, 7)),
             (B.BatchNorm2d, nn.BatchNorm2d, (6, 3, 4, 5))]
@@ -73,13 +39,13 @@ def _batch_norm_by_autograd(x, weight, bias, eps=1e-5):
 @pytest.mark.parametrize("ours_cls, torch_cls, shape", BN_CASES, ids=BN_IDS)
 @pytest.mark.parametrize("affine", [True, False])
 def test_batch_norm_matches_torch_in_training_and_eval(ours_cls, torch_cls, shape, affine):
-    ours, ref = _pair(ours_cls, torch_cls, shape[1], affine=affine)
+    ours, ref = pair(ours_cls, torch_cls, shape[1], affine=affine)
     x = 3 + 2 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
-    _assert_same(ours, ref, x)                       # training mode: batch statistics
+    assert_same(ours, ref, x)                       # training mode: batch statistics
     for name in ("running_mean", "running_var", "num_batches_tracked"):
         torch.testing.assert_close(getattr(ours, name), getattr(ref, name))
     ours.eval(), ref.eval()
-    _assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))  # eval: running statistics
+    assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))  # eval: running statistics
 
 
 @given(shape=bn_shapes, scale=st.floats(0.01, 100.0), offset=st.floats(-10.0, 10.0))
@@ -87,11 +53,11 @@ def test_batch_norm_matches_torch_on_drawn_shapes_float32(shape, scale, offset):
     """float32, any shape; the mean is at most 10 standard deviations away from 0 (beyond that,
     rounding of the input itself dominates and neither implementation is "right")."""
     ours_cls, torch_cls = (B.BatchNorm2d, nn.BatchNorm2d) if len(shape) == 4 else (B.BatchNorm1d, nn.BatchNorm1d)
-    ours, ref = _pair(ours_cls, torch_cls, shape[1], dtype=torch.float32)
+    ours, ref = pair(ours_cls, torch_cls, shape[1], dtype=torch.float32)
     x = scale * (offset + dlcourse.randn(*shape, seed=3))
     grad = dlcourse.randn(*shape, seed=4)
-    out_a, gx_a, gp_a = _forward_backward(ours, x, grad)
-    out_b, gx_b, gp_b = _forward_backward(ref, x, grad)
+    out_a, gx_a, gp_a = forward_backward(ours, x, grad)
+    out_b, gx_b, gp_b = forward_backward(ref, x, grad)
     torch.testing.assert_close(out_a, out_b, atol=1e-4, rtol=1e-4)
     torch.testing.assert_close(gx_a, gx_b, atol=1e-4 / scale, rtol=1e-3)
     torch.testing.assert_close(gp_a["weight"], gp_b["weight"], atol=1e-3, rtol=1e-4)
@@ -100,7 +66,7 @@ def test_batch_norm_matches_torch_on_drawn_shapes_float32(shape, scale, offset):
 
 @pytest.mark.parametrize("momentum", [0.1, 0.5, None], ids=["m0.1", "m0.5", "cumulative"])
 def test_running_statistics_after_20_training_steps(momentum):
-    ours, ref = _pair(B.BatchNorm1d, nn.BatchNorm1d, 6, momentum=momentum)
+    ours, ref = pair(B.BatchNorm1d, nn.BatchNorm1d, 6, momentum=momentum)
     g = dlcourse.make_generator(0)
     for step in range(20):
         n = 4 + step % 5  # varying batch sizes: the unbiased correction m/(m-1) changes
@@ -120,12 +86,12 @@ def test_cumulative_average_is_the_plain_mean_of_batch_statistics():
 
 
 def test_train_eval_train_switching_matches_torch():
-    ours, ref = _pair(B.BatchNorm2d, nn.BatchNorm2d, 3)
+    ours, ref = pair(B.BatchNorm2d, nn.BatchNorm2d, 3)
     g = dlcourse.make_generator(5)
     for mode in ["train", "train", "eval", "eval", "train", "eval", "train"]:
         ours.train(mode == "train"), ref.train(mode == "train")
         x = 1 + torch.randn(4, 3, 2, 2, generator=g, dtype=torch.float64)
-        _assert_same(ours, ref, x)
+        assert_same(ours, ref, x)
         torch.testing.assert_close(ours.running_var, ref.running_var, **TOL)
     assert int(ours.num_batches_tracked) == 4
 
@@ -142,10 +108,10 @@ def test_eval_mode_is_independent_of_the_batch_and_leaves_buffers_alone():
 
 
 def test_no_running_stats_uses_batch_statistics_in_eval_like_torch():
-    ours, ref = _pair(B.BatchNorm1d, nn.BatchNorm1d, 4, track_running_stats=False)
+    ours, ref = pair(B.BatchNorm1d, nn.BatchNorm1d, 4, track_running_stats=False)
     assert ours.running_mean is None and "running_mean" not in ours.state_dict()
     ours.eval(), ref.eval()
-    _assert_same(ours, ref, 2 + dlcourse.randn(10, 4, seed=0, dtype=torch.float64))
+    assert_same(ours, ref, 2 + dlcourse.randn(10, 4, seed=0, dtype=torch.float64))
 
 
 def test_one_value_per_channel_in_training_raises_like_torch():
@@ -196,9 +162,9 @@ def test_batch_norm_without_bias_matches_torch(ours_cls, torch_cls, shape):
         for module in (ours, ref):
             module.weight.copy_(torch.linspace(0.5, 2.0, shape[1], dtype=torch.float64))
     x = 3 + 2 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
-    _assert_same(ours, ref, x)
+    assert_same(ours, ref, x)
     ours.eval(), ref.eval()
-    _assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))
+    assert_same(ours, ref, dlcourse.randn(*shape, seed=2, dtype=torch.float64))
     assert "bias=False" in repr(ours)
 
 
@@ -260,12 +226,12 @@ def test_backward_returns_only_the_gradients_asked_for(requires):
                                       dict(track_running_stats=False), dict(affine=False, track_running_stats=False)],
                          ids=["cumulative", "no-affine-cumulative", "no-running-stats", "no-affine-no-running-stats"])
 def test_batch_norm_settings_match_torch_over_train_and_eval_steps(ours_cls, torch_cls, shape, settings):
-    ours, ref = _pair(ours_cls, torch_cls, shape[1], **settings)
+    ours, ref = pair(ours_cls, torch_cls, shape[1], **settings)
     g = dlcourse.make_generator(3)
     for step, mode in enumerate(["train", "train", "eval", "train", "eval"]):
         ours.train(mode == "train"), ref.train(mode == "train")
         x = step + (1 + step) * torch.randn(shape, generator=g, dtype=torch.float64)
-        _assert_same(ours, ref, x, seed=step)
+        assert_same(ours, ref, x, seed=step)
         for name in ("running_mean", "running_var", "num_batches_tracked"):
             a, b = getattr(ours, name), getattr(ref, name)
             assert (a is None) == (b is None), name
@@ -292,10 +258,10 @@ def test_functional_batch_norm_in_eval_mode_matches_torch_with_gradients(weight,
 
 
 def test_batch_norm_takes_non_contiguous_input_and_an_in_place_activation_after_it():
-    ours, ref = _pair(B.BatchNorm1d, nn.BatchNorm1d, 4)
+    ours, ref = pair(B.BatchNorm1d, nn.BatchNorm1d, 4)
     x = 2 + dlcourse.randn(5, 6, 4, seed=0, dtype=torch.float64).permute(0, 2, 1)  # (N, C, L), channels last
     assert not x.is_contiguous()
-    _assert_same(nn.Sequential(ours, nn.ReLU(inplace=True)), nn.Sequential(ref, nn.ReLU(inplace=True)), x)
+    assert_same(nn.Sequential(ours, nn.ReLU(inplace=True)), nn.Sequential(ref, nn.ReLU(inplace=True)), x)
     torch.testing.assert_close(ours.running_var, ref.running_var)
 
 
