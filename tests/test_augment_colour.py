@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from dlcourse.augment import colour as C
 from dlcourse.runtime import make_generator
 
+from .augment_cases import assert_inplace_equals_copy
 from .strategies import image_batches
 
 
@@ -45,19 +46,12 @@ def test_colour_adjustment_equals_the_three_steps_in_order(x, seed):
 
 def test_inplace_colour_equals_the_copying_version():
     x = torch.rand(5, 3, 6, 7, generator=gen(0))
-    for copying, in_place in [
+    assert_inplace_equals_copy([
         (lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1)),
          lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1), inplace=True)),
         (lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1)),
          lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1), inplace=True)),
-    ]:
-        torch.manual_seed(0)
-        expected = copying(x)
-        torch.manual_seed(0)
-        target = x.clone()
-        out = in_place(target)
-        assert out.data_ptr() == target.data_ptr()
-        torch.testing.assert_close(target, expected, rtol=0, atol=0)
+    ], x)
 
 
 @pytest.mark.parametrize("call,exc,match", [

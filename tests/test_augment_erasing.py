@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from dlcourse.augment import erasing as O
 from dlcourse.runtime import make_generator
 
+from .augment_cases import assert_inplace_equals_copy
 from .strategies import image_batches
 
 
@@ -43,17 +44,10 @@ def test_cutout_zeroes_a_clipped_square():
 
 def test_inplace_cutout_equals_the_copying_version():
     x = torch.rand(5, 3, 6, 7, generator=gen(0))
-    for copying, in_place in [
+    assert_inplace_equals_copy([
         (lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2)),
          lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2), inplace=True)),
-    ]:
-        torch.manual_seed(0)
-        expected = copying(x)
-        torch.manual_seed(0)
-        target = x.clone()
-        out = in_place(target)
-        assert out.data_ptr() == target.data_ptr()
-        torch.testing.assert_close(target, expected, rtol=0, atol=0)
+    ], x)
 
 
 @pytest.mark.parametrize("call,exc,match", [
