@@ -35,10 +35,10 @@ _execute_like_jupyter()
 #: collection order; a long scope handed out last keeps one worker busy while the other idles, so these
 #: go first and the many short scopes (unit tests, one notebook each) fill in around them.
 LONGEST_FIRST = (
-    "tests/test_colab_path.py",      # ~245 s: a fresh venv, then every notebook again on the second CPU
-    "tests/test_instructor.py",      # ~140 s: the hostile batch
-    "tests/test_grading_loop.py",    # 10-25 s per lab
-    "tests/test_book_html.py",       # ~120 s: build the book, load every page in Chromium
+    "tests/test_colab_path.py",  # ~245 s: a fresh venv, then every notebook again on the second CPU
+    "tests/test_instructor.py",  # ~140 s: the hostile batch
+    "tests/test_grading_loop.py",  # 10-25 s per lab
+    "tests/test_book_html.py",  # ~120 s: build the book, load every page in Chromium
 )
 
 

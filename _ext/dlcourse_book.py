@@ -59,8 +59,10 @@ class VendorMissing(RuntimeError):
 #: Fixes of the built HTML: (what the theme or an extension writes, what it should be).
 HTML_FIXES = [
     # the button's name must contain what it shows ("Search Ctrl+K"): let its content name it
-    ('class="btn search-button-field search-button__button pst-js-only" title="Search" aria-label="Search"',
-     'class="btn search-button-field search-button__button pst-js-only" title="Search"'),
+    (
+        'class="btn search-button-field search-button__button pst-js-only" title="Search" aria-label="Search"',
+        'class="btn search-button-field search-button__button pst-js-only" title="Search"',
+    ),
     # a list's children must be list items; these are bibliography entries (role doc-biblioentry)
     ('<div role="list" class="citation-list">', '<div class="citation-list">'),
 ]
@@ -91,8 +93,10 @@ def _vendor(app, exception):
     for name, version in setup.PACKAGES:
         package, parts, source = f"{name}@{version}", VENDORED_PARTS[name], setup.mirror_path(name, version)
         if not source.is_dir():
-            raise VendorMissing(f"{source} is missing: run `python tools/install_test_browser.py` (it downloads the "
-                                "pinned MathJax, RequireJS and html-manager that the offline book ships)")
+            raise VendorMissing(
+                f"{source} is missing: run `python tools/install_test_browser.py` (it downloads the "
+                "pinned MathJax, RequireJS and html-manager that the offline book ships)"
+            )
         for part in parts:
             src, dst = source / part, target / package / part
             if dst.exists():
@@ -137,8 +141,12 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
             url = filename
         else:
             url = context["pathto"](filename if filename.startswith("_static/") else f"_static/{filename}", 1)
-        kept.insert(manager, type(template)(f"_static/{WIDGET_SHIM}", priority=getattr(template, "priority", 500),
-                                            **{"data-html-manager": url}))
+        kept.insert(
+            manager,
+            type(template)(
+                f"_static/{WIDGET_SHIM}", priority=getattr(template, "priority", 500), **{"data-html-manager": url}
+            ),
+        )
     scripts[:] = kept
 
 

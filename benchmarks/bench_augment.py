@@ -37,13 +37,15 @@ def pipeline(x: torch.Tensor, generator: torch.Generator, crop_padding: int = 4,
 
 def composed(crop_padding: int = 4, cutout_size: int = 16) -> aug.Compose:
     """:func:`pipeline` as transform objects, which :class:`~dlcourse.augment.Compose` fuses."""
-    return aug.Compose([
-        aug.RandomHorizontalFlip(p=0.5),
-        aug.RandomCrop(padding=crop_padding, padding_mode="reflect"),
-        aug.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
-        aug.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5),
-        aug.Cutout(size=cutout_size),
-    ])
+    return aug.Compose(
+        [
+            aug.RandomHorizontalFlip(p=0.5),
+            aug.RandomCrop(padding=crop_padding, padding_mode="reflect"),
+            aug.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
+            aug.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5),
+            aug.Cutout(size=cutout_size),
+        ]
+    )
 
 
 def check_same_batch(shape: tuple[int, int, int, int], **sizes) -> None:
@@ -59,8 +61,9 @@ def check_same_batch(shape: tuple[int, int, int, int], **sizes) -> None:
         finally:
             torch.set_num_threads(previous)
         if not torch.equal(fused, expected):
-            raise AssertionError(f"the fused Compose and the functions one by one give different batches "
-                                 f"on {threads} thread(s)")
+            raise AssertionError(
+                f"the fused Compose and the functions one by one give different batches on {threads} thread(s)"
+            )
 
 
 #: Each transform of the pipeline alone, to show which ones gain from batching and which are bound by compute.
@@ -73,14 +76,23 @@ TRANSFORMS = {
 }
 
 
-def _row(name: str, transform, shape: tuple[int, int, int, int], repeats: int, threads: int | None = None, *,
-         per_image=None, baseline_name: str = "per-image Python loop", target: float | None = None) -> dict:
+def _row(
+    name: str,
+    transform,
+    shape: tuple[int, int, int, int],
+    repeats: int,
+    threads: int | None = None,
+    *,
+    per_image=None,
+    baseline_name: str = "per-image Python loop",
+    target: float | None = None,
+) -> dict:
     """``transform(x, g)`` on the batch against ``per_image(x[i:i+1], g)`` (default: ``transform``) for every image."""
     per_image = transform if per_image is None else per_image
     x = torch.rand(shape, generator=make_generator(0))
     g = make_generator(1)
     batched = lambda: transform(x, g)
-    looped = lambda: torch.cat([per_image(x[i:i + 1], g) for i in range(len(x))])
+    looped = lambda: torch.cat([per_image(x[i : i + 1], g) for i in range(len(x))])
     previous = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
@@ -105,15 +117,29 @@ def run(repeats: int = 7) -> list[dict]:
     fused = composed()
     fused_call = lambda x, g: fused(x, generator=g)
     # the course's target: the pipeline at least ten times faster than the per-image loop, at one thread
-    rows = [_row("pipeline (fused Compose)", fused_call, SHAPE, repeats, per_image=pipeline, target=0.1),
-            _row("pipeline (fused Compose)", fused_call, SHAPE, repeats, threads=2, per_image=pipeline),
-            _row("pipeline (functions one by one)", pipeline, SHAPE, repeats),
-            _row("pipeline (fused Compose)", fused_call, SHAPE, repeats,
-                 baseline_name="per-image Python loop of the same Compose")]
+    rows = [
+        _row("pipeline (fused Compose)", fused_call, SHAPE, repeats, per_image=pipeline, target=0.1),
+        _row("pipeline (fused Compose)", fused_call, SHAPE, repeats, threads=2, per_image=pipeline),
+        _row("pipeline (functions one by one)", pipeline, SHAPE, repeats),
+        _row(
+            "pipeline (fused Compose)",
+            fused_call,
+            SHAPE,
+            repeats,
+            baseline_name="per-image Python loop of the same Compose",
+        ),
+    ]
     rows += [_row(name, transform, SHAPE, repeats) for name, transform in TRANSFORMS.items()]
     digits = composed(crop_padding=1, cutout_size=3)
-    rows.append(_row("pipeline (fused Compose)", lambda x, g: digits(x, generator=g), (256, 1, 8, 8), repeats,
-                     per_image=lambda x, g: pipeline(x, g, crop_padding=1, cutout_size=3)))
+    rows.append(
+        _row(
+            "pipeline (fused Compose)",
+            lambda x, g: digits(x, generator=g),
+            (256, 1, 8, 8),
+            repeats,
+            per_image=lambda x, g: pipeline(x, g, crop_padding=1, cutout_size=3),
+        )
+    )
     return rows
 
 
@@ -122,6 +148,8 @@ if __name__ == "__main__":
 
     dlcourse.set_num_threads()
     for r in run():
-        print(f"{r['name']} vs {r['baseline']}: {r['images_per_second']:.0f} images/s; "
-              f"loop {r['baseline_images_per_second']:.0f} images/s; speed-up {r['speedup']:.1f}× "
-              f"({r['median'] * 1e3:.1f} vs {r['baseline_median'] * 1e3:.1f} ms, median of {r['repeats']})")
+        print(
+            f"{r['name']} vs {r['baseline']}: {r['images_per_second']:.0f} images/s; "
+            f"loop {r['baseline_images_per_second']:.0f} images/s; speed-up {r['speedup']:.1f}× "
+            f"({r['median'] * 1e3:.1f} vs {r['baseline_median'] * 1e3:.1f} ms, median of {r['repeats']})"
+        )

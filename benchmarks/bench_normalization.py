@@ -34,6 +34,7 @@ def _train_step(module: nn.Module, x: torch.Tensor, grad: torch.Tensor, calls: i
             x.grad = None
             module.zero_grad(set_to_none=True)
             module(x).backward(grad)
+
     return step
 
 
@@ -42,6 +43,7 @@ def _eval_step(module: nn.Module, x: torch.Tensor, calls: int):
         with torch.no_grad():
             for _ in range(calls):
                 module(x)
+
     return step
 
 
@@ -56,14 +58,28 @@ def run(repeats: int = 7) -> list[dict]:
         x = dlcourse.randn(*shape, seed=0).requires_grad_(True)
         grad = dlcourse.randn(*shape, seed=1)
         ours, theirs = BatchNorm1d(shape[1]), nn.BatchNorm1d(shape[1])
-        rows.append(compare(f"BatchNorm1d train fwd+bwd {_label(shape, calls)}",
-                            _train_step(ours, x, grad, calls), "nn.BatchNorm1d",
-                            _train_step(theirs, x, grad, calls), repeats=repeats, target=2))
+        rows.append(
+            compare(
+                f"BatchNorm1d train fwd+bwd {_label(shape, calls)}",
+                _train_step(ours, x, grad, calls),
+                "nn.BatchNorm1d",
+                _train_step(theirs, x, grad, calls),
+                repeats=repeats,
+                target=2,
+            )
+        )
         ours.eval(), theirs.eval()
         x = x.detach()
-        rows.append(compare(f"BatchNorm1d eval fwd {_label(shape, calls)}",
-                            _eval_step(ours, x, calls), "nn.BatchNorm1d", _eval_step(theirs, x, calls),
-                            repeats=repeats, target=2))
+        rows.append(
+            compare(
+                f"BatchNorm1d eval fwd {_label(shape, calls)}",
+                _eval_step(ours, x, calls),
+                "nn.BatchNorm1d",
+                _eval_step(theirs, x, calls),
+                repeats=repeats,
+                target=2,
+            )
+        )
     return rows
 
 

@@ -46,8 +46,9 @@ SMALL_TENSORS, SMALL_SHAPE = 64, (32, 32)
 
 def _small_tensors_with_grads(device):
     generator = make_generator(2)
-    params = [torch.nn.Parameter(torch.randn(SMALL_SHAPE, generator=generator).to(device))
-              for _ in range(SMALL_TENSORS)]
+    params = [
+        torch.nn.Parameter(torch.randn(SMALL_SHAPE, generator=generator).to(device)) for _ in range(SMALL_TENSORS)
+    ]
     for p in params:
         p.grad = (torch.randn(SMALL_SHAPE, generator=generator) * 1e-2).to(device)
     return params
@@ -62,6 +63,7 @@ def _stepper(opt, device):
             opt.step()
         if device.type == "cuda":
             torch.cuda.synchronize()
+
     return step
 
 
@@ -73,19 +75,33 @@ def run(repeats: int = 7) -> list[dict]:
         n = sum(p.numel() for p in ours_model.parameters())
         ours = optim.make_optimizer(name, ours_model.parameters(), **kwargs)
         theirs = optim.make_optimizer(name, theirs_model.parameters(), reference=True, **kwargs)
-        rows.append(compare(f"optim.{type(ours).__name__} step ({n / 1e6:.2f} M params, {device.type})",
-                            _stepper(ours, device), f"torch.optim.{type(theirs).__name__}", _stepper(theirs, device),
-                            repeats=repeats, warmup=3, target=1.5))
+        rows.append(
+            compare(
+                f"optim.{type(ours).__name__} step ({n / 1e6:.2f} M params, {device.type})",
+                _stepper(ours, device),
+                f"torch.optim.{type(theirs).__name__}",
+                _stepper(theirs, device),
+                repeats=repeats,
+                warmup=3,
+                target=1.5,
+            )
+        )
     shape = "×".join(map(str, SMALL_SHAPE))
     for name, kwargs in SETTINGS.items():
         ours = optim.make_optimizer(name, _small_tensors_with_grads(device), foreach=True, **kwargs)
-        theirs = optim.make_optimizer(name, _small_tensors_with_grads(device), reference=True, foreach=True,
-                                      **kwargs)
+        theirs = optim.make_optimizer(name, _small_tensors_with_grads(device), reference=True, foreach=True, **kwargs)
         # names with spaces, so that the results page's table can wrap them
-        rows.append(compare(f"optim.{type(ours).__name__} step, foreach=True ({SMALL_TENSORS} × {shape}, "
-                            f"{device.type})", _stepper(ours, device),
-                            f"torch.optim.{type(theirs).__name__}, foreach=True", _stepper(theirs, device),
-                            repeats=repeats, warmup=3, target=1.2))
+        rows.append(
+            compare(
+                f"optim.{type(ours).__name__} step, foreach=True ({SMALL_TENSORS} × {shape}, {device.type})",
+                _stepper(ours, device),
+                f"torch.optim.{type(theirs).__name__}, foreach=True",
+                _stepper(theirs, device),
+                repeats=repeats,
+                warmup=3,
+                target=1.2,
+            )
+        )
     return rows
 
 

@@ -50,26 +50,40 @@ def execute(path: Path, threads: int) -> float:
     os.environ["DLCOURSE_NUM_THREADS"] = str(threads)
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    notebook_client(nb, timeout=600, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    notebook_client(
+        nb, timeout=600, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return time.perf_counter() - start
 
 
 def measure(repeats: int, threads: int, compare_threads: list[int], only: list[Path] | None = None) -> dict:
     rows = []
-    for path in (only or notebooks()):
+    for path in only or notebooks():
         times = [execute(path, threads) for _ in range(repeats)]
-        row = {"notebook": str(path.relative_to(ROOT)), "budget": budget(path), "threads": threads,
-               "median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats,
-               "by_threads": {str(t): execute(path, t) for t in compare_threads}}
+        row = {
+            "notebook": str(path.relative_to(ROOT)),
+            "budget": budget(path),
+            "threads": threads,
+            "median": statistics.median(times),
+            "min": min(times),
+            "max": max(times),
+            "repeats": repeats,
+            "by_threads": {str(t): execute(path, t) for t in compare_threads},
+        }
         row["over_budget"] = row["median"] > row["budget"]
         print(f"{row['notebook']}: median {row['median']:.1f} s (budget {row['budget']:.0f} s)", flush=True)
         rows.append(row)
     rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
-    return {"measured_on": {"date": date.today().isoformat(), "machine": platform.platform(),
-                            "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-                            "python": platform.python_version()},
-            "rows": rows}
+    return {
+        "measured_on": {
+            "date": date.today().isoformat(),
+            "machine": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "rows": rows,
+    }
 
 
 #: How much one notebook's median time moves between runs of the whole table on the course machine
@@ -79,13 +93,18 @@ RUN_TO_RUN_SPREAD = 0.2
 
 def margin_line(rows: list[dict]) -> str:
     """The notebooks within :data:`RUN_TO_RUN_SPREAD` of their budget: met in this run, not reliably."""
-    near = [Path(r["notebook"]).stem for r in rows
-            if not r["over_budget"] and r["median"] > (1 - RUN_TO_RUN_SPREAD) * r["budget"]]
+    near = [
+        Path(r["notebook"]).stem
+        for r in rows
+        if not r["over_budget"] and r["median"] > (1 - RUN_TO_RUN_SPREAD) * r["budget"]
+    ]
     if not near:
         return ""
-    return (f"Within {RUN_TO_RUN_SPREAD:.0%} of their budget, the run-to-run spread measured on this machine: "
-            f"{', '.join(near)}. They are within budget in this run; a slower run can put them over, so the "
-            "budget is not met reliably for them.")
+    return (
+        f"Within {RUN_TO_RUN_SPREAD:.0%} of their budget, the run-to-run spread measured on this machine: "
+        f"{', '.join(near)}. They are within budget in this run; a slower run can put them over, so the "
+        "budget is not met reliably for them."
+    )
 
 
 def median_line(rows: list[dict]) -> str:
@@ -93,9 +112,10 @@ def median_line(rows: list[dict]) -> str:
     overall = statistics.median(r["median"] for r in rows)
     over = sum(r["over_budget"] for r in rows)
     verdict = "met" if overall <= MEDIAN_BUDGET else "**missed**"
-    return (f"Median over the {len(rows)} notebooks: **{overall:.1f} s** (target ≤ {MEDIAN_BUDGET:.0f} s: {verdict}); "
-            f"slowest: {max(r['median'] for r in rows):.1f} s; over their budget: "
-            + (f"**{over}**." if over else "none."))
+    return (
+        f"Median over the {len(rows)} notebooks: **{overall:.1f} s** (target ≤ {MEDIAN_BUDGET:.0f} s: {verdict}); "
+        f"slowest: {max(r['median'] for r in rows):.1f} s; over their budget: " + (f"**{over}**." if over else "none.")
+    )
 
 
 def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | None = None) -> str:
@@ -110,44 +130,66 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
         f"it was measured on {m['date']} on a {m['cpus']}-CPU machine ({m['machine']}, Python {m['python']}),",
         "executing each notebook in a fresh kernel, kernel start included: the median of "
         f"{runs} run{'s' if runs > 1 else ''} with one torch thread (min–max in brackets)"
-        + (", and one run with each other thread count." if threads else ".") + " Over-budget notebooks come first."
-        + (f" Re-measured after a change, the same way: {', '.join(again)}." if (again := sorted(
-            {Path(n).stem for entry in results.get("remeasured", []) for n in entry["notebooks"]})) else ""),
+        + (", and one run with each other thread count." if threads else ".")
+        + " Over-budget notebooks come first."
+        + (
+            f" Re-measured after a change, the same way: {', '.join(again)}."
+            if (again := sorted({Path(n).stem for entry in results.get("remeasured", []) for n in entry["notebooks"]}))
+            else ""
+        ),
         "",
         median_line(results["rows"]),
         "",
         *([margin, ""] if (margin := margin_line(results["rows"])) else []),
         "| notebook | 1 thread | "
-        + "".join(f"{t} thread{'s' if t != '1' else ''} (one run) | " for t in threads) + "budget |",
+        + "".join(f"{t} thread{'s' if t != '1' else ''} (one run) | " for t in threads)
+        + "budget |",
         "|---|---|" + "---|" * len(threads) + "---|",
     ]
     for r in results["rows"]:
         flag = " **over budget**" if r["over_budget"] else ""
         name = Path(r["notebook"]).stem  # the chapter or lab; lab sources live in solutions/<name>/<name>.ipynb
-        lines.append(f"| {name}{flag} | {r['median']:.1f} s ({r['min']:.1f}–{r['max']:.1f}) | "
-                     + "".join(f"{r['by_threads'][t]:.1f} s | " for t in threads) + f"{r['budget']:.0f} s |")
-    lines += ["", "The course uses one torch thread by default (`dlcourse.set_num_threads`): for models this",
-              "small, a second thread on a 2-core machine brings little and, when anything else runs at the",
-              "same time, costs a great deal (see CONTRIBUTING.md).", ""]
+        lines.append(
+            f"| {name}{flag} | {r['median']:.1f} s ({r['min']:.1f}–{r['max']:.1f}) | "
+            + "".join(f"{r['by_threads'][t]:.1f} s | " for t in threads)
+            + f"{r['budget']:.0f} s |"
+        )
+    lines += [
+        "",
+        "The course uses one torch thread by default (`dlcourse.set_num_threads`): for models this",
+        "small, a second thread on a 2-core machine brings little and, when anything else runs at the",
+        "same time, costs a great deal (see CONTRIBUTING.md).",
+        "",
+    ]
     if benchmarks:
         from .timing import format_rows
 
-        lines += ["## The course's implementations next to their baselines", "",
-                  "Measured in one run by `python -m benchmarks` on the same machine, each figure the median of",
-                  "several repetitions (min and max are in `benchmarks/results/benchmarks.json`), the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
-                  "for the batched augmentations): below 1 means ours is faster. The last column gives the course's",
-                  "target for that row, the largest ratio it aims for (0.1: ten times faster), and whether this run met it; a row without",
-                  "a target is there to explain another (each augmentation alone, two threads, the unfused pipeline).",
-                  "", format_rows(benchmarks), ""]
+        lines += [
+            "## The course's implementations next to their baselines",
+            "",
+            "Measured in one run by `python -m benchmarks` on the same machine, each figure the median of",
+            "several repetitions (min and max are in `benchmarks/results/benchmarks.json`), the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
+            "for the batched augmentations): below 1 means ours is faster. The last column gives the course's",
+            "target for that row, the largest ratio it aims for (0.1: ten times faster), and whether this run met it; a row without",
+            "a target is there to explain another (each augmentation alone, two threads, the unfused pipeline).",
+            "",
+            format_rows(benchmarks),
+            "",
+        ]
     if suite:
         from .suite import parts_table
 
-        lines += ["## The test suite", "",
-                  f"`{suite['command']}` (two workers) took {suite['wall_seconds'] / 60:.1f} minutes on "
-                  f"{suite['measured_on']['date']} ({suite['measured_on']['cpus']} CPUs), measured by "
-                  "`python -m benchmarks.suite`. Each part is the sum of its tests' times; two workers run",
-                  "side by side, so the parts add up to about twice the wall time.", "",
-                  *parts_table(suite["parts"]), ""]
+        lines += [
+            "## The test suite",
+            "",
+            f"`{suite['command']}` (two workers) took {suite['wall_seconds'] / 60:.1f} minutes on "
+            f"{suite['measured_on']['date']} ({suite['measured_on']['cpus']} CPUs), measured by "
+            "`python -m benchmarks.suite`. Each part is the sum of its tests' times; two workers run",
+            "side by side, so the parts add up to about twice the wall time.",
+            "",
+            *parts_table(suite["parts"]),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -165,9 +207,14 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--compare-threads", type=int, nargs="*", default=[2])
     parser.add_argument("--page-only", action="store_true", help="re-render book/performance.md from the JSON")
-    parser.add_argument("--only", type=Path, nargs="+", metavar="NOTEBOOK",
-                        help="measure only these notebooks (after changing them) and replace their rows in the JSON; "
-                             "the others keep the figures of the run that wrote it")
+    parser.add_argument(
+        "--only",
+        type=Path,
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="measure only these notebooks (after changing them) and replace their rows in the JSON; "
+        "the others keep the figures of the run that wrote it",
+    )
     args = parser.parse_args(argv)
     if args.only:
         fresh = measure(args.repeats, args.threads, args.compare_threads, [p.resolve() for p in args.only])
@@ -176,7 +223,9 @@ def main(argv=None) -> int:
         rows = [r for r in results["rows"] if r["notebook"] not in replaced] + fresh["rows"]
         rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
         results["rows"] = rows
-        results.setdefault("remeasured", []).append({"date": fresh["measured_on"]["date"], "notebooks": sorted(replaced)})
+        results.setdefault("remeasured", []).append(
+            {"date": fresh["measured_on"]["date"], "notebooks": sorted(replaced)}
+        )
         RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     elif not args.page_only:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -39,9 +39,19 @@ def main(argv=None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     dlcourse.set_num_threads()
     digits = data.load_digits(seed=0).subset_train(400, seed=0)
-    strategy = S.Strategy("digits", P="accuracy", C="cross-entropy", W="he", A="sgd_momentum", T="random",
-                          space={"lr": T.loguniform(1e-3, 1.0), "width": T.integer(8, 128, log=True),
-                                 "activation": ["relu", "tanh", "sigmoid"]})
+    strategy = S.Strategy(
+        "digits",
+        P="accuracy",
+        C="cross-entropy",
+        W="he",
+        A="sgd_momentum",
+        T="random",
+        space={
+            "lr": T.loguniform(1e-3, 1.0),
+            "width": T.integer(8, 128, log=True),
+            "activation": ["relu", "tanh", "sigmoid"],
+        },
+    )
     objective = S.make_objective(strategy, digits, seed=0)
     rates: dict[int, list[float]] = {1: [], 2: []}
     epochs: dict[int, list[float]] = {1: [], 2: []}
@@ -51,20 +61,33 @@ def main(argv=None) -> int:
             for workers in (1, 2):
                 url = server.create_database(f"study_{workers}_{repeat}")
                 start = time.perf_counter()
-                result = studies.run_workers(objective, strategy.space, n_workers=workers, n_trials=args.trials,
-                                             max_budget=args.max_budget, eta=3, storage=url, study_name="digits",
-                                             heartbeat_interval=10)
+                result = studies.run_workers(
+                    objective,
+                    strategy.space,
+                    n_workers=workers,
+                    n_trials=args.trials,
+                    max_budget=args.max_budget,
+                    eta=3,
+                    storage=url,
+                    study_name="digits",
+                    heartbeat_interval=10,
+                )
                 seconds = time.perf_counter() - start
                 assert len(result) == args.trials, len(result)
                 rates[workers].append(args.trials / seconds)
                 epochs[workers].append(result.total_budget / seconds)
-                print(f"repeat {repeat}, {workers} worker(s): {args.trials} trials ({result.total_budget:g} epochs) "
-                      f"in {seconds:.1f} s = {args.trials / seconds:.2f} trials/s, "
-                      f"{result.total_budget / seconds:.1f} epochs/s", flush=True)
+                print(
+                    f"repeat {repeat}, {workers} worker(s): {args.trials} trials ({result.total_budget:g} epochs) "
+                    f"in {seconds:.1f} s = {args.trials / seconds:.2f} trials/s, "
+                    f"{result.total_budget / seconds:.1f} epochs/s",
+                    flush=True,
+                )
     for workers, values in rates.items():
-        print(f"{workers} worker(s), PostgreSQL study: median {statistics.median(values):.2f} trials/s "
-              f"(min {min(values):.2f}, max {max(values):.2f}), median {statistics.median(epochs[workers]):.1f} "
-              f"epochs/s, {len(values)} runs")
+        print(
+            f"{workers} worker(s), PostgreSQL study: median {statistics.median(values):.2f} trials/s "
+            f"(min {min(values):.2f}, max {max(values):.2f}), median {statistics.median(epochs[workers]):.1f} "
+            f"epochs/s, {len(values)} runs"
+        )
     return 0
 
 

@@ -35,8 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "suite.json"
 PARTS = ["unit", "nbval", "grading", "book", "browser", "colab path"]
-BROWSER_TESTS = ("test_page_renders_in_a_browser", "test_search_finds_dropout",
-                 "test_browser_check_catches_planted_faults", "test_cdn_pins_are_the_mirrored_packages")
+BROWSER_TESTS = (
+    "test_page_renders_in_a_browser",
+    "test_search_finds_dropout",
+    "test_browser_check_catches_planted_faults",
+    "test_cdn_pins_are_the_mirrored_packages",
+)
 
 
 def part_of(classname: str, name: str, file: str = "") -> str:
@@ -65,8 +69,10 @@ def split(junit: Path) -> dict:
         counts[part] += 1
         kind = next((child.tag for child in case if child.tag in ("failure", "error", "skipped")), "passed")
         outcomes[kind] += 1
-    return {"parts": {p: {"seconds": round(seconds[p], 1), "tests": counts[p]} for p in PARTS if counts[p]},
-            "outcomes": dict(outcomes)}
+    return {
+        "parts": {p: {"seconds": round(seconds[p], 1), "tests": counts[p]} for p in PARTS if counts[p]},
+        "outcomes": dict(outcomes),
+    }
 
 
 def run_suite(junit: Path) -> tuple[float, int]:
@@ -79,15 +85,22 @@ def parts_table(parts: dict[str, dict]) -> list[str]:
     """The Markdown table of a split (one row per part, with its share of the summed test time)."""
     total = sum(p["seconds"] for p in parts.values())
     return ["| part | tests | time | share |", "|---|---|---|---|"] + [
-        f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |" for name, p in parts.items()]
+        f"| {name} | {p['tests']} | {p['seconds']:.0f} s | {100 * p['seconds'] / total:.0f} % |"
+        for name, p in parts.items()
+    ]
 
 
 def render(result: dict) -> str:
     parts = result["parts"]
-    return "\n".join([f"full suite: {result['wall_seconds'] / 60:.1f} min wall ({result['wall_seconds']:.0f} s), "
-                      f"exit {result['exit_code']}, {result['outcomes']}", *parts_table(parts),
-                      f"| all (two workers) | {sum(p['tests'] for p in parts.values())} | "
-                      f"{sum(p['seconds'] for p in parts.values()):.0f} s | 100 % |"])
+    return "\n".join(
+        [
+            f"full suite: {result['wall_seconds'] / 60:.1f} min wall ({result['wall_seconds']:.0f} s), "
+            f"exit {result['exit_code']}, {result['outcomes']}",
+            *parts_table(parts),
+            f"| all (two workers) | {sum(p['tests'] for p in parts.values())} | "
+            f"{sum(p['seconds'] for p in parts.values()):.0f} s | 100 % |",
+        ]
+    )
 
 
 def main(argv=None) -> int:
@@ -101,8 +114,13 @@ def main(argv=None) -> int:
     else:
         junit = Path(tempfile.mkdtemp()) / "suite.xml"
         wall, code = run_suite(junit)
-    result = {"measured_on": {"date": date.today().isoformat(), "machine": platform.platform(), "cpus": os.cpu_count()},
-              "command": "python -m pytest", "wall_seconds": round(wall, 1), "exit_code": code, **split(junit)}
+    result = {
+        "measured_on": {"date": date.today().isoformat(), "machine": platform.platform(), "cpus": os.cpu_count()},
+        "command": "python -m pytest",
+        "wall_seconds": round(wall, 1),
+        "exit_code": code,
+        **split(junit),
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1) + "\n")
     print(render(result))

@@ -21,9 +21,18 @@ def measure(fn: Callable[[], object], repeats: int = 7, warmup: int = 2) -> dict
     return {"median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats}
 
 
-def compare(name: str, fn: Callable[[], object], baseline_name: str, baseline_fn: Callable[[], object], *,
-            repeats: int = 7, warmup: int = 2, higher_is_better: bool = False, unit: str = "s",
-            target: float | None = None) -> dict:
+def compare(
+    name: str,
+    fn: Callable[[], object],
+    baseline_name: str,
+    baseline_fn: Callable[[], object],
+    *,
+    repeats: int = 7,
+    warmup: int = 2,
+    higher_is_better: bool = False,
+    unit: str = "s",
+    target: float | None = None,
+) -> dict:
     """Time ``fn`` and ``baseline_fn`` alternately in one run and report ``ratio = fn / baseline``.
 
     ``target``: the largest ratio the course aims for (e.g. 2 for "at most twice torch's time",
@@ -61,6 +70,8 @@ def format_rows(rows: list[dict]) -> str:
     """A Markdown table of :func:`compare` rows (medians; min and max stay in the JSON)."""
     lines = ["| benchmark | ours | baseline | ratio | target |", "|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['name']} | {r['median'] * 1e3:.2f} ms | {r['baseline']}: {r['baseline_median'] * 1e3:.2f} ms "
-                     f"| {r['ratio']:.2f}× | {_target(r)} |")
+        lines.append(
+            f"| {r['name']} | {r['median'] * 1e3:.2f} ms | {r['baseline']}: {r['baseline_median'] * 1e3:.2f} ms "
+            f"| {r['ratio']:.2f}× | {_target(r)} |"
+        )
     return "\n".join(lines)

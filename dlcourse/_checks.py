@@ -12,8 +12,15 @@ import numbers
 import torch
 
 __all__ = [
-    "check_tensor", "check_bool", "check_number", "check_nonnegative", "check_positive",
-    "check_probability", "check_positive_int", "check_dim", "check_choice",
+    "check_tensor",
+    "check_bool",
+    "check_number",
+    "check_nonnegative",
+    "check_positive",
+    "check_probability",
+    "check_positive_int",
+    "check_dim",
+    "check_choice",
 ]
 
 

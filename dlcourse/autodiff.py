@@ -39,8 +39,14 @@ from ._checks import check_number, check_positive, check_positive_int, check_ten
 from .runtime import make_generator
 
 __all__ = [
-    "Value", "topological_order", "draw_graph", "autodiff_gradient_descent", "logistic_loss",
-    "logistic_grad", "GDRun", "minibatch_gd",
+    "Value",
+    "topological_order",
+    "draw_graph",
+    "autodiff_gradient_descent",
+    "logistic_loss",
+    "logistic_grad",
+    "GDRun",
+    "minibatch_gd",
 ]
 
 
@@ -111,7 +117,7 @@ class Value:
             raise ValueError(f"exponent={k:g} at base 0 has no finite derivative")
         if a < 0 and not k.is_integer():
             raise ValueError(f"exponent={k:g} is not an integer: a negative base ({a:g}) has no real power")
-        return self._node(a ** k, (self,), (k * a ** (k - 1),), f"^{k:g}")
+        return self._node(a**k, (self,), (k * a ** (k - 1),), f"^{k:g}")
 
     def __neg__(self) -> "Value":
         r""":math:`v = -a`: :math:`\partial v/\partial a = -1`."""
@@ -128,7 +134,7 @@ class Value:
         if other.data == 0:
             raise ValueError("other (the divisor) is 0")
         b = other.data
-        return self._node(self.data / b, (self, other), (1.0 / b, -self.data / b ** 2), "÷")
+        return self._node(self.data / b, (self, other), (1.0 / b, -self.data / b**2), "÷")
 
     def __radd__(self, other) -> "Value":
         return self._wrap(other) + self
@@ -251,14 +257,28 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True, figsize: tuple[f
         ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox=box, zorder=3)
         if node._parents:
             ox = x - 0.9
-            ax.annotate("", xy=(x - 0.45, y), xytext=(ox + 0.15, y),
-                        arrowprops=dict(arrowstyle="->", color="grey"), zorder=1)
-            ax.text(ox, y, node.op, ha="center", va="center", fontsize=8, zorder=3,
-                    bbox=dict(boxstyle="circle,pad=0.2", fc="#fff3e0", ec="#ff7f0e"))
+            ax.annotate(
+                "", xy=(x - 0.45, y), xytext=(ox + 0.15, y), arrowprops=dict(arrowstyle="->", color="grey"), zorder=1
+            )
+            ax.text(
+                ox,
+                y,
+                node.op,
+                ha="center",
+                va="center",
+                fontsize=8,
+                zorder=3,
+                bbox=dict(boxstyle="circle,pad=0.2", fc="#fff3e0", ec="#ff7f0e"),
+            )
             for parent in node._parents:
                 px, py = pos[id(parent)]
-                ax.annotate("", xy=(ox - 0.12, y), xytext=(px + 0.45, py),
-                            arrowprops=dict(arrowstyle="->", color="grey", shrinkA=0, shrinkB=2), zorder=1)
+                ax.annotate(
+                    "",
+                    xy=(ox - 0.12, y),
+                    xytext=(px + 0.45, py),
+                    arrowprops=dict(arrowstyle="->", color="grey", shrinkA=0, shrinkB=2),
+                    zorder=1,
+                )
     ax.set_xlim(-0.8, 2.0 * (n_cols - 1) + 0.8)
     ax.set_ylim(-n_rows / 2.0 - 0.2, n_rows / 2.0 + 0.2)
     ax.axis("off")
@@ -266,8 +286,7 @@ def draw_graph(root: Value, ax=None, *, show_grad: bool = True, figsize: tuple[f
 
 
 # ---------------------------------------------------------------------- gradient descent
-def autodiff_gradient_descent(f: Callable[..., Value], x0: Sequence[float], *, lr: float,
-                              steps: int) -> np.ndarray:
+def autodiff_gradient_descent(f: Callable[..., Value], x0: Sequence[float], *, lr: float, steps: int) -> np.ndarray:
     r"""Minimise any ``f`` (a function of scalar :class:`Value` arguments) by gradient descent, its
     gradient taken by this module's automatic differentiation.
 
@@ -349,8 +368,16 @@ class GDRun:
         return (self.predict(X) == y).float().mean().item()
 
 
-def minibatch_gd(X: torch.Tensor, y: torch.Tensor, *, batch_size: int, lr: float, epochs: int = 10,
-                 seed: int = 0, record_every: int = 1) -> GDRun:
+def minibatch_gd(
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    batch_size: int,
+    lr: float,
+    epochs: int = 10,
+    seed: int = 0,
+    record_every: int = 1,
+) -> GDRun:
     r"""Train logistic regression by mini-batch gradient descent from :math:`w = 0, b = 0`.
 
     Each epoch shuffles the examples (seeded) and takes :math:`\lceil n / B\rceil` steps
@@ -384,7 +411,7 @@ def minibatch_gd(X: torch.Tensor, y: torch.Tensor, *, batch_size: int, lr: float
         order = torch.randperm(n, generator=generator)
         for i in range(0, n, batch_size):
             start = time.perf_counter()
-            idx = order[i:i + batch_size]
+            idx = order[i : i + batch_size]
             gw, gb = logistic_grad(w, b, X[idx], y[idx])
             w, b = w - lr * gw, b - lr * gb
             elapsed += time.perf_counter() - start

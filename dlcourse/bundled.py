@@ -34,8 +34,9 @@ def data_file(name: str) -> Path:
     """The path of ``name`` in ``sklearn/datasets/data/``, found without importing scikit-learn."""
     spec = importlib.util.find_spec("sklearn")  # a top-level package: found, not imported
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("scikit-learn is not installed; the course's data sets ship inside it "
-                                  "(pip install scikit-learn)")
+        raise ModuleNotFoundError(
+            "scikit-learn is not installed; the course's data sets ship inside it (pip install scikit-learn)"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data" / name
     if not path.is_file():
         raise FileNotFoundError(f"scikit-learn's bundled data file {name!r} is missing: {path}")
@@ -106,8 +107,7 @@ def moons(n_samples: int = 100, *, noise: float = 0.0, seed: int = 0) -> tuple[n
     n_in = n_samples - n_out
     outer = np.linspace(0, np.pi, n_out)
     inner = np.linspace(0, np.pi, n_in)
-    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)),
-                   np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
+    X = np.vstack([np.append(np.cos(outer), 1 - np.cos(inner)), np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)]).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
     rng = np.random.RandomState(seed)
     order = np.arange(n_samples)

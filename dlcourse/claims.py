@@ -31,7 +31,11 @@ import numpy as np
 import torch
 
 __all__ = [
-    "ClaimError", "claim", "claim_that", "is_diverged", "DIVERGENCE_THRESHOLD",
+    "ClaimError",
+    "claim",
+    "claim_that",
+    "is_diverged",
+    "DIVERGENCE_THRESHOLD",
 ]
 
 
@@ -77,8 +81,9 @@ def is_diverged(value, threshold: float = DIVERGENCE_THRESHOLD) -> bool:
     return any(not math.isfinite(v) or abs(v) > threshold for v in _as_floats(value, "value"))
 
 
-def claim(statement: str, measured, *, at_least=None, at_most=None, above=None, below=None,
-          diverges: bool | None = None) -> None:
+def claim(
+    statement: str, measured, *, at_least=None, at_most=None, above=None, below=None, diverges: bool | None = None
+) -> None:
     """Assert that ``measured`` satisfies the band a sentence of the chapter states.
 
     Each bound given must hold for every element of ``measured``:
@@ -123,8 +128,12 @@ def claim(statement: str, measured, *, at_least=None, at_most=None, above=None, 
         if is_diverged(values) != diverges:
             failures.append("needs NaN, inf or |value| > 1e6" if diverges else "needs finite values")
 
-    tests = {"at_least": (">=", lambda m, b: m >= b), "at_most": ("<=", lambda m, b: m <= b),
-             "above": (">", lambda m, b: m > b), "below": ("<", lambda m, b: m < b)}
+    tests = {
+        "at_least": (">=", lambda m, b: m >= b),
+        "at_most": ("<=", lambda m, b: m <= b),
+        "above": (">", lambda m, b: m > b),
+        "below": ("<", lambda m, b: m < b),
+    }
     for name, bound in given.items():
         limits = _as_floats(bound, name)
         if len(limits) == 1:

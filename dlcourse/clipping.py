@@ -26,7 +26,9 @@ import torch
 from ._checks import check_nonnegative, check_tensor
 
 __all__ = [
-    "clip_grad_value_", "clip_grad_norm_", "add_gradient_clipping",
+    "clip_grad_value_",
+    "clip_grad_norm_",
+    "add_gradient_clipping",
 ]
 
 
@@ -36,8 +38,9 @@ def _grads(parameters) -> list[torch.Tensor]:
     try:
         params = list(parameters)
     except TypeError:
-        raise TypeError(f"parameters must be a tensor or an iterable of tensors, "
-                        f"got {type(parameters).__name__}") from None
+        raise TypeError(
+            f"parameters must be a tensor or an iterable of tensors, got {type(parameters).__name__}"
+        ) from None
     for p in params:
         check_tensor(p, "parameters[i]")
     return [p.grad for p in params if p.grad is not None]
@@ -85,8 +88,9 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> torc
     return total
 
 
-def add_gradient_clipping(optimizer: torch.optim.Optimizer, *, clip_value: float | None = None,
-                          max_norm: float | None = None) -> list[float]:
+def add_gradient_clipping(
+    optimizer: torch.optim.Optimizer, *, clip_value: float | None = None, max_norm: float | None = None
+) -> list[float]:
     """Make ``optimizer`` clip the gradients before every ``step()`` (a step pre-hook).
 
     Give ``clip_value`` (:func:`clip_grad_value_`), ``max_norm`` (:func:`clip_grad_norm_`), or

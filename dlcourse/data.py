@@ -25,9 +25,20 @@ from ._checks import check_nonnegative, check_positive_int, check_probability
 from .normalization import Standardizer
 
 __all__ = [
-    "DataSplits", "split_indices", "shuffle_split", "make_splits", "load_digits", "load_breast_cancer",
-    "load_diabetes", "make_moons", "spirals", "make_spirals", "seasonal_series", "make_seasonal_windows",
-    "PHOTOS", "load_photos",
+    "DataSplits",
+    "split_indices",
+    "shuffle_split",
+    "make_splits",
+    "load_digits",
+    "load_breast_cancer",
+    "load_diabetes",
+    "make_moons",
+    "spirals",
+    "make_spirals",
+    "seasonal_series",
+    "make_seasonal_windows",
+    "PHOTOS",
+    "load_photos",
 ]
 
 
@@ -69,8 +80,11 @@ class DataSplits:
 
     def to(self, device) -> "DataSplits":
         """A copy with every tensor moved to ``device``."""
-        moved = {f.name: getattr(self, f.name).to(device)
-                 for f in fields(self) if isinstance(getattr(self, f.name), torch.Tensor)}
+        moved = {
+            f.name: getattr(self, f.name).to(device)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), torch.Tensor)
+        }
         return replace(self, **moved)
 
     def subset_train(self, n: int, seed: int = 0) -> "DataSplits":
@@ -86,8 +100,9 @@ class DataSplits:
         return f"DataSplits({self.name!r}, {sizes}, x_shape={tuple(self.X_train.shape[1:])})"
 
 
-def split_indices(n: int, *, val_size: float = 0.15, test_size: float = 0.15, seed: int = 0,
-                  stratify: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_indices(
+    n: int, *, val_size: float = 0.15, test_size: float = 0.15, seed: int = 0, stratify: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shuffled train / validation / test index arrays for ``n`` examples.
 
     ``val_size`` and ``test_size`` are fractions of the whole; ``stratify`` (class labels)
@@ -102,13 +117,15 @@ def split_indices(n: int, *, val_size: float = 0.15, test_size: float = 0.15, se
     train_val, test = shuffle_split(idx, test_size, seed=seed, stratify=stratify) if test_size > 0 else (idx, idx[:0])
     rel_val = val_size / (1 - test_size)
     strat_tv = None if stratify is None else stratify[train_val]
-    train, val = shuffle_split(train_val, rel_val, seed=seed,
-                               stratify=strat_tv) if val_size > 0 else (train_val, train_val[:0])
+    train, val = (
+        shuffle_split(train_val, rel_val, seed=seed, stratify=strat_tv) if val_size > 0 else (train_val, train_val[:0])
+    )
     return train, val, test
 
 
-def shuffle_split(items: np.ndarray, test_size: float, *, seed: int = 0,
-                  stratify: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def shuffle_split(
+    items: np.ndarray, test_size: float, *, seed: int = 0, stratify: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Split ``items`` at random into ``(rest, test)`` with :math:`\lceil \text{test\_size} \cdot n \rceil` test items.
 
     With ``stratify`` (one class label per item), each class goes to the test part in proportion
@@ -130,15 +147,16 @@ def shuffle_split(items: np.ndarray, test_size: float, *, seed: int = 0,
     rng = np.random.RandomState(seed)
     if stratify is None:
         order = rng.permutation(n)
-        return items[order[n_test:n_test + n_rest]], items[order[:n_test]]
+        return items[order[n_test : n_test + n_rest]], items[order[:n_test]]
     classes, labels, counts = np.unique(np.asarray(stratify), return_inverse=True, return_counts=True)
     if len(stratify) != n:
         raise ValueError(f"stratify must have one label per item ({n}), got {len(stratify)}")
     if counts.min() < 2:
         raise ValueError(f"stratify: every class needs at least 2 items, {classes[counts < 2].tolist()} have 1")
     if min(n_rest, n_test) < len(classes):
-        raise ValueError(f"test_size={test_size}: each part needs at least one item of each of the "
-                         f"{len(classes)} classes")
+        raise ValueError(
+            f"test_size={test_size}: each part needs at least one item of each of the {len(classes)} classes"
+        )
     by_class = np.split(np.argsort(labels, kind="stable"), np.cumsum(counts)[:-1])
     rest_counts = _proportional_counts(counts, n_rest, rng)
     test_counts = _proportional_counts(counts - rest_counts, n_test, rng)
@@ -146,7 +164,7 @@ def shuffle_split(items: np.ndarray, test_size: float, *, seed: int = 0,
     for members, k_rest, k_test in zip(by_class, rest_counts, test_counts):
         shuffled = members.take(rng.permutation(len(members)), mode="clip")
         rest.extend(shuffled[:k_rest])
-        test.extend(shuffled[k_rest:k_rest + k_test])
+        test.extend(shuffled[k_rest : k_rest + k_test])
     return items[rng.permutation(rest)], items[rng.permutation(test)]
 
 
@@ -167,9 +185,18 @@ def _proportional_counts(counts: np.ndarray, n_draws: int, rng: np.random.Random
     return floored.astype(int)
 
 
-def make_splits(X, y, *, name: str = "", val_size: float = 0.15, test_size: float = 0.15,
-                seed: int = 0, stratify: bool = True, standardize: bool = True,
-                standardize_dims: tuple[int, ...] = (0,)) -> DataSplits:
+def make_splits(
+    X,
+    y,
+    *,
+    name: str = "",
+    val_size: float = 0.15,
+    test_size: float = 0.15,
+    seed: int = 0,
+    stratify: bool = True,
+    standardize: bool = True,
+    standardize_dims: tuple[int, ...] = (0,),
+) -> DataSplits:
     """Split arrays ``X``, ``y`` into a :class:`DataSplits`, standardising ``X`` on the training split.
 
     Integer ``y`` become int64 class labels (stratified by default); float ``y`` stay float32
@@ -195,8 +222,9 @@ def make_splits(X, y, *, name: str = "", val_size: float = 0.15, test_size: floa
     return DataSplits(Xtr, y_t[tr], Xva, y_t[va], Xte, y_t[te], name=name, standardizer=scaler)
 
 
-def load_digits(*, as_images: bool = False, seed: int = 0, val_size: float = 0.15,
-                test_size: float = 0.15, standardize: bool = True) -> DataSplits:
+def load_digits(
+    *, as_images: bool = False, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15, standardize: bool = True
+) -> DataSplits:
     """scikit-learn's 1,797 handwritten digits (8×8, 10 classes).
 
     ``as_images=False``: 64-vectors standardised per pixel. ``as_images=True``: tensors of
@@ -206,20 +234,37 @@ def load_digits(*, as_images: bool = False, seed: int = 0, val_size: float = 0.1
     images, target = bundled.digits()
     X = images[:, None, :, :] if as_images else images.reshape(len(images), -1)
     dims = (0, 1, 2, 3) if as_images else (0,)
-    return make_splits(X, target.astype(np.int64), name="digits", seed=seed, val_size=val_size,
-                       test_size=test_size, standardize=standardize, standardize_dims=dims)
+    return make_splits(
+        X,
+        target.astype(np.int64),
+        name="digits",
+        seed=seed,
+        val_size=val_size,
+        test_size=test_size,
+        standardize=standardize,
+        standardize_dims=dims,
+    )
 
 
-def load_breast_cancer(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
-                       standardize: bool = True) -> DataSplits:
+def load_breast_cancer(
+    *, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15, standardize: bool = True
+) -> DataSplits:
     """Wisconsin breast cancer: 569 examples, 30 features, binary target (1 = benign)."""
     X, y = bundled.breast_cancer()
-    return make_splits(X, y.astype(np.int64), name="breast_cancer", seed=seed, val_size=val_size,
-                       test_size=test_size, standardize=standardize)
+    return make_splits(
+        X,
+        y.astype(np.int64),
+        name="breast_cancer",
+        seed=seed,
+        val_size=val_size,
+        test_size=test_size,
+        standardize=standardize,
+    )
 
 
-def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15,
-                  standardize: bool = True, raw: bool = False) -> DataSplits:
+def load_diabetes(
+    *, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15, standardize: bool = True, raw: bool = False
+) -> DataSplits:
     """Diabetes progression: 442 examples, 10 features, a float regression target of shape (n, 1).
 
     ``raw=True`` gives the features in their original units (age in years, sex coded 1/2, BMI,
@@ -227,20 +272,28 @@ def load_diabetes(*, seed: int = 0, val_size: float = 0.15, test_size: float = 0
     ``standardize=False`` that is the badly scaled design matrix of chapter 3.
     """
     X, y = bundled.diabetes(scaled=not raw)
-    return make_splits(X, y.astype(np.float32), name="diabetes", seed=seed, val_size=val_size,
-                       test_size=test_size, standardize=standardize)
+    return make_splits(
+        X,
+        y.astype(np.float32),
+        name="diabetes",
+        seed=seed,
+        val_size=val_size,
+        test_size=test_size,
+        standardize=standardize,
+    )
 
 
-def make_moons(n_samples: int = 600, *, noise: float = 0.2, seed: int = 0, val_size: float = 0.15,
-               test_size: float = 0.15) -> DataSplits:
+def make_moons(
+    n_samples: int = 600, *, noise: float = 0.2, seed: int = 0, val_size: float = 0.15, test_size: float = 0.15
+) -> DataSplits:
     """Two interleaving half-moons in 2-D (binary): not linearly separable."""
     X, y = bundled.moons(n_samples, noise=noise, seed=seed)
-    return make_splits(X, y.astype(np.int64), name="moons", seed=seed, val_size=val_size,
-                       test_size=test_size)
+    return make_splits(X, y.astype(np.int64), name="moons", seed=seed, val_size=val_size, test_size=test_size)
 
 
-def spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, turns: float = 1.0,
-            seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def spirals(
+    n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, turns: float = 1.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Raw ``(X, y)`` of ``n_classes`` interleaved spiral arms in 2-D (cs231n's classic toy set)."""
     n_samples = check_positive_int(n_samples, "n_samples")
     n_classes = check_positive_int(n_classes, "n_classes")
@@ -257,15 +310,24 @@ def spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, tur
     return np.concatenate(X).astype(np.float32), np.concatenate(y).astype(np.int64)
 
 
-def make_spirals(n_samples: int = 600, *, n_classes: int = 3, noise: float = 0.2, turns: float = 1.0,
-                 seed: int = 0, val_size: float = 0.15, test_size: float = 0.15) -> DataSplits:
+def make_spirals(
+    n_samples: int = 600,
+    *,
+    n_classes: int = 3,
+    noise: float = 0.2,
+    turns: float = 1.0,
+    seed: int = 0,
+    val_size: float = 0.15,
+    test_size: float = 0.15,
+) -> DataSplits:
     """:func:`spirals` split and standardised."""
     X, y = spirals(n_samples, n_classes=n_classes, noise=noise, turns=turns, seed=seed)
     return make_splits(X, y, name="spirals", seed=seed, val_size=val_size, test_size=test_size)
 
 
-def seasonal_series(n_steps: int = 600, *, period: int = 24, trend: float = 0.002, noise: float = 0.2,
-                    seed: int = 0) -> np.ndarray:
+def seasonal_series(
+    n_steps: int = 600, *, period: int = 24, trend: float = 0.002, noise: float = 0.2, seed: int = 0
+) -> np.ndarray:
     r"""A synthetic seasonal time series :math:`x_t = \sin(2\pi t/p) + 0.5\sin(4\pi t/p) + c\,t + \varepsilon_t`,
     :math:`\varepsilon_t \sim \mathcal N(0, \sigma^2)`, of length ``n_steps`` (float32)."""
     n_steps = check_positive_int(n_steps, "n_steps")
@@ -273,13 +335,25 @@ def seasonal_series(n_steps: int = 600, *, period: int = 24, trend: float = 0.00
     noise = check_nonnegative(noise, "noise")
     t = np.arange(n_steps, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    x = (np.sin(2 * np.pi * t / period) + 0.5 * np.sin(4 * np.pi * t / period) + trend * t
-         + rng.normal(scale=noise, size=n_steps))
+    x = (
+        np.sin(2 * np.pi * t / period)
+        + 0.5 * np.sin(4 * np.pi * t / period)
+        + trend * t
+        + rng.normal(scale=noise, size=n_steps)
+    )
     return x.astype(np.float32)
 
 
-def make_seasonal_windows(n_steps: int = 600, *, lags: int = 24, period: int = 24, noise: float = 0.2,
-                          seed: int = 0, val_size: float = 0.15, test_size: float = 0.15) -> DataSplits:
+def make_seasonal_windows(
+    n_steps: int = 600,
+    *,
+    lags: int = 24,
+    period: int = 24,
+    noise: float = 0.2,
+    seed: int = 0,
+    val_size: float = 0.15,
+    test_size: float = 0.15,
+) -> DataSplits:
     """One-step-ahead forecasting on :func:`seasonal_series`: inputs are the last ``lags`` values,
     the target the next one. Split **chronologically** (train = the past, test = the most recent
     windows), never shuffled: a random split would let the model peek at the future. Inputs and
@@ -293,9 +367,9 @@ def make_seasonal_windows(n_steps: int = 600, *, lags: int = 24, period: int = 2
     test_size = check_probability(test_size, "test_size", allow_one=False)
     n_test, n_val = int(round(n_windows * test_size)), int(round(n_windows * val_size))
     n_train = n_windows - n_val - n_test
-    mean, std = series[:n_train + lags].mean(), series[:n_train + lags].std()
+    mean, std = series[: n_train + lags].mean(), series[: n_train + lags].std()
     z = (series - mean) / std
-    X = np.stack([z[i:i + lags] for i in range(n_windows)])
+    X = np.stack([z[i : i + lags] for i in range(n_windows)])
     y = z[lags:].reshape(-1, 1)
     X, y = torch.as_tensor(X), torch.as_tensor(y)
     a, b = n_train, n_train + n_val
@@ -321,7 +395,11 @@ def load_photos(size: int = 96, names=PHOTOS) -> torch.Tensor:
         h, w = img.shape[1:]
         side = min(h, w)
         top, left = (h - side) // 2, (w - side) // 2
-        images.append(img[:, top:top + side, left:left + side])
-    batch = torch.stack([F.interpolate(i[None], size=(size, size), mode="bilinear", antialias=True,
-                                       align_corners=False)[0] for i in images])
+        images.append(img[:, top : top + side, left : left + side])
+    batch = torch.stack(
+        [
+            F.interpolate(i[None], size=(size, size), mode="bilinear", antialias=True, align_corners=False)[0]
+            for i in images
+        ]
+    )
     return batch.clamp(0, 1)

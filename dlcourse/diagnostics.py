@@ -21,17 +21,45 @@ from ._checks import check_nonnegative, check_number, check_positive, check_posi
 from .activations import Activation, PReLU
 
 __all__ = [
-    "ACTIVATION_TYPES", "LayerRecord", "record_layers", "dead_units", "distinct_units", "CheckResult",
-    "expected_initial_loss", "check_initial_loss", "check_regularization_raises_loss", "check_overfit_tiny",
-    "gradient_check", "NanReport", "find_nan", "LayerStats", "layer_stats", "update_to_weight_ratios",
-    "check_update_ratios", "check_dead_units", "worst_examples", "REMEDIES", "performance_gaps",
+    "ACTIVATION_TYPES",
+    "LayerRecord",
+    "record_layers",
+    "dead_units",
+    "distinct_units",
+    "CheckResult",
+    "expected_initial_loss",
+    "check_initial_loss",
+    "check_regularization_raises_loss",
+    "check_overfit_tiny",
+    "gradient_check",
+    "NanReport",
+    "find_nan",
+    "LayerStats",
+    "layer_stats",
+    "update_to_weight_ratios",
+    "check_update_ratios",
+    "check_dead_units",
+    "worst_examples",
+    "REMEDIES",
+    "performance_gaps",
 ]
 
 #: Module types treated as "an activation layer" when none are named explicitly.
 #: :meta hide-value:
 ACTIVATION_TYPES: tuple[type, ...] = (
-    Activation, PReLU, nn.ReLU, nn.LeakyReLU, nn.RReLU, nn.PReLU, nn.ELU, nn.SELU, nn.GELU,
-    nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Identity,
+    Activation,
+    PReLU,
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.RReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.SELU,
+    nn.GELU,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.Softplus,
+    nn.Identity,
 )
 
 
@@ -44,9 +72,14 @@ class LayerRecord:
     grad: torch.Tensor | None = None
 
 
-def record_layers(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None, *,
-                  loss_fn: Callable = F.cross_entropy,
-                  layer_types: tuple[type, ...] = ACTIVATION_TYPES) -> list[LayerRecord]:
+def record_layers(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor | None = None,
+    *,
+    loss_fn: Callable = F.cross_entropy,
+    layer_types: tuple[type, ...] = ACTIVATION_TYPES,
+) -> list[LayerRecord]:
     """Run ``model`` on ``X`` and record each matching layer's output (and, with ``y``, its gradient).
 
     Gradients are taken of ``loss_fn(model(X), y)`` w.r.t. each recorded output, i.e. the
@@ -62,6 +95,7 @@ def record_layers(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = No
             if y is not None and output.requires_grad:
                 output.retain_grad()
             records.append(LayerRecord(name, output))
+
         return save
 
     for name, module in model.named_modules():
@@ -89,8 +123,7 @@ def _retained_grad(t: torch.Tensor) -> torch.Tensor | None:
 
 
 @torch.no_grad()
-def dead_units(model: nn.Module, X: torch.Tensor, *,
-               layer_types: tuple[type, ...] = ACTIVATION_TYPES) -> list[int]:
+def dead_units(model: nn.Module, X: torch.Tensor, *, layer_types: tuple[type, ...] = ACTIVATION_TYPES) -> list[int]:
     """Per activation layer, the number of units whose output is exactly 0 for *every* input in ``X``.
 
     For ReLU such a unit also has zero gradient for every input: it can never learn again
@@ -98,8 +131,10 @@ def dead_units(model: nn.Module, X: torch.Tensor, *,
     output is NaN is not dead: a diverged network has NaN everywhere and no dead units, so check
     that the loss is finite before reading this count.
     """
-    return [int((r.output.reshape(r.output.shape[0], -1) == 0).all(dim=0).sum())
-            for r in record_layers(model, X, layer_types=layer_types)]
+    return [
+        int((r.output.reshape(r.output.shape[0], -1) == 0).all(dim=0).sum())
+        for r in record_layers(model, X, layer_types=layer_types)
+    ]
 
 
 @torch.no_grad()
@@ -163,8 +198,10 @@ class CheckResult:
 
     def __str__(self) -> str:
         expected = f"{self.expected:.4g}" if isinstance(self.expected, float) else self.expected
-        return (f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.value:.4g} "
-                f"(expected {expected}){' — ' + self.detail if self.detail else ''}")
+        return (
+            f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.value:.4g} "
+            f"(expected {expected}){' — ' + self.detail if self.detail else ''}"
+        )
 
 
 def expected_initial_loss(n_classes: int) -> float:
@@ -177,8 +214,15 @@ def expected_initial_loss(n_classes: int) -> float:
 
 
 @torch.no_grad()
-def check_initial_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, n_classes: int | None = None,
-                       loss_fn: Callable = F.cross_entropy, rtol: float = 0.2) -> CheckResult:
+def check_initial_loss(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    n_classes: int | None = None,
+    loss_fn: Callable = F.cross_entropy,
+    rtol: float = 0.2,
+) -> CheckResult:
     r"""Is the loss of the untrained ``model`` within ``rtol`` (relative) of :math:`\log C`?
 
     A much larger initial loss means over-confident random outputs (weights too large, a
@@ -198,8 +242,9 @@ def check_initial_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, n_
     return CheckResult("initial loss", passed, loss, expected, f"log({n_classes}) ± {rtol:.0%}")
 
 
-def check_regularization_raises_loss(loss_with_penalty: Callable[[float], torch.Tensor], *,
-                                     strength: float = 1e-2) -> CheckResult:
+def check_regularization_raises_loss(
+    loss_with_penalty: Callable[[float], torch.Tensor], *, strength: float = 1e-2
+) -> CheckResult:
     r"""Does turning regularization on raise the loss? ``loss_with_penalty(alpha)`` returns the
     full training objective :math:`L + \alpha\,\Omega(w)` for a strength ``alpha``.
 
@@ -209,13 +254,28 @@ def check_regularization_raises_loss(loss_with_penalty: Callable[[float], torch.
     strength = check_positive(strength, "strength")
     with torch.no_grad():
         base, regularized = float(loss_with_penalty(0.0)), float(loss_with_penalty(strength))
-    return CheckResult("regularization raises the loss", regularized > base, regularized - base, "> 0",
-                       f"loss {base:.4f} → {regularized:.4f} with strength {strength:g}")
+    return CheckResult(
+        "regularization raises the loss",
+        regularized > base,
+        regularized - base,
+        "> 0",
+        f"loss {base:.4f} → {regularized:.4f} with strength {strength:g}",
+    )
 
 
-def check_overfit_tiny(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, n: int = 20,
-                       epochs: int = 200, lr: float = 1e-2, loss_fn: Callable = F.cross_entropy,
-                       max_loss: float = 0.05, seed: int = 0, **fit_kwargs) -> CheckResult:
+def check_overfit_tiny(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    n: int = 20,
+    epochs: int = 200,
+    lr: float = 1e-2,
+    loss_fn: Callable = F.cross_entropy,
+    max_loss: float = 0.05,
+    seed: int = 0,
+    **fit_kwargs,
+) -> CheckResult:
     """Can ``model`` drive the training loss on ``n`` examples below ``max_loss``?
 
     Any reasonable network can memorise a handful of examples; if it cannot, something in
@@ -226,15 +286,27 @@ def check_overfit_tiny(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, n:
 
     n = check_positive_int(n, "n")
     X, y = check_tensor(X, "X")[:n], check_tensor(y, "y")[:n]
-    fit(model, (X, y), epochs=epochs, lr=lr, loss_fn=loss_fn, metric=None, batch_size=n, seed=seed,
-        progress=False, **fit_kwargs)
+    fit(
+        model,
+        (X, y),
+        epochs=epochs,
+        lr=lr,
+        loss_fn=loss_fn,
+        metric=None,
+        batch_size=n,
+        seed=seed,
+        progress=False,
+        **fit_kwargs,
+    )
     loss, _ = evaluate(model, (X, y), loss_fn=loss_fn, metric=None)
-    return CheckResult(f"overfit {n} examples", loss <= max_loss, loss, f"<= {max_loss:g}",
-                       f"after {epochs} full-batch epochs")
+    return CheckResult(
+        f"overfit {n} examples", loss <= max_loss, loss, f"<= {max_loss:g}", f"after {epochs} full-batch epochs"
+    )
 
 
-def gradient_check(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss_fn: Callable = F.cross_entropy,
-                   **kwargs) -> CheckResult:
+def gradient_check(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss_fn: Callable = F.cross_entropy, **kwargs
+) -> CheckResult:
     """Back-propagated gradients vs central finite differences, for every parameter.
 
     Delegates to :func:`dlcourse.gradcheck.check_model_gradients` (float64; use a small model
@@ -244,8 +316,13 @@ def gradient_check(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss_f
 
     report = check_model_gradients(model, loss_fn, check_tensor(X, "X"), check_tensor(y, "y"), **kwargs)
     worst = report.worst()
-    return CheckResult("gradient check", report.passed, worst.max_rel_error, f"<= {report.threshold:.0e}",
-                       f"worst parameter {worst.name}")
+    return CheckResult(
+        "gradient check",
+        report.passed,
+        worst.max_rel_error,
+        f"<= {report.threshold:.0e}",
+        f"worst parameter {worst.name}",
+    )
 
 
 @dataclass
@@ -260,14 +337,22 @@ class NanReport:
     def __str__(self) -> str:
         if not self.found:
             return "no NaN or inf in the forward pass, no NaN in the backward pass"
-        parts = ([f"first non-finite output at layer {self.layer!r}"] if self.layer else []) + \
-                ([f"backward op {self.op} returned NaN"] if self.op else []) + \
-                ([] if self.layer or self.op else [self.message])
+        parts = (
+            ([f"first non-finite output at layer {self.layer!r}"] if self.layer else [])
+            + ([f"backward op {self.op} returned NaN"] if self.op else [])
+            + ([] if self.layer or self.op else [self.message])
+        )
         return "; ".join(parts)
 
 
-def find_nan(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, loss_fn: Callable = F.cross_entropy,
-             layer_types: tuple[type, ...] = (nn.Module,)) -> NanReport:
+def find_nan(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    loss_fn: Callable = F.cross_entropy,
+    layer_types: tuple[type, ...] = (nn.Module,),
+) -> NanReport:
     """Hunt for NaN: the first layer whose forward output is not finite, and the backward op
     that produced a NaN gradient, named by ``torch.autograd.detect_anomaly``.
 
@@ -317,9 +402,14 @@ class LayerStats:
     grad_std: float | None
 
 
-def layer_stats(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None, *,
-                loss_fn: Callable = F.cross_entropy,
-                layer_types: tuple[type, ...] = ACTIVATION_TYPES) -> list[LayerStats]:
+def layer_stats(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor | None = None,
+    *,
+    loss_fn: Callable = F.cross_entropy,
+    layer_types: tuple[type, ...] = ACTIVATION_TYPES,
+) -> list[LayerStats]:
     """Per activation layer: mean and std of the outputs, the share of exact zeros, the number of
     dead units (zero for every input, see :func:`dead_units`), and the std of the gradient.
 
@@ -330,15 +420,27 @@ def layer_stats(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None
     stats = []
     for r in record_layers(model, X, y, loss_fn=loss_fn, layer_types=layer_types):
         out = r.output.reshape(r.output.shape[0], -1)
-        stats.append(LayerStats(r.name, float(out.mean()), float(out.std()), float((out == 0).float().mean()),
-                                int((out == 0).all(dim=0).sum()),
-                                None if r.grad is None else float(r.grad.std())))
+        stats.append(
+            LayerStats(
+                r.name,
+                float(out.mean()),
+                float(out.std()),
+                float((out == 0).float().mean()),
+                int((out == 0).all(dim=0).sum()),
+                None if r.grad is None else float(r.grad.std()),
+            )
+        )
     return stats
 
 
-def update_to_weight_ratios(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
-                            optimizer: torch.optim.Optimizer, *, loss_fn: Callable = F.cross_entropy
-                            ) -> dict[str, float]:
+def update_to_weight_ratios(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    optimizer: torch.optim.Optimizer,
+    *,
+    loss_fn: Callable = F.cross_entropy,
+) -> dict[str, float]:
     r"""Take one optimizer step on ``(X, y)`` and return, per weight matrix,
     :math:`\lVert\Delta W\rVert / \lVert W\rVert` (Frobenius norms).
 
@@ -352,8 +454,7 @@ def update_to_weight_ratios(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
     optimizer.zero_grad(set_to_none=True)
     loss_fn(model(X), y).backward()
     optimizer.step()
-    return {n: float((p.detach() - before[n]).norm() / before[n].norm().clamp(min=1e-12))
-            for n, p in weights.items()}
+    return {n: float((p.detach() - before[n]).norm() / before[n].norm().clamp(min=1e-12)) for n, p in weights.items()}
 
 
 def check_update_ratios(ratios: dict[str, float], *, low: float = 1e-5, high: float = 1e-2) -> CheckResult:
@@ -370,13 +471,13 @@ def check_dead_units(model: nn.Module, X: torch.Tensor, *, max_fraction: float =
     widths = [r.output[0].numel() for r in record_layers(model, X)]
     fractions = [c / w for c, w in zip(counts, widths)] or [0.0]
     worst = max(fractions)
-    return CheckResult("dead units", worst <= max_fraction, worst, f"<= {max_fraction:g}",
-                       f"dead per layer {counts}")
+    return CheckResult("dead units", worst <= max_fraction, worst, f"<= {max_fraction:g}", f"dead per layer {counts}")
 
 
 @torch.no_grad()
-def worst_examples(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, k: int = 10,
-                   loss_fn: Callable = F.cross_entropy) -> tuple[torch.Tensor, torch.Tensor]:
+def worst_examples(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, k: int = 10, loss_fn: Callable = F.cross_entropy
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices and losses of the ``k`` examples with the largest loss, worst first.
 
     Error analysis starts here: look at them. Mislabelled examples, a class the model
@@ -402,8 +503,9 @@ REMEDIES = {
 }
 
 
-def performance_gaps(human_error: float, train_error: float, val_error: float,
-                     train_dev_error: float | None = None) -> dict:
+def performance_gaps(
+    human_error: float, train_error: float, val_error: float, train_dev_error: float | None = None
+) -> dict:
     r"""The gaps between levels of performance (all given as *errors*, e.g. 1 − accuracy), and which to work on.
 
     * avoidable bias :math:`= E_\text{train} - E_\text{human}` (human-level error as a proxy for

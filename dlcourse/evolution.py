@@ -60,8 +60,7 @@ def _reflect(u: float) -> float:
     return 2.0 - u if u > 1.0 else u
 
 
-def mutate(params: dict, space: dict, rng: np.random.Generator, *, sigma: float = 0.15,
-           p_switch: float = 0.3) -> dict:
+def mutate(params: dict, space: dict, rng: np.random.Generator, *, sigma: float = 0.15, p_switch: float = 0.3) -> dict:
     r"""A child of ``params``: every dimension of ``space`` changed a little, at random.
 
     * a numeric dimension on :math:`[a, b]` moves in its unit coordinate
@@ -95,8 +94,19 @@ def mutate(params: dict, space: dict, rng: np.random.Generator, *, sigma: float 
     return child
 
 
-def evolution_search(objective, space: dict, *, mu: int = 4, lam: int = 4, n_generations: int = 3, budget=1,
-                     sigma: float = 0.15, p_switch: float = 0.3, seed: int = 0, mode: str = "max") -> T.SearchResult:
+def evolution_search(
+    objective,
+    space: dict,
+    *,
+    mu: int = 4,
+    lam: int = 4,
+    n_generations: int = 3,
+    budget=1,
+    sigma: float = 0.15,
+    p_switch: float = 0.3,
+    seed: int = 0,
+    mode: str = "max",
+) -> T.SearchResult:
     """A (μ + λ) evolution strategy (module docstring): ``mu`` random parents, then ``n_generations``
     generations of ``lam`` mutated children each (:func:`mutate` with ``sigma`` and ``p_switch``),
     keeping the best ``mu`` of parents and children. ``mu + n_generations * lam`` trials, each

@@ -36,8 +36,14 @@ from torch import nn
 from ._checks import check_positive, check_tensor
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "numerical_gradient", "autograd_gradient", "relative_error", "GradCheckEntry",
-    "GradCheckReport", "gradcheck", "check_model_gradients",
+    "DEFAULT_THRESHOLD",
+    "numerical_gradient",
+    "autograd_gradient",
+    "relative_error",
+    "GradCheckEntry",
+    "GradCheckReport",
+    "gradcheck",
+    "check_model_gradients",
 ]
 
 #: Largest relative error (float64, ``eps=1e-6``) for which a gradient is declared correct.
@@ -51,12 +57,14 @@ def _scalar(out) -> torch.Tensor:
     return out
 
 
-def numerical_gradient(fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor],
-                       eps: float = 1e-6) -> list[torch.Tensor]:
+def numerical_gradient(
+    fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], eps: float = 1e-6
+) -> list[torch.Tensor]:
     """Central-difference gradient of the scalar ``fn(*inputs)`` w.r.t. every input, in float64."""
     eps = check_positive(eps, "eps")
-    xs = [check_tensor(x, f"inputs[{i}]", floating=True).detach().to(torch.float64).clone()
-          for i, x in enumerate(inputs)]
+    xs = [
+        check_tensor(x, f"inputs[{i}]", floating=True).detach().to(torch.float64).clone() for i, x in enumerate(inputs)
+    ]
     grads = []
     with torch.no_grad():
         for x in xs:
@@ -112,8 +120,9 @@ class GradCheckReport:
 
     def __str__(self) -> str:
         lines = [f"gradient check (threshold {self.threshold:.0e}): {'PASSED' if self.passed else 'FAILED'}"]
-        lines += [f"  {'ok ' if e.passed else 'BAD'} {e.name}: max relative error {e.max_rel_error:.2e}"
-                  for e in self.entries]
+        lines += [
+            f"  {'ok ' if e.passed else 'BAD'} {e.name}: max relative error {e.max_rel_error:.2e}" for e in self.entries
+        ]
         return "\n".join(lines)
 
 
@@ -122,15 +131,27 @@ def _compare(names, analytic, numeric, threshold, floor) -> GradCheckReport:
     for name, a, n in zip(names, analytic, numeric):
         a = torch.zeros_like(n) if a is None else a.detach().to(torch.float64).reshape(n.shape)
         rel = relative_error(a, n, floor)
-        entries.append(GradCheckEntry(name, float((a - n).abs().max()) if n.numel() else 0.0,
-                                      float(rel.max()) if n.numel() else 0.0,
-                                      bool(rel.max() <= threshold) if n.numel() else True))
+        entries.append(
+            GradCheckEntry(
+                name,
+                float((a - n).abs().max()) if n.numel() else 0.0,
+                float(rel.max()) if n.numel() else 0.0,
+                bool(rel.max() <= threshold) if n.numel() else True,
+            )
+        )
     return GradCheckReport(entries, threshold)
 
 
-def gradcheck(fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], *,
-              analytic: Callable[..., Sequence[torch.Tensor]] | None = None, names: Sequence[str] | None = None,
-              eps: float = 1e-6, threshold: float = DEFAULT_THRESHOLD, floor: float = 1e-8) -> GradCheckReport:
+def gradcheck(
+    fn: Callable[..., torch.Tensor],
+    inputs: Sequence[torch.Tensor],
+    *,
+    analytic: Callable[..., Sequence[torch.Tensor]] | None = None,
+    names: Sequence[str] | None = None,
+    eps: float = 1e-6,
+    threshold: float = DEFAULT_THRESHOLD,
+    floor: float = 1e-8,
+) -> GradCheckReport:
     """Check a gradient of the scalar ``fn(*inputs)`` against central finite differences.
 
     ``analytic(*inputs)`` returns one gradient per input (your hand-derived formula); without
@@ -149,9 +170,16 @@ def gradcheck(fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], *
     return _compare(names, grads, numeric, threshold, floor)
 
 
-def check_model_gradients(model: nn.Module, loss_fn: Callable, X: torch.Tensor, y: torch.Tensor, *,
-                          eps: float = 1e-6, threshold: float = DEFAULT_THRESHOLD,
-                          floor: float = 1e-8) -> GradCheckReport:
+def check_model_gradients(
+    model: nn.Module,
+    loss_fn: Callable,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    eps: float = 1e-6,
+    threshold: float = DEFAULT_THRESHOLD,
+    floor: float = 1e-8,
+) -> GradCheckReport:
     """Check the back-propagated gradient of ``loss_fn(model(X), y)`` for every parameter.
 
     Works on a float64 copy of ``model``; meant for small models (one loss evaluation per

@@ -26,8 +26,16 @@ import numpy as np
 import torch
 
 __all__ = [
-    "PASS", "FAIL", "NOT_IMPLEMENTED", "CheckFailed", "describe", "Case", "Checker", "check_function",
-    "check_close", "verify_integrity",
+    "PASS",
+    "FAIL",
+    "NOT_IMPLEMENTED",
+    "CheckFailed",
+    "describe",
+    "Case",
+    "Checker",
+    "check_function",
+    "check_close",
+    "verify_integrity",
 ]
 
 PASS = "✔"
@@ -39,12 +47,20 @@ FAIL = "✘"
 _isclose, _isnan, _isinf, _equal = torch.isclose, torch.isnan, torch.isinf, torch.equal
 _math_isclose = math.isclose
 _WATCHED_EXTERNAL = {
-    "torch.isclose": (torch, "isclose"), "torch.isnan": (torch, "isnan"), "torch.isinf": (torch, "isinf"),
-    "torch.equal": (torch, "equal"), "torch.allclose": (torch, "allclose"),
-    "torch.Tensor.__eq__": (torch.Tensor, "__eq__"), "torch.Tensor.all": (torch.Tensor, "all"),
-    "torch.Tensor.any": (torch.Tensor, "any"), "math.isclose": (math, "isclose"),
-    "builtins.print": (builtins, "print"), "builtins.isinstance": (builtins, "isinstance"),
-    "builtins.type": (builtins, "type"), "builtins.all": (builtins, "all"), "builtins.bool": (builtins, "bool"),
+    "torch.isclose": (torch, "isclose"),
+    "torch.isnan": (torch, "isnan"),
+    "torch.isinf": (torch, "isinf"),
+    "torch.equal": (torch, "equal"),
+    "torch.allclose": (torch, "allclose"),
+    "torch.Tensor.__eq__": (torch.Tensor, "__eq__"),
+    "torch.Tensor.all": (torch.Tensor, "all"),
+    "torch.Tensor.any": (torch.Tensor, "any"),
+    "math.isclose": (math, "isclose"),
+    "builtins.print": (builtins, "print"),
+    "builtins.isinstance": (builtins, "isinstance"),
+    "builtins.type": (builtins, "type"),
+    "builtins.all": (builtins, "all"),
+    "builtins.bool": (builtins, "bool"),
     "builtins.AssertionError": (builtins, "AssertionError"),
 }
 
@@ -128,8 +144,10 @@ def _mismatch(actual, expected, atol: float, rtol: float) -> str | None:
             close = a == e
         if not close.all():
             i = int((~close).reshape(-1).nonzero()[0])
-            return (f"{int((~close).sum())} of {a.numel()} values differ; first at flat index {i}: "
-                    f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}")
+            return (
+                f"{int((~close).sum())} of {a.numel()} values differ; first at flat index {i}: "
+                f"expected {e.reshape(-1)[i].item():.6g}, got {a.reshape(-1)[i].item():.6g}"
+            )
         return None
     if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
         if isinstance(actual, torch.Tensor) and actual.numel() == 1:
@@ -234,8 +252,16 @@ class Checker:
         """Check a condition; ``hint`` is shown when it fails."""
         return self.record(bool(condition), what if condition or not hint else f"{what}: {hint}")
 
-    def function(self, student_fn: Callable, reference_fn: Callable, cases: Iterable, *, name: str | None = None,
-                 atol: float = 1e-6, rtol: float = 1e-5) -> bool:
+    def function(
+        self,
+        student_fn: Callable,
+        reference_fn: Callable,
+        cases: Iterable,
+        *,
+        name: str | None = None,
+        atol: float = 1e-6,
+        rtol: float = 1e-5,
+    ) -> bool:
         """Call ``student_fn`` and ``reference_fn`` on each case and compare the results."""
         name = name or getattr(student_fn, "__name__", "function")
         all_ok = True
@@ -251,8 +277,9 @@ class Checker:
                 all_ok &= self.record(False, f"{call} raised {type(exc).__name__}: {exc}")
                 continue
             reason = _mismatch(actual, expected, atol, rtol)
-            all_ok &= self.record(reason is None, f"{call} matches the reference" if reason is None
-                                  else f"{call}: {reason}")
+            all_ok &= self.record(
+                reason is None, f"{call} matches the reference" if reason is None else f"{call}: {reason}"
+            )
         return all_ok
 
     def __enter__(self) -> "Checker":
@@ -268,14 +295,19 @@ class Checker:
 
     def _check_integrity(self) -> None:
         for name in _VERIFY():
-            self.record(False, f"integrity: {name} was replaced after the lab started; "
-                               "restart the kernel and run all cells without modifying the checks")
+            self.record(
+                False,
+                f"integrity: {name} was replaced after the lab started; "
+                "restart the kernel and run all cells without modifying the checks",
+            )
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self._warnings.__exit__(None, None, None)
         for caught in self._caught:
-            print(f"note: your code warned during the checks ({caught.category.__name__}: {caught.message}); "
-                  "that costs no points")
+            print(
+                f"note: your code warned during the checks ({caught.category.__name__}: {caught.message}); "
+                "that costs no points"
+            )
         if exc_type is None:
             self.finish()
         elif issubclass(exc_type, Exception) and not issubclass(exc_type, CheckFailed):
@@ -314,8 +346,15 @@ def _cloned(args: tuple) -> tuple:
     return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
 
 
-def check_function(student_fn: Callable, reference_fn: Callable, cases: Iterable, *, name: str | None = None,
-                   atol: float = 1e-6, rtol: float = 1e-5) -> None:
+def check_function(
+    student_fn: Callable,
+    reference_fn: Callable,
+    cases: Iterable,
+    *,
+    name: str | None = None,
+    atol: float = 1e-6,
+    rtol: float = 1e-5,
+) -> None:
     """Compare ``student_fn`` with ``reference_fn`` on every case; raise :class:`CheckFailed` if any differ.
 
     A case is a single argument, a tuple of positional arguments, or a :class:`Case`.
@@ -336,10 +375,18 @@ def check_close(actual, expected, what: str, *, atol: float = 1e-6, rtol: float 
 
 def _own_functions() -> dict[str, object]:
     module = sys.modules[__name__]
-    names = {f"grading.{n}": (module, n) for n, v in vars(module).items()
-             if callable(v) and getattr(v, "__module__", None) == __name__ and not n.startswith("__")}
-    names.update({f"grading.Checker.{n}": (Checker, n) for n, v in vars(Checker).items()
-                  if callable(v) and not n.startswith("__")})
+    names = {
+        f"grading.{n}": (module, n)
+        for n, v in vars(module).items()
+        if callable(v) and getattr(v, "__module__", None) == __name__ and not n.startswith("__")
+    }
+    names.update(
+        {
+            f"grading.Checker.{n}": (Checker, n)
+            for n, v in vars(Checker).items()
+            if callable(v) and not n.startswith("__")
+        }
+    )
     return names
 
 

@@ -54,15 +54,18 @@ def _check_pair(pair, name: str) -> tuple[torch.Tensor, torch.Tensor]:
         raise TypeError(f"{name} must be a pair (X, y) of tensors")
     X, y = check_tensor(pair[0], f"{name}[0]", floating=True), check_tensor(pair[1], f"{name}[1]")
     if X.ndim != 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
-        raise ValueError(f"{name} must hold X of shape (n, d) and integer labels y of shape (n,), n >= 1; "
-                         f"got {tuple(X.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"{name} must hold X of shape (n, d) and integer labels y of shape (n,), n >= 1; "
+            f"got {tuple(X.shape)} and {tuple(y.shape)}"
+        )
     if y.is_floating_point():
         raise TypeError(f"{name}[1] must hold integer class labels, got dtype {y.dtype}")
     return X, y
 
 
-def unrolled_validation_loss(log_decay, train, val, *, steps: int = 50, lr: float = 0.5,
-                             num_classes: int | None = None) -> torch.Tensor:
+def unrolled_validation_loss(
+    log_decay, train, val, *, steps: int = 50, lr: float = 0.5, num_classes: int | None = None
+) -> torch.Tensor:
     r"""Validation cross-entropy after ``steps`` full-batch gradient-descent steps (module docstring)
     on ``train = (X, y)`` with weight decay :math:`\lambda = e^{s}`, ``s = log_decay``.
 
@@ -93,8 +96,9 @@ def unrolled_validation_loss(log_decay, train, val, *, steps: int = 50, lr: floa
         return F.cross_entropy(Xv @ W + b, yv)
 
 
-def hypergradient(log_decay: float, train, val, *, steps: int = 50, lr: float = 0.5,
-                  num_classes: int | None = None) -> tuple[float, float]:
+def hypergradient(
+    log_decay: float, train, val, *, steps: int = 50, lr: float = 0.5, num_classes: int | None = None
+) -> tuple[float, float]:
     r"""The validation loss and its derivative :math:`\partial L_\text{val} / \partial s` at
     :math:`s` = ``log_decay``, by back-propagation through the unrolled training."""
     X, _ = _check_pair(train, "train")
@@ -104,8 +108,17 @@ def hypergradient(log_decay: float, train, val, *, steps: int = 50, lr: float = 
     return float(loss.detach()), float(grad)
 
 
-def hypergradient_descent(train, val, *, log_decay: float = 0.0, hyper_lr: float = 1.0, n_steps: int = 10,
-                          steps: int = 50, lr: float = 0.5, num_classes: int | None = None) -> list[dict]:
+def hypergradient_descent(
+    train,
+    val,
+    *,
+    log_decay: float = 0.0,
+    hyper_lr: float = 1.0,
+    n_steps: int = 10,
+    steps: int = 50,
+    lr: float = 0.5,
+    num_classes: int | None = None,
+) -> list[dict]:
     r"""Gradient descent on :math:`s = \log\lambda`: :math:`s_{k+1} = s_k - \alpha\,\partial L_\text{val}/\partial s`
     from ``log_decay``, with :math:`\alpha` = ``hyper_lr``, for ``n_steps`` steps.
 

@@ -52,10 +52,32 @@ from .clipping import add_gradient_clipping, clip_grad_norm_, clip_grad_value_  
 from .diagnostics import record_layers
 
 __all__ = [
-    "WEIGHT_LAYERS", "receptive_field_size", "compute_fans", "fan_in", "fan_out", "fan_avg", "constant_",
-    "zeros_", "ones_", "normal_", "uniform_", "trunc_normal_", "orthogonal_", "calculate_gain",
-    "xavier_uniform_", "xavier_normal_", "he_uniform_", "he_normal_", "lecun_uniform_", "lecun_normal_",
-    "kaiming_uniform_", "kaiming_normal_", "INITIALIZERS", "recommended_init", "init_model", "layer_stds",
+    "WEIGHT_LAYERS",
+    "receptive_field_size",
+    "compute_fans",
+    "fan_in",
+    "fan_out",
+    "fan_avg",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "normal_",
+    "uniform_",
+    "trunc_normal_",
+    "orthogonal_",
+    "calculate_gain",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "he_uniform_",
+    "he_normal_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "INITIALIZERS",
+    "recommended_init",
+    "init_model",
+    "layer_stds",
 ]
 
 #: Layers whose weights :func:`init_model` initialises (the weight layout is ``(out, in, *kernel)``).
@@ -70,8 +92,10 @@ def _weight(tensor) -> torch.Tensor:
         tensor = tensor.weight
     tensor = check_tensor(tensor, "tensor")
     if tensor.ndim < 2:
-        raise ValueError(f"tensor must have at least 2 dimensions (a Linear or Conv weight) to have fans, "
-                         f"got shape {tuple(tensor.shape)}; biases and other 1-D tensors have no fan_in/fan_out")
+        raise ValueError(
+            f"tensor must have at least 2 dimensions (a Linear or Conv weight) to have fans, "
+            f"got shape {tuple(tensor.shape)}; biases and other 1-D tensors have no fan_in/fan_out"
+        )
     return tensor
 
 
@@ -161,8 +185,9 @@ def ones_(tensor: torch.Tensor) -> torch.Tensor:
     return constant_(tensor, 1.0)
 
 
-def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: torch.Generator | None = None) -> torch.Tensor:
+def normal_(
+    tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, generator: torch.Generator | None = None
+) -> torch.Tensor:
     r"""Draw :math:`w_{ij} \sim \mathcal N(\text{mean}, \text{std}^2)` in place (``torch.nn.init.normal_``'s
     signature and draw).
 
@@ -176,8 +201,9 @@ def normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0,
     return _normal_(tensor, std, generator, mean)
 
 
-def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
-             generator: torch.Generator | None = None) -> torch.Tensor:
+def uniform_(
+    tensor: torch.Tensor, a: float = 0.0, b: float = 1.0, generator: torch.Generator | None = None
+) -> torch.Tensor:
     r"""Draw :math:`w_{ij} \sim \mathcal U(a, b)` in place (``torch.nn.init.uniform_``); variance :math:`(b-a)^2/12`."""
     tensor = _target(tensor)
     a, b = check_number(a, "a"), check_number(b, "b")
@@ -187,8 +213,14 @@ def uniform_(tensor: torch.Tensor, a: float = 0.0, b: float = 1.0,
         return tensor.uniform_(a, b, generator=_generator(generator))
 
 
-def trunc_normal_(tensor: torch.Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
+def trunc_normal_(
+    tensor: torch.Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""Draw from :math:`\mathcal N(\mu, \sigma^2)` truncated to :math:`[a, b]`, in place, by rejection
     (the same draws as ``torch.nn.init.trunc_normal_`` in torch 2.13; older versions sample by inverse CDF).
 
@@ -259,9 +291,19 @@ def orthogonal_(tensor: torch.Tensor, gain: float = 1, generator: torch.Generato
 
 
 #: The gain :math:`g` of :func:`calculate_gain`: the factor that restores unit variance after a nonlinearity.
-_GAINS = {"linear": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
-          "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),
-          "selu": 3.0 / 4}
+_GAINS = {
+    "linear": 1.0,
+    "conv1d": 1.0,
+    "conv2d": 1.0,
+    "conv3d": 1.0,
+    "conv_transpose1d": 1.0,
+    "conv_transpose2d": 1.0,
+    "conv_transpose3d": 1.0,
+    "sigmoid": 1.0,
+    "tanh": 5.0 / 3,
+    "relu": math.sqrt(2.0),
+    "selu": 3.0 / 4,
+}
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -317,8 +359,9 @@ def _he_std(tensor, gain, mode) -> float:
     return _check_gain(gain) / math.sqrt(_fan(tensor, mode))
 
 
-def he_uniform_(tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in",
-                generator: torch.Generator | None = None) -> torch.Tensor:
+def he_uniform_(
+    tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in", generator: torch.Generator | None = None
+) -> torch.Tensor:
     r"""He/Kaiming uniform: :math:`w_{ij} \sim \mathcal U(-r, r)`,
     :math:`r = \sqrt3\,\sigma`, :math:`\sigma = \text{gain}/\sqrt{\text{fan}}`.
 
@@ -331,8 +374,9 @@ def he_uniform_(tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = 
     return _uniform_(tensor, math.sqrt(3.0) * _he_std(tensor, gain, mode), generator)
 
 
-def he_normal_(tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in",
-               generator: torch.Generator | None = None) -> torch.Tensor:
+def he_normal_(
+    tensor: torch.Tensor, gain: float = math.sqrt(2.0), mode: str = "fan_in", generator: torch.Generator | None = None
+) -> torch.Tensor:
     r"""He/Kaiming normal: :math:`w_{ij} \sim \mathcal N(0, \sigma^2)`, :math:`\sigma = \text{gain}/\sqrt{\text{fan}}`
     (default: :math:`\sigma^2 = 2/\text{fan}_\text{in}`, for ReLU). Same draw as
     ``torch.nn.init.kaiming_normal_`` with the matching gain."""
@@ -353,8 +397,13 @@ def lecun_normal_(tensor: torch.Tensor, generator: torch.Generator | None = None
     return he_normal_(tensor, gain=1.0, mode="fan_in", generator=generator)
 
 
-def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: torch.Generator | None = None) -> torch.Tensor:
+def kaiming_uniform_(
+    tensor: torch.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""``torch.nn.init.kaiming_uniform_``: :func:`he_uniform_` with ``gain = calculate_gain(nonlinearity, a)``.
 
     With the defaults (leaky ReLU of slope :math:`a = 0`) the gain is :math:`\sqrt 2`, He's ReLU value.
@@ -363,8 +412,13 @@ def kaiming_uniform_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in", n
     return he_uniform_(tensor, gain=calculate_gain(nonlinearity, a), mode=mode, generator=generator)
 
 
-def kaiming_normal_(tensor: torch.Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator: torch.Generator | None = None) -> torch.Tensor:
+def kaiming_normal_(
+    tensor: torch.Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""``torch.nn.init.kaiming_normal_``: :func:`he_normal_` with ``gain = calculate_gain(nonlinearity, a)``."""
     check_choice(mode, "mode", ("fan_in", "fan_out"))
     return he_normal_(tensor, gain=calculate_gain(nonlinearity, a), mode=mode, generator=generator)
@@ -398,8 +452,9 @@ def recommended_init(activation_name: str, distribution: str = "normal") -> str:
     return f"{_FAMILY.get(activation_name, 'he')}_{distribution}"
 
 
-def init_model(model: nn.Module, scheme="xavier_uniform", *, generator: torch.Generator | None = None,
-               **kwargs) -> nn.Module:
+def init_model(
+    model: nn.Module, scheme="xavier_uniform", *, generator: torch.Generator | None = None, **kwargs
+) -> nn.Module:
     """Initialise the weight of every Linear/Conv layer of ``model`` with ``scheme`` and zero its bias.
 
     ``scheme`` is a name from :data:`INITIALIZERS` (extra keyword arguments, e.g. ``std=1.0``
@@ -411,8 +466,9 @@ def init_model(model: nn.Module, scheme="xavier_uniform", *, generator: torch.Ge
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if callable(scheme):
         if kwargs or generator is not None:
-            raise TypeError("generator and keyword arguments only go with a scheme name; "
-                            "bind them into the callable instead")
+            raise TypeError(
+                "generator and keyword arguments only go with a scheme name; bind them into the callable instead"
+            )
         fn = scheme
     else:
         name = check_choice(scheme, "scheme", INITIALIZERS)
@@ -429,8 +485,9 @@ def init_model(model: nn.Module, scheme="xavier_uniform", *, generator: torch.Ge
 
 
 # --------------------------------------------------------------------------- per-layer statistics
-def layer_stds(model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None, *,
-               which: str = "output") -> list[float]:
+def layer_stds(
+    model: nn.Module, X: torch.Tensor, y: torch.Tensor | None = None, *, which: str = "output"
+) -> list[float]:
     r"""Standard deviation of each activation layer's output (``which="output"``) or of the loss's
     gradient with respect to it (``which="grad"``, needs targets ``y``), first layer first.
 

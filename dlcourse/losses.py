@@ -23,8 +23,15 @@ import torch.nn.functional as F
 from ._checks import check_choice, check_positive, check_positive_int, check_tensor
 
 __all__ = [
-    "REDUCTIONS", "mse_loss", "mae_loss", "huber_loss", "bce_with_logits", "cross_entropy", "class_weights",
-    "weighted_cross_entropy", "LOSSES",
+    "REDUCTIONS",
+    "mse_loss",
+    "mae_loss",
+    "huber_loss",
+    "bce_with_logits",
+    "cross_entropy",
+    "class_weights",
+    "weighted_cross_entropy",
+    "LOSSES",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -41,8 +48,9 @@ def _pair(output, target) -> tuple[torch.Tensor, torch.Tensor]:
     output = check_tensor(output, "output", floating=True)
     target = check_tensor(target, "target")
     if target.numel() != output.numel():
-        raise ValueError(f"target must have as many elements as output, got {tuple(target.shape)} "
-                         f"and {tuple(output.shape)}")
+        raise ValueError(
+            f"target must have as many elements as output, got {tuple(target.shape)} and {tuple(output.shape)}"
+        )
     return output, target.reshape(output.shape).to(output.dtype)
 
 
@@ -60,8 +68,9 @@ def mae_loss(output: torch.Tensor, target: torch.Tensor, *, reduction: str = "me
     return _reduce((output - target).abs(), reduction)
 
 
-def huber_loss(output: torch.Tensor, target: torch.Tensor, *, delta: float = 1.0,
-               reduction: str = "mean") -> torch.Tensor:
+def huber_loss(
+    output: torch.Tensor, target: torch.Tensor, *, delta: float = 1.0, reduction: str = "mean"
+) -> torch.Tensor:
     r"""Huber loss: quadratic near 0, linear beyond :math:`\delta`,
 
     .. math:: \ell_\delta(r) = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\
@@ -72,11 +81,12 @@ def huber_loss(output: torch.Tensor, target: torch.Tensor, *, delta: float = 1.0
     delta = check_positive(delta, "delta")
     output, target = _pair(output, target)
     r = (output - target).abs()
-    return _reduce(torch.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)), reduction)
+    return _reduce(torch.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta)), reduction)
 
 
-def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, *, pos_weight=None,
-                    reduction: str = "mean") -> torch.Tensor:
+def bce_with_logits(
+    logits: torch.Tensor, target: torch.Tensor, *, pos_weight=None, reduction: str = "mean"
+) -> torch.Tensor:
     r"""Binary cross-entropy on a logit :math:`z` (probability :math:`\sigma(z)`), computed stably:
 
     .. math:: -\big[p\,y\log\sigma(z) + (1-y)\log(1-\sigma(z))\big]
@@ -93,8 +103,9 @@ def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, *, pos_weight=No
     return _reduce((1 - target) * logits + weight * softplus_neg, reduction)
 
 
-def cross_entropy(logits: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None,
-                  reduction: str = "mean") -> torch.Tensor:
+def cross_entropy(
+    logits: torch.Tensor, target: torch.Tensor, *, weight: torch.Tensor | None = None, reduction: str = "mean"
+) -> torch.Tensor:
     r"""Categorical cross-entropy of logits :math:`z \in \mathbb{R}^{n\times C}` and labels :math:`y_i`:
 
     .. math:: \ell_i = -w_{y_i} \log \operatorname{softmax}(z_i)_{y_i}
@@ -152,6 +163,7 @@ def _weighted_cross_entropy_factory(train) -> Callable:
 
     def weighted_cross_entropy(output, target):
         return F.cross_entropy(output, target, weight=weight.to(output.device))
+
     return weighted_cross_entropy
 
 
@@ -167,6 +179,9 @@ def _huber_factory(train) -> Callable:
 #: ``(train split) -> loss_fn(output, target)`` (a factory, because weighted losses need the
 #: training labels). The losses are ``torch.nn.functional``'s, which this module's are tested against.
 #: :meta hide-value:
-LOSSES: dict[str, Callable] = {"cross-entropy": _cross_entropy_factory,
-                               "weighted cross-entropy": _weighted_cross_entropy_factory,
-                               "mse": _mse_factory, "huber": _huber_factory}
+LOSSES: dict[str, Callable] = {
+    "cross-entropy": _cross_entropy_factory,
+    "weighted cross-entropy": _weighted_cross_entropy_factory,
+    "mse": _mse_factory,
+    "huber": _huber_factory,
+}

@@ -28,12 +28,12 @@ from ._checks import (
 from .optim import SGD  # the course's (tested equal to torch's), which does not load TorchDynamo
 
 __all__ = [
-    "suggest_lr", "lr_finder",
+    "suggest_lr",
+    "lr_finder",
 ]
 
 
-def suggest_lr(lrs: Sequence[float], losses: Sequence[float], smoothing: float = 0.9,
-               divide_by: float = 10.0) -> float:
+def suggest_lr(lrs: Sequence[float], losses: Sequence[float], smoothing: float = 0.9, divide_by: float = 10.0) -> float:
     r"""The LR range test's rule: smooth the losses, take the learning rate at their minimum, divide by 10.
 
     The smoothed loss is the bias-corrected exponential moving average
@@ -64,9 +64,20 @@ def _smooth(values: Sequence[float], beta: float) -> list[float]:
     return out
 
 
-def lr_finder(model: nn.Module, train, *, make_optimizer: Callable | None = None, loss_fn: Callable | None = None,
-              lr_min: float = 1e-5, lr_max: float = 10.0, steps: int = 100, batch_size: int = 64, seed: int = 0,
-              smoothing: float = 0.9, stop_factor: float = 4.0) -> dict:
+def lr_finder(
+    model: nn.Module,
+    train,
+    *,
+    make_optimizer: Callable | None = None,
+    loss_fn: Callable | None = None,
+    lr_min: float = 1e-5,
+    lr_max: float = 10.0,
+    steps: int = 100,
+    batch_size: int = 64,
+    seed: int = 0,
+    smoothing: float = 0.9,
+    stop_factor: float = 4.0,
+) -> dict:
     r"""LR range test (Smith, 2017): train for ``steps`` mini-batches while the learning rate grows
     geometrically from ``lr_min`` to ``lr_max``, :math:`\eta_i = \eta_{\min}(\eta_{\max}/\eta_{\min})^{i/(n-1)}`,
     and record the loss at each rate. Stops early once the loss exceeds ``stop_factor`` × its best value.
@@ -98,12 +109,12 @@ def lr_finder(model: nn.Module, train, *, make_optimizer: Callable | None = None
     model.train()
     try:
         for i in range(steps):
-            lr = lr_min * ratio ** i
+            lr = lr_min * ratio**i
             for group in optimizer.param_groups:
                 group["lr"] = lr
             if position + batch_size > len(X):
                 order, position = torch.randperm(len(X), generator=generator), 0
-            idx = order[position:position + batch_size]
+            idx = order[position : position + batch_size]
             position += batch_size
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(model(X[idx]), y[idx])
@@ -118,5 +129,9 @@ def lr_finder(model: nn.Module, train, *, make_optimizer: Callable | None = None
     finally:
         model.load_state_dict(saved)
         model.train(was_training)
-    return {"lrs": lrs, "losses": losses, "smoothed": _smooth(losses, smoothing),
-            "suggested_lr": suggest_lr(lrs, losses, smoothing)}
+    return {
+        "lrs": lrs,
+        "losses": losses,
+        "smoothed": _smooth(losses, smoothing),
+        "suggested_lr": suggest_lr(lrs, losses, smoothing),
+    }

@@ -33,11 +33,31 @@ import torch
 from ._checks import check_choice, check_number
 
 __all__ = [
-    "AVERAGES", "as_array", "accuracy_score", "confusion_matrix", "precision_recall_f1", "precision_score",
-    "recall_score", "f1_score", "roc_curve", "roc_auc_score", "precision_recall_curve",
-    "mean_squared_error", "root_mean_squared_error", "mean_absolute_error", "predictions",
-    "positive_scores", "f1_metric", "macro_f1_metric", "auc_metric", "mae_metric", "rmse_metric",
-    "accuracy_metric", "mse_metric", "f1_minority_metric", "METRICS",
+    "AVERAGES",
+    "as_array",
+    "accuracy_score",
+    "confusion_matrix",
+    "precision_recall_f1",
+    "precision_score",
+    "recall_score",
+    "f1_score",
+    "roc_curve",
+    "roc_auc_score",
+    "precision_recall_curve",
+    "mean_squared_error",
+    "root_mean_squared_error",
+    "mean_absolute_error",
+    "predictions",
+    "positive_scores",
+    "f1_metric",
+    "macro_f1_metric",
+    "auc_metric",
+    "mae_metric",
+    "rmse_metric",
+    "accuracy_metric",
+    "mse_metric",
+    "f1_minority_metric",
+    "METRICS",
 ]
 
 AVERAGES = ("binary", "macro", "weighted")
@@ -114,8 +134,9 @@ def _average(per_class: np.ndarray, support: np.ndarray, average: str) -> float:
     return float((per_class * support).sum() / total) if total else 0.0
 
 
-def precision_recall_f1(y_true, y_pred, *, average: str = "binary", pos_label=1,
-                        zero_division: float = 0.0) -> tuple[float, float, float]:
+def precision_recall_f1(
+    y_true, y_pred, *, average: str = "binary", pos_label=1, zero_division: float = 0.0
+) -> tuple[float, float, float]:
     r"""Precision, recall and :math:`F_1` (formulas in the module docstring), averaged.
 
     ``average="binary"``: the scores of class ``pos_label`` only. ``"macro"``: the plain mean
@@ -201,8 +222,7 @@ def roc_auc_score(y_true, y_score, *, pos_label=1) -> float:
     """
     t = as_array(y_true, "y_true")
     if len(np.unique(t)) != 2:
-        raise ValueError("y_true must contain both classes for ROC AUC; it holds only "
-                         f"{np.unique(t).tolist()}")
+        raise ValueError(f"y_true must contain both classes for ROC AUC; it holds only {np.unique(t).tolist()}")
     fpr, tpr, _ = roc_curve(t, y_score, pos_label=pos_label, drop_intermediate=False)
     return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))  # trapezoidal rule
 
@@ -321,6 +341,10 @@ def f1_minority_metric(output: torch.Tensor, target: torch.Tensor) -> float:
 #: may), so its running mean in ``fit`` is NaN then; a search compares the AUC of a whole split.
 #: :meta hide-value:
 METRICS: dict[str, tuple[Callable[[torch.Tensor, torch.Tensor], float], bool]] = {
-    "accuracy": (accuracy_metric, True), "f1 (minority class)": (f1_minority_metric, True),
-    "roc auc": (auc_metric, True), "rmse": (rmse_metric, False), "mae": (mae_metric, False),
-    "mse": (mse_metric, False)}
+    "accuracy": (accuracy_metric, True),
+    "f1 (minority class)": (f1_minority_metric, True),
+    "roc auc": (auc_metric, True),
+    "rmse": (rmse_metric, False),
+    "mae": (mae_metric, False),
+    "mse": (mse_metric, False),
+}

@@ -24,15 +24,25 @@ from ._checks import check_positive_int, check_probability
 from .activations import get_activation
 
 __all__ = [
-    "make_mlp", "make_cnn", "linear_layers",
+    "make_mlp",
+    "make_cnn",
+    "linear_layers",
 ]
 
 
-def make_mlp(in_features: int, out_features: int, *, depth: int = 2, width: int = 64,
-             hidden_sizes: Sequence[int] | None = None, activation: str = "relu",
-             activation_kwargs: dict | None = None,
-             norm_layer: Callable[[int], nn.Module] | None = None, dropout: float = 0.0,
-             bias: bool = True) -> nn.Sequential:
+def make_mlp(
+    in_features: int,
+    out_features: int,
+    *,
+    depth: int = 2,
+    width: int = 64,
+    hidden_sizes: Sequence[int] | None = None,
+    activation: str = "relu",
+    activation_kwargs: dict | None = None,
+    norm_layer: Callable[[int], nn.Module] | None = None,
+    dropout: float = 0.0,
+    bias: bool = True,
+) -> nn.Sequential:
     """A multilayer perceptron: ``Flatten → [Linear → (norm) → activation → (dropout)] × depth → Linear``.
 
     Parameters
@@ -77,8 +87,15 @@ def make_mlp(in_features: int, out_features: int, *, depth: int = 2, width: int 
     return nn.Sequential(*layers)
 
 
-def make_cnn(in_channels: int = 1, num_classes: int = 10, *, image_size: int = 8,
-             channels: Sequence[int] = (16, 32), activation: str = "relu", dropout: float = 0.0) -> nn.Sequential:
+def make_cnn(
+    in_channels: int = 1,
+    num_classes: int = 10,
+    *,
+    image_size: int = 8,
+    channels: Sequence[int] = (16, 32),
+    activation: str = "relu",
+    dropout: float = 0.0,
+) -> nn.Sequential:
     """A small convolutional network: ``[Conv3×3 (padding 1) → activation → MaxPool 2×2] × len(channels)
     → Flatten → (dropout) → Linear``.
 

@@ -16,9 +16,18 @@ from .diagnostics import LayerRecord
 from .metrics import predictions
 
 __all__ = [
-    "CLASS_COLORS", "subplots_grid", "plot_activation", "plot_decision_boundary", "plot_history",
-    "plot_layer_histograms", "image_grid", "plot_quadratic_path", "plot_trajectories", "STRATEGY_CHOICES",
-    "STRATEGY_STEPS", "plot_training_loop",
+    "CLASS_COLORS",
+    "subplots_grid",
+    "plot_activation",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_layer_histograms",
+    "image_grid",
+    "plot_quadratic_path",
+    "plot_trajectories",
+    "STRATEGY_CHOICES",
+    "STRATEGY_STEPS",
+    "plot_training_loop",
     "plot_confusion_matrix",
 ]
 
@@ -60,16 +69,24 @@ def plot_activation(name: str = "relu", ax=None, x_range: tuple[float, float] = 
 
 
 @torch.no_grad()
-def plot_decision_boundary(model, X: torch.Tensor, y: torch.Tensor, ax=None, resolution: int = 200,
-                           title: str | None = None, margin: float = 0.5):
+def plot_decision_boundary(
+    model,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    ax=None,
+    resolution: int = 200,
+    title: str | None = None,
+    margin: float = 0.5,
+):
     """Colour the plane by ``model``'s predicted class and scatter the 2-D points ``X`` by label ``y``."""
     fig, ax = _axes(ax, figsize=(4, 4))
     X, y = X.cpu(), y.cpu()
     if X.shape[1] != 2:
         raise ValueError(f"X must have 2 features to draw a decision boundary, got shape {tuple(X.shape)}")
     lo, hi = X.min(0).values - margin, X.max(0).values + margin
-    xx, yy = torch.meshgrid(torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution),
-                            indexing="xy")
+    xx, yy = torch.meshgrid(
+        torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution), indexing="xy"
+    )
     grid = torch.stack([xx.ravel(), yy.ravel()], dim=1)
     device = next(model.parameters()).device
     was_training = model.training
@@ -79,8 +96,14 @@ def plot_decision_boundary(model, X: torch.Tensor, y: torch.Tensor, ax=None, res
     pred = predictions(out)
     n_classes = int(max(y.max().item(), pred.max().item())) + 1
     cmap = ListedColormap(CLASS_COLORS[:n_classes])
-    ax.contourf(xx.numpy(), yy.numpy(), pred.reshape(xx.shape).numpy(), levels=np.arange(n_classes + 1) - 0.5,
-                cmap=cmap, alpha=0.25)
+    ax.contourf(
+        xx.numpy(),
+        yy.numpy(),
+        pred.reshape(xx.shape).numpy(),
+        levels=np.arange(n_classes + 1) - 0.5,
+        cmap=cmap,
+        alpha=0.25,
+    )
     ax.scatter(X[:, 0].numpy(), X[:, 1].numpy(), c=y.numpy(), cmap=cmap, s=10, edgecolors="k", linewidths=0.2)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -95,7 +118,7 @@ def plot_history(history, axes=None, label: str | None = None, color=None):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3))
     fig = axes[0].figure
     prefix = f"{label} " if label else ""
-    line, = axes[0].plot(history.epoch, history.train_loss, label=f"{prefix}train", color=color)
+    (line,) = axes[0].plot(history.epoch, history.train_loss, label=f"{prefix}train", color=color)
     color = line.get_color()
     if history.val_loss:
         axes[0].plot(history.epoch, history.val_loss, "--", label=f"{prefix}val", color=color)
@@ -112,8 +135,14 @@ def plot_history(history, axes=None, label: str | None = None, color=None):
     return fig
 
 
-def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str = "output", bins: int = 60,
-                          value_range: tuple[float, float] | None = None, label: str | None = None):
+def plot_layer_histograms(
+    records: Sequence[LayerRecord],
+    axes=None,
+    which: str = "output",
+    bins: int = 60,
+    value_range: tuple[float, float] | None = None,
+    label: str | None = None,
+):
     """One histogram per recorded layer of its outputs (``which="output"``) or gradients (``"grad"``)."""
     if which not in ("output", "grad"):
         raise ValueError(f"which must be 'output' or 'grad', got {which!r}")
@@ -126,8 +155,9 @@ def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str 
             raise ValueError(f"layer {rec.name!r} has no {which}: record the layers with targets y")
         v = values.detach().cpu().flatten().numpy()
         # one filled outline instead of a patch per bin: the same picture, drawn several times faster
-        ax.hist(v, bins=bins, range=value_range, histtype="stepfilled", color=CLASS_COLORS[i % len(CLASS_COLORS)],
-                alpha=0.8)
+        ax.hist(
+            v, bins=bins, range=value_range, histtype="stepfilled", color=CLASS_COLORS[i % len(CLASS_COLORS)], alpha=0.8
+        )
         ax.set_title(f"layer {i + 1}: std {v.std():.2g}", fontsize=8)
         ax.tick_params(labelsize=6)
         ax.set_yticks([])
@@ -136,8 +166,14 @@ def plot_layer_histograms(records: Sequence[LayerRecord], axes=None, which: str 
     return fig
 
 
-def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols: int = 8,
-               size: float = 1.4, cmap: str = "gray", value_range: tuple[float, float] | None = None):
+def image_grid(
+    images: torch.Tensor,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    size: float = 1.4,
+    cmap: str = "gray",
+    value_range: tuple[float, float] | None = None,
+):
     """Show a batch ``(n, C, H, W)`` (C = 1 or 3, any range: each image is min-max scaled, unless
     ``value_range = (lo, hi)`` is given: then every image is mapped with the same ``lo → 0, hi → 1``,
     so that brightness and contrast differences between images stay visible)."""
@@ -154,8 +190,15 @@ def image_grid(images: torch.Tensor, titles: Sequence[str] | None = None, ncols:
     return fig
 
 
-def plot_quadratic_path(H: torch.Tensor, b: torch.Tensor, path: torch.Tensor, ax=None, title: str | None = None,
-                        levels: int = 12, margin: float = 0.3):
+def plot_quadratic_path(
+    H: torch.Tensor,
+    b: torch.Tensor,
+    path: torch.Tensor,
+    ax=None,
+    title: str | None = None,
+    levels: int = 12,
+    margin: float = 0.3,
+):
     r"""Contours of the 2-D quadratic :math:`L(w) = \frac12 w^\top H w - b^\top w` and a
     gradient-descent ``path`` (rows :math:`w_t`) on it, with equal axis scales so that an
     elongated bowl looks elongated. The optimum :math:`H^{-1}b` is marked with a star."""
@@ -172,8 +215,9 @@ def plot_quadratic_path(H: torch.Tensor, b: torch.Tensor, path: torch.Tensor, ax
     g1, g2 = np.meshgrid(*(np.linspace(c - span, c + span, 200) for c in centre))
     d1, d2 = g1 - w_star[0], g2 - w_star[1]
     excess = 0.5 * (H[0, 0] * d1**2 + 2 * H[0, 1] * d1 * d2 + H[1, 1] * d2**2)
-    ax.contour(g1, g2, excess, levels=np.geomspace(excess.max() * 1e-4, excess.max(), levels),
-               cmap="viridis", linewidths=0.8)
+    ax.contour(
+        g1, g2, excess, levels=np.geomspace(excess.max() * 1e-4, excess.max(), levels), cmap="viridis", linewidths=0.8
+    )
     ax.plot(finite[:, 0], finite[:, 1], "o-", color="#d62728", ms=2.5, lw=1, label="gradient descent")
     ax.plot(*w_star, "*", color="k", ms=12, label="optimum")
     ax.set_aspect("equal")
@@ -184,8 +228,9 @@ def plot_quadratic_path(H: torch.Tensor, b: torch.Tensor, path: torch.Tensor, ax
     return fig
 
 
-def plot_trajectories(surface, trajectories: dict, ax=None, levels: int = 30, resolution: int = 200,
-                      title: str | None = None):
+def plot_trajectories(
+    surface, trajectories: dict, ax=None, levels: int = 30, resolution: int = 200, title: str | None = None
+):
     """Contours of a :mod:`~dlcourse.surfaces` surface (log-spaced levels) with one path per entry of
     ``trajectories`` (label -> :class:`~dlcourse.surfaces.Trajectory`); start ○, end ×, minima ★."""
     from . import surfaces as S
@@ -195,8 +240,14 @@ def plot_trajectories(surface, trajectories: dict, ax=None, levels: int = 30, re
     X, Y, Z = S.grid(s, resolution)
     Z = Z.numpy()
     shifted = Z - Z.min() + 1e-3
-    ax.contour(X.numpy(), Y.numpy(), shifted, levels=np.geomspace(shifted.min(), shifted.max(), levels),
-               cmap="Greys", linewidths=0.6)
+    ax.contour(
+        X.numpy(),
+        Y.numpy(),
+        shifted,
+        levels=np.geomspace(shifted.min(), shifted.max(), levels),
+        cmap="Greys",
+        linewidths=0.6,
+    )
     for (label, path), color in zip(trajectories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"] * 3):
         pts = path.points.numpy()
         ax.plot(pts[:, 0], pts[:, 1], "-", color=color, lw=1.4, label=label + (" (diverged)" if path.diverged else ""))
@@ -238,21 +289,39 @@ def plot_training_loop(ax=None):
     choice_box = dict(boxstyle="round,pad=0.4", fc="#fff3e0", ec="#ff7f0e")
     step_box = dict(boxstyle="round,pad=0.4", fc="#eef4fb", ec="#1f77b4")
     for i, (letter, what, chapter) in enumerate(STRATEGY_CHOICES):
-        ax.text(0.12, 0.88 - 0.19 * i, f"{letter}: {what}\n({chapter})", ha="center", va="center", fontsize=9,
-                bbox=choice_box)
+        ax.text(
+            0.12,
+            0.88 - 0.19 * i,
+            f"{letter}: {what}\n({chapter})",
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox=choice_box,
+        )
     ax.text(0.12, 1.02, "choose once", ha="center", fontsize=10, weight="bold")
     ys, half = [0.92, 0.74, 0.48, 0.22], [0.04, 0.04, 0.1, 0.04]  # box centres and half-heights
     for y, text in zip(ys, STRATEGY_STEPS):
         ax.text(0.6, y, text, ha="center", va="center", fontsize=9, bbox=step_box)
     for i in range(len(ys) - 1):
-        ax.annotate("", xy=(0.6, ys[i + 1] + half[i + 1] + 0.02), xytext=(0.6, ys[i] - half[i] - 0.02),
-                    arrowprops=dict(arrowstyle="->", lw=1.2))
+        ax.annotate(
+            "",
+            xy=(0.6, ys[i + 1] + half[i + 1] + 0.02),
+            xytext=(0.6, ys[i] - half[i] - 0.02),
+            arrowprops=dict(arrowstyle="->", lw=1.2),
+        )
     ax.plot([0.76, 0.85, 0.85], [ys[-1], ys[-1], ys[0]], color="#2ca02c", lw=1.2)
     ax.annotate("", xy=(0.74, ys[0]), xytext=(0.85, ys[0]), arrowprops=dict(arrowstyle="->", lw=1.2, color="#2ca02c"))
     ax.text(0.95, 0.57, "T proposes\nan untried H:\nrepeat", ha="center", va="center", fontsize=8, color="#2ca02c")
     ax.annotate("", xy=(0.6, -0.03), xytext=(0.6, ys[-1] - half[-1] - 0.02), arrowprops=dict(arrowstyle="->", lw=1.2))
-    ax.text(0.6, -0.08, "5. return the M with the best P", ha="center", va="center", fontsize=9,
-            bbox=dict(boxstyle="round,pad=0.4", fc="#e8f5e9", ec="#2ca02c"))
+    ax.text(
+        0.6,
+        -0.08,
+        "5. return the M with the best P",
+        ha="center",
+        va="center",
+        fontsize=9,
+        bbox=dict(boxstyle="round,pad=0.4", fc="#e8f5e9", ec="#2ca02c"),
+    )
     ax.annotate("", xy=(0.33, 0.55), xytext=(0.24, 0.55), arrowprops=dict(arrowstyle="-|>", lw=2, color="#ff7f0e"))
     ax.set_xlim(0, 1.05)
     ax.set_ylim(-0.15, 1.08)
@@ -261,8 +330,9 @@ def plot_training_loop(ax=None):
     return fig
 
 
-def plot_confusion_matrix(matrix, labels: Sequence[str] | None = None, ax=None, title: str | None = None,
-                          normalize: bool = False):
+def plot_confusion_matrix(
+    matrix, labels: Sequence[str] | None = None, ax=None, title: str | None = None, normalize: bool = False
+):
     """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts written in.
 
     ``matrix`` is what :func:`dlcourse.metrics.confusion_matrix` returns. With ``normalize=True`` each
@@ -288,8 +358,9 @@ def plot_confusion_matrix(matrix, labels: Sequence[str] | None = None, ax=None, 
     for i in range(k):
         for j in range(k):
             dark = shade[i, j] > 0.6 * (1 if normalize else max(float(matrix.max()), 1.0))
-            ax.text(j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=9,
-                    color="white" if dark else "black")
+            ax.text(
+                j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=9, color="white" if dark else "black"
+            )
     ax.set_xticks(range(k), labels)
     ax.set_yticks(range(k), labels)
     ax.set(xlabel="predicted class", ylabel="true class")

@@ -19,8 +19,15 @@ import torch._compile  # the module of torch's "do not compile" wrapper, recogni
 from ._checks import check_positive_int
 
 __all__ = [
-    "DEFAULT_NUM_THREADS", "defer_dynamo_import", "get_device", "resolve_device", "set_num_threads",
-    "seed_everything", "make_generator", "randn", "rand",
+    "DEFAULT_NUM_THREADS",
+    "defer_dynamo_import",
+    "get_device",
+    "resolve_device",
+    "set_num_threads",
+    "seed_everything",
+    "make_generator",
+    "randn",
+    "rand",
 ]
 
 #: Default number of torch CPU threads. Measured on the course's 2-core machine
@@ -141,16 +148,18 @@ def make_generator(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def randn(*shape: int, seed: int | None = None, generator: torch.Generator | None = None,
-          device=None, dtype=torch.float32) -> torch.Tensor:
+def randn(
+    *shape: int, seed: int | None = None, generator: torch.Generator | None = None, device=None, dtype=torch.float32
+) -> torch.Tensor:
     """Standard normal tensor drawn on the CPU (seeded), then moved to ``device``."""
     if generator is None:
         generator = make_generator(0 if seed is None else seed)
     return torch.randn(*shape, generator=generator, dtype=dtype).to(device or "cpu")
 
 
-def rand(*shape: int, seed: int | None = None, generator: torch.Generator | None = None,
-         device=None, dtype=torch.float32) -> torch.Tensor:
+def rand(
+    *shape: int, seed: int | None = None, generator: torch.Generator | None = None, device=None, dtype=torch.float32
+) -> torch.Tensor:
     """Uniform [0, 1) tensor drawn on the CPU (seeded), then moved to ``device``."""
     if generator is None:
         generator = make_generator(0 if seed is None else seed)

@@ -50,9 +50,23 @@ from .lr_range_test import lr_finder, suggest_lr  # noqa: F401 - the names noteb
 from .optim import SGD  # the course's (tested equal to torch's), which does not load TorchDynamo
 
 __all__ = [
-    "power_lr", "exponential_lr", "piecewise_constant_lr", "one_cycle_lr", "one_cycle_momentum",
-    "cosine_warmup_lr", "cosine_restarts_lr", "step_decay_lr", "Schedule", "power", "exponential",
-    "piecewise_constant", "one_cycle", "cosine_warmup", "cosine_restarts", "step_decay", "ReduceOnPlateau",
+    "power_lr",
+    "exponential_lr",
+    "piecewise_constant_lr",
+    "one_cycle_lr",
+    "one_cycle_momentum",
+    "cosine_warmup_lr",
+    "cosine_restarts_lr",
+    "step_decay_lr",
+    "Schedule",
+    "power",
+    "exponential",
+    "piecewise_constant",
+    "one_cycle",
+    "cosine_warmup",
+    "cosine_restarts",
+    "step_decay",
+    "ReduceOnPlateau",
     "lr_curve",
 ]
 
@@ -90,8 +104,16 @@ def _one_cycle_phase(t: int, total_steps: int, pct_start: float, three_phase: bo
     raise AssertionError("unreachable")
 
 
-def one_cycle_lr(t: int, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
-                 final_div_factor: float = 1e4, anneal: str = "cos", three_phase: bool = False) -> float:
+def one_cycle_lr(
+    t: int,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    anneal: str = "cos",
+    three_phase: bool = False,
+) -> float:
     r"""1cycle (Smith, 2018): warm up from :math:`\eta_{\max}/d` to :math:`\eta_{\max}`, then anneal to
     :math:`\eta_{\max}/(d\,f)`.
 
@@ -107,13 +129,24 @@ def one_cycle_lr(t: int, max_lr: float, total_steps: int, pct_start: float = 0.3
     anneals to :math:`\eta_{\max}/(d f)` by :math:`T - 1`.
     """
     initial, final = max_lr / div_factor, max_lr / div_factor / final_div_factor
-    ends = [(initial, max_lr), (max_lr, initial), (initial, final)] if three_phase else [(initial, max_lr), (max_lr, final)]
+    ends = (
+        [(initial, max_lr), (max_lr, initial), (initial, final)]
+        if three_phase
+        else [(initial, max_lr), (max_lr, final)]
+    )
     phase, p = _one_cycle_phase(t, total_steps, pct_start, three_phase)
     return (_cos_interp if anneal == "cos" else _linear_interp)(*ends[phase], p)
 
 
-def one_cycle_momentum(t: int, total_steps: int, pct_start: float = 0.3, base_momentum: float = 0.85,
-                       max_momentum: float = 0.95, anneal: str = "cos", three_phase: bool = False) -> float:
+def one_cycle_momentum(
+    t: int,
+    total_steps: int,
+    pct_start: float = 0.3,
+    base_momentum: float = 0.85,
+    max_momentum: float = 0.95,
+    anneal: str = "cos",
+    three_phase: bool = False,
+) -> float:
     r"""1cycle's momentum, the mirror image of its learning rate: from ``max_momentum`` down to
     ``base_momentum`` while the rate warms up, and back up while it anneals (PyTorch's
     ``OneCycleLR(cycle_momentum=True)``; with ``three_phase`` it stays at ``max_momentum`` in the last phase).
@@ -121,8 +154,11 @@ def one_cycle_momentum(t: int, total_steps: int, pct_start: float = 0.3, base_mo
     A high rate with high momentum would be too big a step; lowering momentum at the peak keeps
     the effective step :math:`\eta/(1-\beta)` in check.
     """
-    ends = ([(max_momentum, base_momentum), (base_momentum, max_momentum), (max_momentum, max_momentum)]
-            if three_phase else [(max_momentum, base_momentum), (base_momentum, max_momentum)])
+    ends = (
+        [(max_momentum, base_momentum), (base_momentum, max_momentum), (max_momentum, max_momentum)]
+        if three_phase
+        else [(max_momentum, base_momentum), (base_momentum, max_momentum)]
+    )
     phase, p = _one_cycle_phase(t, total_steps, pct_start, three_phase)
     return (_cos_interp if anneal == "cos" else _linear_interp)(*ends[phase], p)
 
@@ -140,7 +176,7 @@ def cosine_restarts_lr(t: int, lr0: float, T_0: int, T_mult: int = 1, eta_min: f
         t_cur, t_i = t % T_0, T_0
     else:
         n = int(math.log(t / T_0 * (T_mult - 1) + 1, T_mult))
-        t_cur, t_i = t - T_0 * (T_mult ** n - 1) / (T_mult - 1), T_0 * T_mult ** n
+        t_cur, t_i = t - T_0 * (T_mult**n - 1) / (T_mult - 1), T_0 * T_mult**n
     return eta_min + (lr0 - eta_min) * (1 + math.cos(math.pi * t_cur / t_i)) / 2
 
 
@@ -157,8 +193,9 @@ def _linear_interp(start: float, end: float, p: float) -> float:
     return (end - start) * p + start
 
 
-def cosine_warmup_lr(t: int, lr0: float, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
-                     start_factor: float = 0.0) -> float:
+def cosine_warmup_lr(
+    t: int, lr0: float, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0, start_factor: float = 0.0
+) -> float:
     r"""Cosine annealing with linear warm-up.
 
     .. math::
@@ -218,13 +255,27 @@ def piecewise_constant(optimizer, milestones: Sequence[int], gamma: float = 0.1)
     if milestones != sorted(milestones):
         raise ValueError(f"milestones must be increasing, got {milestones}")
     gamma = check_positive(gamma, "gamma")
-    return Schedule(optimizer, lambda t, lr0: piecewise_constant_lr(t, lr0, milestones, gamma),
-                    f"piecewise_constant({milestones}, gamma={gamma})")
+    return Schedule(
+        optimizer,
+        lambda t, lr0: piecewise_constant_lr(t, lr0, milestones, gamma),
+        f"piecewise_constant({milestones}, gamma={gamma})",
+    )
 
 
-def one_cycle(optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3, div_factor: float = 25.0,
-              final_div_factor: float = 1e4, anneal: str = "cos", *, cycle_momentum: bool = True,
-              base_momentum: float = 0.85, max_momentum: float = 0.95, three_phase: bool = False) -> Schedule:
+def one_cycle(
+    optimizer,
+    max_lr: float,
+    total_steps: int,
+    pct_start: float = 0.3,
+    div_factor: float = 25.0,
+    final_div_factor: float = 1e4,
+    anneal: str = "cos",
+    *,
+    cycle_momentum: bool = True,
+    base_momentum: float = 0.85,
+    max_momentum: float = 0.95,
+    three_phase: bool = False,
+) -> Schedule:
     """1cycle (:func:`one_cycle_lr`); the rate ignores the optimizer's own ``lr``, as in ``OneCycleLR``.
 
     As in ``OneCycleLR``, the momentum is cycled too by default (:func:`one_cycle_momentum`,
@@ -238,19 +289,25 @@ def one_cycle(optimizer, max_lr: float, total_steps: int, pct_start: float = 0.3
     last_end = 2 * pct_start * total_steps - 2 if three_phase else pct_start * total_steps - 1
     if not (1 <= pct_start * total_steps - 1 and last_end < total_steps - 1):
         raise ValueError(f"pct_start={pct_start} leaves no warm-up or no annealing phase for {total_steps} steps")
-    div_factor, final_div_factor = check_positive(div_factor, "div_factor"), check_positive(final_div_factor,
-                                                                                           "final_div_factor")
+    div_factor, final_div_factor = (
+        check_positive(div_factor, "div_factor"),
+        check_positive(final_div_factor, "final_div_factor"),
+    )
     check_choice(anneal, "anneal", ("cos", "linear"))
-    lr = lambda t, lr0: one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor, final_div_factor,  # noqa: E731
-                                     anneal, three_phase)
+
+    def lr(t, lr0):
+        return one_cycle_lr(t, max_lr, total_steps, pct_start, div_factor, final_div_factor, anneal, three_phase)
+
     if not check_bool(cycle_momentum, "cycle_momentum"):
         return Schedule(optimizer, lr, f"one_cycle(max_lr={max_lr})")
     base_momentum = check_probability(base_momentum, "base_momentum")
     max_momentum = check_probability(max_momentum, "max_momentum")
     if base_momentum > max_momentum:
         raise ValueError(f"base_momentum must be <= max_momentum, got {base_momentum} > {max_momentum}")
-    momentum = lambda t: one_cycle_momentum(t, total_steps, pct_start, base_momentum, max_momentum,  # noqa: E731
-                                            anneal, three_phase)
+
+    def momentum(t):
+        return one_cycle_momentum(t, total_steps, pct_start, base_momentum, max_momentum, anneal, three_phase)
+
     return _MomentumSchedule(optimizer, lr, momentum, f"one_cycle(max_lr={max_lr}, cycle_momentum=True)")
 
 
@@ -262,8 +319,9 @@ class _MomentumSchedule(Schedule):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
         self.use_beta1 = "betas" in optimizer.defaults
         if not self.use_beta1 and "momentum" not in optimizer.defaults:
-            raise ValueError(f"optimizer: {type(optimizer).__name__} has no momentum or betas to cycle; "
-                             "pass cycle_momentum=False")
+            raise ValueError(
+                f"optimizer: {type(optimizer).__name__} has no momentum or betas to cycle; pass cycle_momentum=False"
+            )
         self.momentum = momentum
         super().__init__(optimizer, formula, name)
 
@@ -291,28 +349,38 @@ def cosine_restarts(optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0) 
     T_0 = check_positive_int(T_0, "T_0")
     T_mult = check_positive_int(T_mult, "T_mult")
     eta_min = check_nonnegative(eta_min, "eta_min")
-    return Schedule(optimizer, lambda t, lr0: cosine_restarts_lr(t, lr0, T_0, T_mult, eta_min),
-                    f"cosine_restarts(T_0={T_0}, T_mult={T_mult})")
+    return Schedule(
+        optimizer,
+        lambda t, lr0: cosine_restarts_lr(t, lr0, T_0, T_mult, eta_min),
+        f"cosine_restarts(T_0={T_0}, T_mult={T_mult})",
+    )
 
 
 def step_decay(optimizer, step_size: int, gamma: float = 0.1) -> Schedule:
     """Multiply the rate by ``gamma`` every ``step_size`` steps (:func:`step_decay_lr`); equals ``StepLR``."""
     step_size = check_positive_int(step_size, "step_size")
     gamma = check_positive(gamma, "gamma")
-    return Schedule(optimizer, lambda t, lr0: step_decay_lr(t, lr0, step_size, gamma),
-                    f"step_decay(step_size={step_size}, gamma={gamma})")
+    return Schedule(
+        optimizer,
+        lambda t, lr0: step_decay_lr(t, lr0, step_size, gamma),
+        f"step_decay(step_size={step_size}, gamma={gamma})",
+    )
 
 
-def cosine_warmup(optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0,
-                  start_factor: float = 0.0) -> Schedule:
+def cosine_warmup(
+    optimizer, total_steps: int, warmup_steps: int = 0, min_lr: float = 0.0, start_factor: float = 0.0
+) -> Schedule:
     """Linear warm-up for ``warmup_steps``, then cosine annealing to ``min_lr`` at ``total_steps`` (:func:`cosine_warmup_lr`)."""
     total_steps = check_positive_int(total_steps, "total_steps")
     if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or not 0 <= warmup_steps < total_steps:
         raise ValueError(f"warmup_steps must be an int in [0, total_steps), got {warmup_steps!r}")
     min_lr = check_nonnegative(min_lr, "min_lr")
     start_factor = check_probability(start_factor, "start_factor")
-    return Schedule(optimizer, lambda t, lr0: cosine_warmup_lr(t, lr0, total_steps, warmup_steps, min_lr, start_factor),
-                    f"cosine_warmup(total={total_steps}, warmup={warmup_steps})")
+    return Schedule(
+        optimizer,
+        lambda t, lr0: cosine_warmup_lr(t, lr0, total_steps, warmup_steps, min_lr, start_factor),
+        f"cosine_warmup(total={total_steps}, warmup={warmup_steps})",
+    )
 
 
 class ReduceOnPlateau(ReduceLROnPlateau):
@@ -335,9 +403,18 @@ class ReduceOnPlateau(ReduceLROnPlateau):
     attributes, so state dicts load either way.
     """
 
-    def __init__(self, optimizer: torch.optim.Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
-                 eps: float = 1e-8):
+    def __init__(
+        self,
+        optimizer: torch.optim.Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0.0,
+        eps: float = 1e-8,
+    ):
         # The parent's __init__ is not called: the whole logic is here.
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
@@ -353,8 +430,9 @@ class ReduceOnPlateau(ReduceLROnPlateau):
         self.threshold = check_nonnegative(threshold, "threshold")
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"min_lr must have one value per parameter group ({len(optimizer.param_groups)}), "
-                                 f"got {len(min_lr)}")
+                raise ValueError(
+                    f"min_lr must have one value per parameter group ({len(optimizer.param_groups)}), got {len(min_lr)}"
+                )
             self.default_min_lr = None
             self.min_lrs = [check_nonnegative(m, "min_lr") for m in min_lr]
         else:
@@ -400,8 +478,12 @@ class ReduceOnPlateau(ReduceLROnPlateau):
 
 
 # --------------------------------------------------------------------------- helpers
-def lr_curve(make_scheduler: Callable[[torch.optim.Optimizer], object], steps: int, lr: float = 1.0,
-             metrics: Sequence[float] | None = None) -> list[float]:
+def lr_curve(
+    make_scheduler: Callable[[torch.optim.Optimizer], object],
+    steps: int,
+    lr: float = 1.0,
+    metrics: Sequence[float] | None = None,
+) -> list[float]:
     """The learning rate at steps ``0 .. steps-1`` of ``make_scheduler(optimizer)`` on a dummy optimizer
     whose initial rate is ``lr``; ``metrics`` (one per step) feed a :class:`ReduceOnPlateau`."""
     steps = check_positive_int(steps, "steps")

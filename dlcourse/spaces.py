@@ -28,8 +28,18 @@ import numpy as np
 from ._checks import check_positive, check_positive_int
 
 __all__ = [
-    "Categorical", "Uniform", "LogUniform", "Integer", "categorical", "uniform", "loguniform", "integer",
-    "DIMENSIONS", "check_space", "sample", "grid",
+    "Categorical",
+    "Uniform",
+    "LogUniform",
+    "Integer",
+    "categorical",
+    "uniform",
+    "loguniform",
+    "integer",
+    "DIMENSIONS",
+    "check_space",
+    "sample",
+    "grid",
 ]
 
 
@@ -168,8 +178,10 @@ def check_space(space, name: str = "space") -> dict:
         if isinstance(dim, (list, tuple)):
             dim = categorical(dim)
         if not isinstance(dim, DIMENSIONS):
-            raise TypeError(f"{name}[{key!r}] must be categorical(), uniform(), loguniform(), integer() or a list, "
-                            f"got {type(dim).__name__}")
+            raise TypeError(
+                f"{name}[{key!r}] must be categorical(), uniform(), loguniform(), integer() or a list, "
+                f"got {type(dim).__name__}"
+            )
         checked[key] = dim
     return checked
 

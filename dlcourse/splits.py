@@ -24,8 +24,14 @@ from ._checks import check_number, check_positive_int, check_probability
 from .data import split_indices
 
 __all__ = [
-    "check_ratios", "train_val_test_split", "group_split", "kfold", "stratified_kfold", "train_dev_split",
-    "leaking_groups", "make_grouped",
+    "check_ratios",
+    "train_val_test_split",
+    "group_split",
+    "kfold",
+    "stratified_kfold",
+    "train_dev_split",
+    "leaking_groups",
+    "make_grouped",
 ]
 
 
@@ -50,8 +56,9 @@ def _n_and_labels(n_or_labels, name: str):
     return len(labels), labels
 
 
-def train_val_test_split(n_or_labels, *, ratios=(0.7, 0.15, 0.15), stratify: bool = True,
-                         seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def train_val_test_split(
+    n_or_labels, *, ratios=(0.7, 0.15, 0.15), stratify: bool = True, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shuffled train / validation / test indices with the given ``ratios``.
 
     Pass a count ``n``, or the class labels (then, with ``stratify``, each split keeps the
@@ -60,8 +67,9 @@ def train_val_test_split(n_or_labels, *, ratios=(0.7, 0.15, 0.15), stratify: boo
     """
     n, labels = _n_and_labels(n_or_labels, "n_or_labels")
     _, val, test = check_ratios(ratios)
-    return split_indices(n, val_size=val, test_size=test, seed=seed,
-                         stratify=labels if (stratify and labels is not None) else None)
+    return split_indices(
+        n, val_size=val, test_size=test, seed=seed, stratify=labels if (stratify and labels is not None) else None
+    )
 
 
 def group_split(groups, *, ratios=(0.7, 0.15, 0.15), seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,8 +115,8 @@ def kfold(n: int, *, k: int = 5, shuffle: bool = True, seed: int = 0) -> list[tu
     bounds = np.r_[0, np.cumsum(sizes)]
     folds = []
     for i in range(k):
-        val = idx[bounds[i]:bounds[i + 1]]
-        folds.append((np.sort(np.r_[idx[:bounds[i]], idx[bounds[i + 1]:]]), np.sort(val)))
+        val = idx[bounds[i] : bounds[i + 1]]
+        folds.append((np.sort(np.r_[idx[: bounds[i]], idx[bounds[i + 1] :]]), np.sort(val)))
     return folds
 
 
@@ -155,11 +163,12 @@ def leaking_groups(groups, *splits) -> set:
     """The groups that occur in more than one of ``splits`` (index arrays); empty means no leakage."""
     groups = np.asarray(groups)
     seen = [set(groups[np.asarray(s, dtype=np.int64)].tolist()) for s in splits]
-    return {g for i, a in enumerate(seen) for b in seen[i + 1:] for g in a & b}
+    return {g for i, a in enumerate(seen) for b in seen[i + 1 :] for g in a & b}
 
 
-def make_grouped(X, y, *, copies: int = 5, noise: float = 0.1, flip: float = 0.0,
-                 seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_grouped(
+    X, y, *, copies: int = 5, noise: float = 0.1, flip: float = 0.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grouped data from ``(X, y)``: each example becomes a group of ``copies`` noisy measurements.
 
     Like several scans of the same patient: copies differ by Gaussian noise of standard

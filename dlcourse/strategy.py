@@ -48,8 +48,14 @@ from .runtime import seed_everything
 from .training import evaluate, fit
 
 __all__ = [
-    "initialize", "mlp_builder", "cnn_builder", "Strategy", "StrategyResult", "make_objective",
-    "run_strategy", "COMMON_CONFIGURATIONS",
+    "initialize",
+    "mlp_builder",
+    "cnn_builder",
+    "Strategy",
+    "StrategyResult",
+    "make_objective",
+    "run_strategy",
+    "COMMON_CONFIGURATIONS",
 ]
 
 
@@ -73,9 +79,15 @@ def mlp_builder(params: dict, data) -> nn.Module:
     ``width``, ``activation``, ``dropout`` and ``batch_norm``."""
     n_out = data.n_classes or data.y_train.shape[-1]
     norm = nn.BatchNorm1d if params.get("batch_norm", False) else None
-    return make_mlp(data.n_features, n_out, depth=int(params.get("depth", 2)), width=int(params.get("width", 64)),
-                    activation=params.get("activation", "relu"), dropout=float(params.get("dropout", 0.0)),
-                    norm_layer=norm)
+    return make_mlp(
+        data.n_features,
+        n_out,
+        depth=int(params.get("depth", 2)),
+        width=int(params.get("width", 64)),
+        activation=params.get("activation", "relu"),
+        dropout=float(params.get("dropout", 0.0)),
+        norm_layer=norm,
+    )
 
 
 def cnn_builder(params: dict, data) -> nn.Module:
@@ -83,9 +95,16 @@ def cnn_builder(params: dict, data) -> nn.Module:
     a 2×2 max-pool after each, then a linear classifier."""
     c_in, h, w = data.X_train.shape[1:]
     ch = int(params.get("channels", 8))
-    return nn.Sequential(nn.Conv2d(c_in, ch, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(ch, 2 * ch, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(2 * ch * (h // 4) * (w // 4), data.n_classes))
+    return nn.Sequential(
+        nn.Conv2d(c_in, ch, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(ch, 2 * ch, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(2 * ch * (h // 4) * (w // 4), data.n_classes),
+    )
 
 
 # --------------------------------------------------------------------------- the strategy
@@ -127,8 +146,14 @@ class Strategy:
 
     def row(self) -> dict:
         """P, C, W, A, T (and why) as one row of the common-configurations table."""
-        return {"P (metric)": self.P, "C (cost)": self.C, "W (init)": self.W, "A (optimizer)": self.A,
-                "T (tuning)": self.T, "searched": ", ".join(self.space)}
+        return {
+            "P (metric)": self.P,
+            "C (cost)": self.C,
+            "W (init)": self.W,
+            "A (optimizer)": self.A,
+            "T (tuning)": self.T,
+            "searched": ", ".join(self.space),
+        }
 
 
 @dataclass
@@ -144,8 +169,9 @@ class StrategyResult:
 
     def test_score(self, data) -> float:
         """P on the test split — call it once, after all choices are made."""
-        return float(evaluate(self.model, data.test, loss_fn=LOSSES[self.strategy.C](data.train),
-                              metric=self.strategy.metric)[1])
+        return float(
+            evaluate(self.model, data.test, loss_fn=LOSSES[self.strategy.C](data.train), metric=self.strategy.metric)[1]
+        )
 
 
 def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep=None) -> Callable:
@@ -163,14 +189,25 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep
         model = initialize(strategy.builder(params, data), strategy.W)
         callbacks = [] if report is None else [lambda epoch, history, m: report(epoch, history.val_metric[-1])]
         lr, weight_decay = float(params.get("lr", 1e-3)), float(params.get("weight_decay", 0.0))
-        fit(model, data.train, data.val, epochs=max(1, int(round(budget))),
+        fit(
+            model,
+            data.train,
+            data.val,
+            epochs=max(1, int(round(budget))),
             optimizer=lambda ps: make_optimizer(strategy.A, ps, lr=lr, weight_decay=weight_decay),
-            loss_fn=loss_fn, metric=metric, batch_size=int(params.get("batch_size", 64)), seed=seed,
-            callbacks=callbacks, device=device, progress=False)
+            loss_fn=loss_fn,
+            metric=metric,
+            batch_size=int(params.get("batch_size", 64)),
+            seed=seed,
+            callbacks=callbacks,
+            device=device,
+            progress=False,
+        )
         score = float(evaluate(model, data.val, loss_fn=loss_fn, metric=metric)[1])
         if keep is not None and (not keep or sign * score > sign * keep["score"]):
             keep.update(score=score, params=dict(params), model=copy.deepcopy(model).cpu())
         return score
+
     return objective
 
 
@@ -195,30 +232,67 @@ def run_strategy(strategy: Strategy, data, *, seed: int = 0, device=None, **sear
 #: :meta hide-value:
 COMMON_CONFIGURATIONS: dict[str, Strategy] = {
     "classification": Strategy(
-        "classification", P="accuracy", C="cross-entropy", W="he", A="adam", T="random",
-        space={"lr": tuning.loguniform(1e-4, 3e-2), "dropout": tuning.uniform(0.0, 0.5),
-               "width": tuning.integer(16, 128, log=True)},
+        "classification",
+        P="accuracy",
+        C="cross-entropy",
+        W="he",
+        A="adam",
+        T="random",
+        space={
+            "lr": tuning.loguniform(1e-4, 3e-2),
+            "dropout": tuning.uniform(0.0, 0.5),
+            "width": tuning.integer(16, 128, log=True),
+        },
         search_kwargs={"n_trials": 4, "budget": 10},
-        why={"P": "balanced classes: accuracy", "W": "ReLU units: He", "T": "random search over lr, dropout, width"}),
+        why={"P": "balanced classes: accuracy", "W": "ReLU units: He", "T": "random search over lr, dropout, width"},
+    ),
     "regression": Strategy(
-        "regression", P="rmse", C="mse", W="he", A="adam", T="grid",
+        "regression",
+        P="rmse",
+        C="mse",
+        W="he",
+        A="adam",
+        T="grid",
         space={"lr": tuning.loguniform(3e-3, 3e-2), "width": [32, 64]},
         search_kwargs={"points": 2, "budget": 20},
-        why={"P": "RMSE, in the target's units", "C": "MSE (Huber if outliers)", "T": "a small grid"}),
+        why={"P": "RMSE, in the target's units", "C": "MSE (Huber if outliers)", "T": "a small grid"},
+    ),
     "imbalanced classification": Strategy(
-        "imbalanced classification", P="f1 (minority class)", C="weighted cross-entropy", W="xavier", A="adamw",
-        T="tpe", space={"lr": tuning.loguniform(1e-4, 3e-2), "weight_decay": tuning.loguniform(1e-5, 1e-1)},
+        "imbalanced classification",
+        P="f1 (minority class)",
+        C="weighted cross-entropy",
+        W="xavier",
+        A="adamw",
+        T="tpe",
+        space={"lr": tuning.loguniform(1e-4, 3e-2), "weight_decay": tuning.loguniform(1e-5, 1e-1)},
         search_kwargs={"n_trials": 6, "max_budget": 9, "n_startup_trials": 3},
-        why={"P": "F1 of the rare class (accuracy rewards ignoring it)", "C": "class weights n/(K n_k)",
-             "T": "Bayesian optimisation (TPE)"}),
+        why={
+            "P": "F1 of the rare class (accuracy rewards ignoring it)",
+            "C": "class weights n/(K n_k)",
+            "T": "Bayesian optimisation (TPE)",
+        },
+    ),
     "time-series forecasting": Strategy(
-        "time-series forecasting", P="rmse", C="mse", W="he", A="rmsprop", T="grid",
+        "time-series forecasting",
+        P="rmse",
+        C="mse",
+        W="he",
+        A="rmsprop",
+        T="grid",
         space={"lr": tuning.loguniform(3e-4, 3e-3), "width": [32]},
         search_kwargs={"points": 2, "budget": 15},
-        why={"P": "RMSE of the next value", "A": "RMSProp", "T": "a small grid; chronological splits"}),
+        why={"P": "RMSE of the next value", "A": "RMSProp", "T": "a small grid; chronological splits"},
+    ),
     "image tasks": Strategy(
-        "image tasks", P="accuracy", C="cross-entropy", W="he", A="sgd_momentum", T="hyperband",
-        space={"lr": tuning.loguniform(3e-3, 1e-1), "channels": [4, 8]}, builder=cnn_builder,
+        "image tasks",
+        P="accuracy",
+        C="cross-entropy",
+        W="he",
+        A="sgd_momentum",
+        T="hyperband",
+        space={"lr": tuning.loguniform(3e-3, 1e-1), "channels": [4, 8]},
+        builder=cnn_builder,
         search_kwargs={"max_budget": 4, "eta": 2, "brackets": 1},
-        why={"W": "He for ReLU convolutions", "A": "SGD with momentum", "T": "Hyperband (cheap epochs first)"}),
+        why={"W": "He for ReLU convolutions", "A": "SGD with momentum", "T": "Hyperband (cheap epochs first)"},
+    ),
 }

@@ -57,7 +57,11 @@ from .spaces import Categorical, Integer, LogUniform, check_space
 from .tuning import MODES, SEARCHES, SearchResult, Trial, _budget, _check_objective
 
 __all__ = [
-    "optuna_search", "optuna_objective", "open_storage", "create_study", "worker_seed",
+    "optuna_search",
+    "optuna_objective",
+    "open_storage",
+    "create_study",
+    "worker_seed",
     "HEARTBEAT_INTERVAL",
 ]
 
@@ -98,8 +102,9 @@ def worker_seed(seed: int, worker: int | None = None, *, shared: bool = True) ->
     if worker is None and not shared:
         return seed
     if worker is None:
-        sequence = np.random.SeedSequence([seed, zlib.crc32(socket.gethostname().encode()), os.getpid(),
-                                           time.time_ns()])
+        sequence = np.random.SeedSequence(
+            [seed, zlib.crc32(socket.gethostname().encode()), os.getpid(), time.time_ns()]
+        )
     else:
         if isinstance(worker, bool) or not isinstance(worker, numbers.Integral) or worker < 0:
             raise ValueError(f"worker must be an int >= 0 (a worker's index), got {worker!r}")
@@ -119,11 +124,18 @@ def _retrying(make: Callable, tries: int):
         except errors:
             if attempt == tries - 1:
                 raise
-            time.sleep(pause.uniform(0.05, 0.25) * 2 ** attempt)
+            time.sleep(pause.uniform(0.05, 0.25) * 2**attempt)
 
 
-def open_storage(url: str, *, heartbeat_interval: int | None = HEARTBEAT_INTERVAL, grace_period: int | None = None,
-                 max_retry: int | None = 3, tries: int = 5, create_tables: bool = True):
+def open_storage(
+    url: str,
+    *,
+    heartbeat_interval: int | None = HEARTBEAT_INTERVAL,
+    grace_period: int | None = None,
+    max_retry: int | None = 3,
+    tries: int = 5,
+    create_tables: bool = True,
+):
     """Open (and, on a fresh database, create) the Optuna storage at ``url``.
 
     Parameters
@@ -162,12 +174,24 @@ def open_storage(url: str, *, heartbeat_interval: int | None = HEARTBEAT_INTERVA
         with warnings.catch_warnings():  # the heartbeat and the retry are "experimental" in Optuna
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None)  # Optuna >= 4.9
-            callback = {} if heartbeat_interval is None else (
-                {"heartbeat_stale_trial_callback": retry(max_retry=max_retry)} if retry is not None else
-                {"failed_trial_callback": optuna.storages.RetryFailedTrialCallback(max_retry=max_retry)})
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine, heartbeat_interval=heartbeat_interval,
-                                              grace_period=grace_period, skip_table_creation=not create_tables,
-                                              **callback)
+            callback = (
+                {}
+                if heartbeat_interval is None
+                else (
+                    {"heartbeat_stale_trial_callback": retry(max_retry=max_retry)}
+                    if retry is not None
+                    else {"failed_trial_callback": optuna.storages.RetryFailedTrialCallback(max_retry=max_retry)}
+                )
+            )
+            return optuna.storages.RDBStorage(
+                url,
+                engine_kwargs=engine,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                skip_table_creation=not create_tables,
+                **callback,
+            )
+
     return _retrying(make, check_positive_int(tries, "tries"))
 
 
@@ -198,9 +222,17 @@ def create_study(storage, study_name: str, *, mode: str = "max", sampler=None, p
     mode = check_choice(mode, "mode", MODES)
     if isinstance(storage, str):
         storage = open_storage(storage, tries=tries)
-    return _retrying(lambda: optuna.create_study(
-        storage=storage, study_name=study_name, sampler=sampler, pruner=pruner,
-        direction="maximize" if mode == "max" else "minimize", load_if_exists=True), check_positive_int(tries, "tries"))
+    return _retrying(
+        lambda: optuna.create_study(
+            storage=storage,
+            study_name=study_name,
+            sampler=sampler,
+            pruner=pruner,
+            direction="maximize" if mode == "max" else "minimize",
+            load_if_exists=True,
+        ),
+        check_positive_int(tries, "tries"),
+    )
 
 
 # --------------------------------------------------------------------------- one process
@@ -252,15 +284,18 @@ def optuna_objective(objective, space: dict, max_budget) -> Callable:
         if not with_report:
             score = objective(params, max_budget)
         else:
+
             def report(epoch, value):
                 trial.report(float(value), int(epoch))
                 trial.set_user_attr("epochs", int(epoch))
                 if trial.should_prune():
                     raise optuna.TrialPruned()
+
             score = objective(params, max_budget, report=report)
         trial.set_user_attr("epochs", max_budget)
         trial.set_user_attr("seconds", time.perf_counter() - start)
         return float(score)
+
     return optuna_objective
 
 
@@ -281,10 +316,18 @@ class _Search:
 
     @classmethod
     def check(cls, objective, space, *, max_budget, min_budget, eta, sampler, pruner, mode, n_startup_trials, seed):
-        return cls(_check_objective(objective), check_space(space), _budget(max_budget), _budget(min_budget), eta,
-                   check_choice(sampler, "sampler", ("tpe", "random")),
-                   None if pruner is None else check_choice(pruner, "pruner", ("hyperband", "median")),
-                   check_choice(mode, "mode", MODES), n_startup_trials, seed)
+        return cls(
+            _check_objective(objective),
+            check_space(space),
+            _budget(max_budget),
+            _budget(min_budget),
+            eta,
+            check_choice(sampler, "sampler", ("tpe", "random")),
+            None if pruner is None else check_choice(pruner, "pruner", ("hyperband", "median")),
+            check_choice(mode, "mode", MODES),
+            n_startup_trials,
+            seed,
+        )
 
     @property
     def method(self) -> str:
@@ -303,8 +346,9 @@ class _Search:
         if self.pruner is None:
             return optuna.pruners.NopPruner()
         if self.pruner == "hyperband":
-            return optuna.pruners.HyperbandPruner(min_resource=self.min_budget, max_resource=self.max_budget,
-                                                  reduction_factor=self.eta)
+            return optuna.pruners.HyperbandPruner(
+                min_resource=self.min_budget, max_resource=self.max_budget, reduction_factor=self.eta
+            )
         return optuna.pruners.MedianPruner(n_startup_trials=self.n_startup_trials)
 
     def result(self, study) -> SearchResult:
@@ -322,16 +366,38 @@ class _Search:
             else:
                 continue
             seconds = t.user_attrs.get("seconds", (t.duration.total_seconds() if t.duration else 0.0))
-            result.trials.append(Trial(dict(t.params), t.user_attrs.get("epochs", self.max_budget), float(score),
-                                       float(seconds), pruned=t.state == state.PRUNED))
+            result.trials.append(
+                Trial(
+                    dict(t.params),
+                    t.user_attrs.get("epochs", self.max_budget),
+                    float(score),
+                    float(seconds),
+                    pruned=t.state == state.PRUNED,
+                )
+            )
         return result
 
 
-def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budget=1, eta: int = 3,
-                  sampler: str = "tpe", pruner: str | None = "hyperband", storage=None,
-                  study_name: str | None = None, seed: int = 0, mode: str = "max", n_startup_trials: int = 5,
-                  worker: int | None = None, heartbeat_interval: int | None = HEARTBEAT_INTERVAL,
-                  grace_period: int | None = None, max_retry: int | None = 3) -> SearchResult:
+def optuna_search(
+    objective,
+    space: dict,
+    *,
+    n_trials: int,
+    max_budget,
+    min_budget=1,
+    eta: int = 3,
+    sampler: str = "tpe",
+    pruner: str | None = "hyperband",
+    storage=None,
+    study_name: str | None = None,
+    seed: int = 0,
+    mode: str = "max",
+    n_startup_trials: int = 5,
+    worker: int | None = None,
+    heartbeat_interval: int | None = HEARTBEAT_INTERVAL,
+    grace_period: int | None = None,
+    max_retry: int | None = 3,
+) -> SearchResult:
     """Run ``objective`` with Optuna: Bayesian optimisation with the TPE sampler (Bergstra et al. 2011)
     and early stopping by Optuna's Hyperband pruner.
 
@@ -380,19 +446,34 @@ def optuna_search(objective, space: dict, *, n_trials: int, max_budget, min_budg
         The study's finished trials (all workers' with a shared storage), in order of their
         number; the study itself is ``result.study``.
     """
-    search = _Search.check(objective, space, max_budget=max_budget, min_budget=min_budget, eta=eta, sampler=sampler,
-                           pruner=pruner, mode=mode, n_startup_trials=n_startup_trials, seed=seed)
+    search = _Search.check(
+        objective,
+        space,
+        max_budget=max_budget,
+        min_budget=min_budget,
+        eta=eta,
+        sampler=sampler,
+        pruner=pruner,
+        mode=mode,
+        n_startup_trials=n_startup_trials,
+        seed=seed,
+    )
     n_trials = check_positive_int(n_trials, "n_trials")
     if isinstance(storage, str):
-        storage = open_storage(storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
-                               max_retry=max_retry)
+        storage = open_storage(
+            storage, heartbeat_interval=heartbeat_interval, grace_period=grace_period, max_retry=max_retry
+        )
     sampler_seed = worker_seed(seed, worker, shared=storage is not None)
     # A fixed default name: Optuna's Hyperband pruner assigns trials to brackets by hashing the
     # study name, so a random name would make pruning (and the results) irreproducible.
-    study = create_study(storage, study_name or f"dlcourse-{seed}", mode=search.mode,
-                         sampler=search.make_sampler(sampler_seed), pruner=search.make_pruner())
-    study.optimize(optuna_objective(search.objective, search.space, search.max_budget), n_trials=n_trials,
-                   catch=())
+    study = create_study(
+        storage,
+        study_name or f"dlcourse-{seed}",
+        mode=search.mode,
+        sampler=search.make_sampler(sampler_seed),
+        pruner=search.make_pruner(),
+    )
+    study.optimize(optuna_objective(search.objective, search.space, search.max_budget), n_trials=n_trials, catch=())
     return search.result(study)
 
 
@@ -405,5 +486,6 @@ def __getattr__(name: str):
     (imported on first use: that module imports this one)."""
     if name == "run_workers":
         from .study_workers import run_workers
+
         return run_workers
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -47,8 +47,10 @@ def _silence_kernel_streams() -> None:
     os.dup2(devnull.fileno(), 1)
     os.dup2(devnull.fileno(), 2)
     sys.stdout = sys.stderr = devnull
-    loggers = [logging.getLogger(), *(v for v in logging.Logger.manager.loggerDict.values()
-                                      if isinstance(v, logging.Logger))]
+    loggers = [
+        logging.getLogger(),
+        *(v for v in logging.Logger.manager.loggerDict.values() if isinstance(v, logging.Logger)),
+    ]
     for handler in (h for lg in loggers for h in lg.handlers):
         if getattr(handler, "stream", None) in kernel_streams:
             handler.stream = devnull  # not setStream(), which flushes the kernel's stream first
@@ -76,8 +78,12 @@ def _worker(conn, launcher: str, index: int, search: _Search, url: str, study_na
         import optuna
 
         storage = open_storage(url, create_tables=False, **options)
-        study = optuna.load_study(study_name=study_name, storage=storage, sampler=search.make_sampler(
-            worker_seed(search.seed)), pruner=search.make_pruner())
+        study = optuna.load_study(
+            study_name=study_name,
+            storage=storage,
+            sampler=search.make_sampler(worker_seed(search.seed)),
+            pruner=search.make_pruner(),
+        )
         run_trial = optuna_objective(search.objective, search.space, search.max_budget)
 
         def function(trial):
@@ -86,6 +92,7 @@ def _worker(conn, launcher: str, index: int, search: _Search, url: str, study_na
             value = run_trial(trial)
             trial.set_user_attr("returned", True)  # ran to the end, even if Optuna fails a NaN value
             return value
+
         while True:
             conn.send("next")
             if not conn.recv():
@@ -107,8 +114,10 @@ def _counts(study, launcher: str) -> tuple[int, int]:
 
     state = optuna.trial.TrialState
     trials = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("launcher") == launcher]
-    done = sum(t.state in (state.COMPLETE, state.PRUNED) or (t.state == state.FAIL and "returned" in t.user_attrs)
-               for t in trials)
+    done = sum(
+        t.state in (state.COMPLETE, state.PRUNED) or (t.state == state.FAIL and "returned" in t.user_attrs)
+        for t in trials
+    )
     return done, sum(t.state == state.RUNNING for t in trials)
 
 
@@ -127,12 +136,28 @@ def _settle(study, launcher: str, wait: float) -> None:
         time.sleep(0.25)
 
 
-def run_workers(objective, space: dict, *, n_workers: int, n_trials: int, storage: str, max_budget,
-                min_budget=1, eta: int = 3, sampler: str = "tpe", pruner: str | None = "hyperband",
-                study_name: str | None = None, seed: int = 0, mode: str = "max", n_startup_trials: int = 5,
-                heartbeat_interval: int = HEARTBEAT_INTERVAL, grace_period: int | None = None,
-                max_retry: int | None = 3, max_restarts: int | None = None,
-                start_method: str | None = None) -> SearchResult:
+def run_workers(
+    objective,
+    space: dict,
+    *,
+    n_workers: int,
+    n_trials: int,
+    storage: str,
+    max_budget,
+    min_budget=1,
+    eta: int = 3,
+    sampler: str = "tpe",
+    pruner: str | None = "hyperband",
+    study_name: str | None = None,
+    seed: int = 0,
+    mode: str = "max",
+    n_startup_trials: int = 5,
+    heartbeat_interval: int = HEARTBEAT_INTERVAL,
+    grace_period: int | None = None,
+    max_retry: int | None = 3,
+    max_restarts: int | None = None,
+    start_method: str | None = None,
+) -> SearchResult:
     """Add exactly ``n_trials`` finished trials to one study, run by ``n_workers`` processes on this machine.
 
     The study is created here, once, before any worker starts. Every worker samples with a seed
@@ -191,8 +216,18 @@ def run_workers(objective, space: dict, *, n_workers: int, n_trials: int, storag
         number; ``result.study`` is the study. Each trial records the index of the worker that
         ran it in its user attribute ``"worker"``, and this call's random identifier in ``"launcher"``.
     """
-    search = _Search.check(objective, space, max_budget=max_budget, min_budget=min_budget, eta=eta, sampler=sampler,
-                           pruner=pruner, mode=mode, n_startup_trials=n_startup_trials, seed=seed)
+    search = _Search.check(
+        objective,
+        space,
+        max_budget=max_budget,
+        min_budget=min_budget,
+        eta=eta,
+        sampler=sampler,
+        pruner=pruner,
+        mode=mode,
+        n_startup_trials=n_startup_trials,
+        seed=seed,
+    )
     n_workers, n_trials = check_positive_int(n_workers, "n_workers"), check_positive_int(n_trials, "n_trials")
     if not isinstance(storage, str) or storage.rstrip("/") in ("sqlite:", "sqlite://") or ":memory:" in storage:
         raise ValueError(f"storage must be the URL of a database that the workers share, got {storage!r}")
@@ -212,8 +247,11 @@ def run_workers(objective, space: dict, *, n_workers: int, n_trials: int, storag
     def start():
         rdb.engine.dispose()  # no pooled connection of this process may live on in a forked child
         ours, theirs = context.Pipe()
-        process = context.Process(target=_worker, name=f"dlcourse-worker-{state['index']}",
-                                  args=(theirs, launcher, state["index"], search, storage, study_name, options))
+        process = context.Process(
+            target=_worker,
+            name=f"dlcourse-worker-{state['index']}",
+            args=(theirs, launcher, state["index"], search, storage, study_name, options),
+        )
         process.start()
         theirs.close()
         state["index"] += 1

@@ -27,9 +27,25 @@ from ._checks import check_choice, check_nonnegative, check_positive_int, check_
 from .optim import make_optimizer
 
 __all__ = [
-    "Surface", "QUADRATIC_CURVATURES", "quadratic", "quadratic_grad", "rosenbrock", "rosenbrock_grad",
-    "saddle", "saddle_grad", "plateau", "plateau_grad", "SURFACES", "get_surface", "hessian",
-    "condition_number", "Trajectory", "trajectory", "lr_sweep", "grid", "SURFACE_OPTIMIZERS",
+    "Surface",
+    "QUADRATIC_CURVATURES",
+    "quadratic",
+    "quadratic_grad",
+    "rosenbrock",
+    "rosenbrock_grad",
+    "saddle",
+    "saddle_grad",
+    "plateau",
+    "plateau_grad",
+    "SURFACES",
+    "get_surface",
+    "hessian",
+    "condition_number",
+    "Trajectory",
+    "trajectory",
+    "lr_sweep",
+    "grid",
+    "SURFACE_OPTIMIZERS",
     "surface_optimizer",
 ]
 
@@ -64,7 +80,7 @@ def quadratic(p: torch.Tensor) -> torch.Tensor:
     the Hessian is :math:`\operatorname{diag}(a, b)`, condition number :math:`b/a = 20`."""
     x, y = _xy(p)
     a, b = QUADRATIC_CURVATURES
-    return 0.5 * (a * x ** 2 + b * y ** 2)
+    return 0.5 * (a * x**2 + b * y**2)
 
 
 def quadratic_grad(p: torch.Tensor) -> torch.Tensor:
@@ -78,52 +94,85 @@ def rosenbrock(p: torch.Tensor) -> torch.Tensor:
     r"""Rosenbrock's banana :math:`f = (1 - x)^2 + 100\,(y - x^2)^2`; minimum 0 at :math:`(1, 1)` at
     the bottom of a long, curved, flat valley."""
     x, y = _xy(p)
-    return (1 - x) ** 2 + 100 * (y - x ** 2) ** 2
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
 def rosenbrock_grad(p: torch.Tensor) -> torch.Tensor:
     r""":math:`\nabla f = \left(-2(1-x) - 400x(y - x^2),\ 200(y - x^2)\right)`."""
     x, y = _xy(p)
-    return torch.stack([-2 * (1 - x) - 400 * x * (y - x ** 2), 200 * (y - x ** 2)], dim=-1)
+    return torch.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], dim=-1)
 
 
 def saddle(p: torch.Tensor) -> torch.Tensor:
     r"""A saddle with two exits: :math:`f = x^2 + \tfrac14 y^4 - \tfrac12 y^2`. The origin is a saddle
     point (Hessian :math:`\operatorname{diag}(2, -1)`); the minima are :math:`(0, \pm 1)` with value −1/4."""
     x, y = _xy(p)
-    return x ** 2 + 0.25 * y ** 4 - 0.5 * y ** 2
+    return x**2 + 0.25 * y**4 - 0.5 * y**2
 
 
 def saddle_grad(p: torch.Tensor) -> torch.Tensor:
     r""":math:`\nabla f = (2x,\ y^3 - y)`."""
     x, y = _xy(p)
-    return torch.stack([2 * x, y ** 3 - y], dim=-1)
+    return torch.stack([2 * x, y**3 - y], dim=-1)
 
 
 def plateau(p: torch.Tensor) -> torch.Tensor:
     r"""A well in a plateau: :math:`f = 1 - e^{-(x^2 + 4y^2)/2}`. Far from the well the surface is
     almost flat (the gradient decays like :math:`e^{-r^2/2}`); minimum 0 at the origin."""
     x, y = _xy(p)
-    return 1 - torch.exp(-(x ** 2 + 4 * y ** 2) / 2)
+    return 1 - torch.exp(-(x**2 + 4 * y**2) / 2)
 
 
 def plateau_grad(p: torch.Tensor) -> torch.Tensor:
     r""":math:`\nabla f = e^{-(x^2+4y^2)/2}\,(x,\ 4y)`."""
     x, y = _xy(p)
-    e = torch.exp(-(x ** 2 + 4 * y ** 2) / 2)
+    e = torch.exp(-(x**2 + 4 * y**2) / 2)
     return torch.stack([e * x, 4 * e * y], dim=-1)
 
 
 SURFACES: dict[str, Surface] = {
-    s.name: s for s in [
-        Surface("quadratic", quadratic, quadratic_grad, (-4.0, 1.5), (-4.5, 4.5), (-2.0, 2.0), ((0.0, 0.0),),
-                r"\frac12(x^2 + 20y^2)"),
-        Surface("rosenbrock", rosenbrock, rosenbrock_grad, (-1.5, 2.0), (-2.0, 2.0), (-1.0, 3.0), ((1.0, 1.0),),
-                r"(1-x)^2 + 100(y-x^2)^2"),
-        Surface("saddle", saddle, saddle_grad, (-1.5, 1e-3), (-2.0, 2.0), (-1.6, 1.6), ((0.0, 1.0), (0.0, -1.0)),
-                r"x^2 + \frac14 y^4 - \frac12 y^2"),
-        Surface("plateau", plateau, plateau_grad, (-2.8, 1.2), (-3.5, 3.5), (-2.0, 2.0), ((0.0, 0.0),),
-                r"1 - e^{-(x^2+4y^2)/2}"),
+    s.name: s
+    for s in [
+        Surface(
+            "quadratic",
+            quadratic,
+            quadratic_grad,
+            (-4.0, 1.5),
+            (-4.5, 4.5),
+            (-2.0, 2.0),
+            ((0.0, 0.0),),
+            r"\frac12(x^2 + 20y^2)",
+        ),
+        Surface(
+            "rosenbrock",
+            rosenbrock,
+            rosenbrock_grad,
+            (-1.5, 2.0),
+            (-2.0, 2.0),
+            (-1.0, 3.0),
+            ((1.0, 1.0),),
+            r"(1-x)^2 + 100(y-x^2)^2",
+        ),
+        Surface(
+            "saddle",
+            saddle,
+            saddle_grad,
+            (-1.5, 1e-3),
+            (-2.0, 2.0),
+            (-1.6, 1.6),
+            ((0.0, 1.0), (0.0, -1.0)),
+            r"x^2 + \frac14 y^4 - \frac12 y^2",
+        ),
+        Surface(
+            "plateau",
+            plateau,
+            plateau_grad,
+            (-2.8, 1.2),
+            (-3.5, 3.5),
+            (-2.0, 2.0),
+            ((0.0, 0.0),),
+            r"1 - e^{-(x^2+4y^2)/2}",
+        ),
     ]
 }
 
@@ -159,8 +208,13 @@ class Trajectory:
         return float(torch.linalg.vector_norm(self.points[-1] - torch.as_tensor(target, dtype=self.points.dtype)))
 
 
-def trajectory(surface: str | Surface, make_optimizer: Callable[[list[nn.Parameter]], torch.optim.Optimizer],
-               steps: int = 100, start=None, limit: float = 1e6) -> Trajectory:
+def trajectory(
+    surface: str | Surface,
+    make_optimizer: Callable[[list[nn.Parameter]], torch.optim.Optimizer],
+    steps: int = 100,
+    start=None,
+    limit: float = 1e6,
+) -> Trajectory:
     r"""Run ``make_optimizer([p])`` for ``steps`` steps on ``surface`` from ``start`` (default: the surface's).
 
     The gradient is the surface's analytic one, written into ``p.grad`` — exactly what
@@ -185,8 +239,9 @@ def trajectory(surface: str | Surface, make_optimizer: Callable[[list[nn.Paramet
     return Trajectory(torch.stack(points), values, diverged)
 
 
-def lr_sweep(surface: str | Surface, name: str, lrs, steps: int = 100, beta: float = 0.9, start=None,
-             limit: float = 1e6) -> list[Trajectory]:
+def lr_sweep(
+    surface: str | Surface, name: str, lrs, steps: int = 100, beta: float = 0.9, start=None, limit: float = 1e6
+) -> list[Trajectory]:
     r"""One :class:`Trajectory` per learning rate in ``lrs`` for the optimizer ``name`` (see
     :func:`surface_optimizer`), all run at once.
 
@@ -209,8 +264,9 @@ def lr_sweep(surface: str | Surface, name: str, lrs, steps: int = 100, beta: flo
         raise ValueError("lrs must hold at least one learning rate")
     start = torch.tensor(start if start is not None else s.start, dtype=torch.float64)
     params = [nn.Parameter(start.clone()) for _ in lrs]
-    optimizer = make_optimizer(name, [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)],
-                               **_surface_kwargs(name, lrs[0], beta))
+    optimizer = make_optimizer(
+        name, [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)], **_surface_kwargs(name, lrs[0], beta)
+    )
     value0 = float(s.f(start))
     points = [[start.clone()] for _ in lrs]
     values = [[value0] for _ in lrs]
@@ -257,9 +313,14 @@ def _surface_kwargs(name: str, lr: float, beta: float) -> dict:
     """Constructor arguments for optimizer ``name`` of :data:`SURFACE_OPTIMIZERS`: ``lr`` and ``beta``,
     the optimizer's main averaging coefficient: momentum (SGD), α (RMSProp), β₁ (Adam family);
     plain SGD and AdaGrad have none."""
-    averaging = {"momentum": {"momentum": beta}, "nesterov": {"momentum": beta, "nesterov": beta > 0},
-                 "rmsprop": {"alpha": beta}, "adam": {"betas": (beta, 0.999)}, "nadam": {"betas": (beta, 0.999)},
-                 "adamax": {"betas": (beta, 0.999)}}
+    averaging = {
+        "momentum": {"momentum": beta},
+        "nesterov": {"momentum": beta, "nesterov": beta > 0},
+        "rmsprop": {"alpha": beta},
+        "adam": {"betas": (beta, 0.999)},
+        "nadam": {"betas": (beta, 0.999)},
+        "adamax": {"betas": (beta, 0.999)},
+    }
     return {"lr": lr, **averaging.get(check_choice(name, "name", SURFACE_OPTIMIZERS), {})}
 
 

@@ -34,7 +34,9 @@ from .optim import DEFAULT_LR, OPTIMIZER_NAMES, make_optimizer
 from .runtime import make_generator, resolve_device
 
 __all__ = [
-    "History", "evaluate", "fit",
+    "History",
+    "evaluate",
+    "fit",
 ]
 
 
@@ -89,24 +91,34 @@ def _make_optimizer(optimizer, model: nn.Module, lr: float | None) -> torch.opti
         name = check_choice(optimizer, "optimizer", OPTIMIZER_NAMES)
         return make_optimizer(name, model.parameters(), lr=check_positive(DEFAULT_LR if lr is None else lr, "lr"))
     if not (isinstance(optimizer, torch.optim.Optimizer) or callable(optimizer)):
-        raise TypeError(f"optimizer must be a name, an optimizer or a callable params -> optimizer, "
-                        f"got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be a name, an optimizer or a callable params -> optimizer, got {type(optimizer).__name__}"
+        )
     if lr is not None:
-        raise ValueError(f"lr is used only with a named optimizer; this {type(optimizer).__name__} sets its own "
-                         "learning rate, so give lr to it and not to fit")
+        raise ValueError(
+            f"lr is used only with a named optimizer; this {type(optimizer).__name__} sets its own "
+            "learning rate, so give lr to it and not to fit"
+        )
     return optimizer if isinstance(optimizer, torch.optim.Optimizer) else optimizer(model.parameters())
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data, *, loss_fn: Callable = F.cross_entropy, metric="accuracy",
-             batch_size: int = 4096, device=None) -> tuple[float, float | None]:
+def evaluate(
+    model: nn.Module,
+    data,
+    *,
+    loss_fn: Callable = F.cross_entropy,
+    metric="accuracy",
+    batch_size: int = 4096,
+    device=None,
+) -> tuple[float, float | None]:
     """Mean loss and metric of ``model`` (in eval mode) on ``data = (X, y)``; restores the mode after."""
     X, y = _check_data(data, "data")
     device = device or next(model.parameters()).device
     metric_fn = _resolve_metric(metric)
     was_training = model.training
     model.eval()
-    outputs = [model(X[i:i + batch_size].to(device)) for i in range(0, len(X), batch_size)]
+    outputs = [model(X[i : i + batch_size].to(device)) for i in range(0, len(X), batch_size)]
     model.train(was_training)
     out = torch.cat(outputs)
     y = y.to(device)
@@ -114,11 +126,26 @@ def evaluate(model: nn.Module, data, *, loss_fn: Callable = F.cross_entropy, met
     return loss, (metric_fn(out, y) if metric_fn else None)
 
 
-def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float | None = None,
-        optimizer="adam", loss_fn: Callable = F.cross_entropy, metric="accuracy",
-        batch_size: int = 64, seed: int = 0, scheduler=None, callbacks: Iterable[Callable] = (),
-        eval_train: bool = False, device=None, progress: bool = True, desc: str = "epochs",
-        transform: Callable | None = None) -> History:
+def fit(
+    model: nn.Module,
+    train,
+    val=None,
+    *,
+    epochs: int = 10,
+    lr: float | None = None,
+    optimizer="adam",
+    loss_fn: Callable = F.cross_entropy,
+    metric="accuracy",
+    batch_size: int = 64,
+    seed: int = 0,
+    scheduler=None,
+    callbacks: Iterable[Callable] = (),
+    eval_train: bool = False,
+    device=None,
+    progress: bool = True,
+    desc: str = "epochs",
+    transform: Callable | None = None,
+) -> History:
     """Train ``model`` on ``train = (X, y)`` and return the :class:`History`.
 
     Parameters
@@ -170,7 +197,7 @@ def fit(model: nn.Module, train, val=None, *, epochs: int = 10, lr: float | None
         order = torch.randperm(len(X), generator=generator).to(device)
         total_loss, total_metric, seen = 0.0, 0.0, 0
         for i in range(0, len(X), batch_size):
-            idx = order[i:i + batch_size]
+            idx = order[i : i + batch_size]
             xb, yb = X[idx], y[idx]
             if transform is not None:
                 xb, yb = transform(xb, yb)

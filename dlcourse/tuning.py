@@ -50,8 +50,18 @@ from .spaces import (  # noqa: F401 - T.loguniform etc., as notebooks, labs and
 )
 
 __all__ = [
-    "Trial", "SearchResult", "grid_search", "random_search", "zoom_search",
-    "halving_schedule", "hyperband_brackets", "run_halving", "successive_halving", "hyperband", "asha", "toy_learning_curve",
+    "Trial",
+    "SearchResult",
+    "grid_search",
+    "random_search",
+    "zoom_search",
+    "halving_schedule",
+    "hyperband_brackets",
+    "run_halving",
+    "successive_halving",
+    "hyperband",
+    "asha",
+    "toy_learning_curve",
     "SEARCHES",
     "MODES",
 ]
@@ -147,8 +157,7 @@ def grid_search(objective, space: dict, *, budget=1, points: int = 3, mode: str 
     return SearchResult([_evaluate(objective, p, budget) for p in grid(space, points)], mode, "grid")
 
 
-def random_search(objective, space: dict, *, n_trials: int, budget=1, seed: int = 0,
-                  mode: str = "max") -> SearchResult:
+def random_search(objective, space: dict, *, n_trials: int, budget=1, seed: int = 0, mode: str = "max") -> SearchResult:
     """Evaluate ``objective`` at ``n_trials`` configurations drawn independently from ``space``
     (:func:`~dlcourse.spaces.sample`, NumPy generator seeded with ``seed``: the same seed gives the same trials)."""
     objective, space = _check_objective(objective), check_space(space)
@@ -159,8 +168,17 @@ def random_search(objective, space: dict, *, n_trials: int, budget=1, seed: int 
     return SearchResult([_evaluate(objective, p, budget) for p in configs], mode, "random")
 
 
-def zoom_search(objective, space: dict, *, n_rounds: int = 3, n_trials: int = 8, budget=1,
-                shrink: float = 0.5, seed: int = 0, mode: str = "max") -> SearchResult:
+def zoom_search(
+    objective,
+    space: dict,
+    *,
+    n_rounds: int = 3,
+    n_trials: int = 8,
+    budget=1,
+    shrink: float = 0.5,
+    seed: int = 0,
+    mode: str = "max",
+) -> SearchResult:
     """Coarse-to-fine random search ("zooming in").
 
     Round 1 is a random search over ``space``. After each round, every numeric dimension is
@@ -208,11 +226,10 @@ def halving_schedule(n_configs: int, min_budget, eta: int = 3, n_rounds: int | N
         raise ValueError(f"eta must be >= 2, got {eta}")
     if n_rounds is None:
         n_rounds = 1
-        while n_configs // eta ** n_rounds >= 1:
+        while n_configs // eta**n_rounds >= 1:
             n_rounds += 1
     n_rounds = check_positive_int(n_rounds, "n_rounds")
-    return [(n_configs // eta ** i, _exact(min_budget * eta ** i)) for i in range(n_rounds)
-            if n_configs // eta ** i >= 1]
+    return [(n_configs // eta**i, _exact(min_budget * eta**i)) for i in range(n_rounds) if n_configs // eta**i >= 1]
 
 
 def hyperband_brackets(max_budget, eta: int = 3) -> list[list[tuple]]:
@@ -250,12 +267,13 @@ def _run_halving(objective, configs: list[dict], schedule, eta: int, result: Sea
             result.trials.append(trial)
             scored.append((trial.score, params))
         order = sorted(range(len(scored)), key=lambda j: (math.isnan(scored[j][0]), -sign * scored[j][0]))
-        configs = [scored[j][1] for j in order][:max(n_i // eta, 1)]
+        configs = [scored[j][1] for j in order][: max(n_i // eta, 1)]
     return result
 
 
-def run_halving(objective, configs: list, *, min_budget=1, eta: int = 3, n_rounds: int | None = None,
-                mode: str = "max") -> SearchResult:
+def run_halving(
+    objective, configs: list, *, min_budget=1, eta: int = 3, n_rounds: int | None = None, mode: str = "max"
+) -> SearchResult:
     r"""Successive halving over the given list of configurations (in order): rung ``i`` evaluates the
     first :math:`n_i` of the current ranking with budget :math:`r_i` (:func:`halving_schedule`),
     then keeps the best :math:`\lfloor n_i/\eta \rfloor`, best first (ties keep the earlier one)."""
@@ -267,8 +285,17 @@ def run_halving(objective, configs: list, *, min_budget=1, eta: int = 3, n_round
     return _run_halving(objective, list(configs), schedule, eta, SearchResult([], mode, "successive halving"))
 
 
-def successive_halving(objective, space: dict, *, n_configs: int, min_budget=1, eta: int = 3,
-                       n_rounds: int | None = None, seed: int = 0, mode: str = "max") -> SearchResult:
+def successive_halving(
+    objective,
+    space: dict,
+    *,
+    n_configs: int,
+    min_budget=1,
+    eta: int = 3,
+    n_rounds: int | None = None,
+    seed: int = 0,
+    mode: str = "max",
+) -> SearchResult:
     r"""Successive halving (Jamieson & Talwalkar 2016; the inner loop of Hyperband).
 
     Draw ``n_configs`` random configurations, give each ``min_budget``; keep the best
@@ -283,8 +310,9 @@ def successive_halving(objective, space: dict, *, n_configs: int, min_budget=1, 
     return run_halving(objective, configs, min_budget=min_budget, eta=eta, n_rounds=n_rounds, mode=mode)
 
 
-def hyperband(objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0, mode: str = "max",
-              brackets: int | None = None) -> SearchResult:
+def hyperband(
+    objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0, mode: str = "max", brackets: int | None = None
+) -> SearchResult:
     """Hyperband (Li et al. 2017): successive halving run once per bracket of
     :func:`hyperband_brackets` ``(max_budget, eta)``, from the most exploratory bracket (many
     configurations, small budget) to plain random search at ``max_budget``. ``brackets`` limits
@@ -293,7 +321,7 @@ def hyperband(objective, space: dict, *, max_budget, eta: int = 3, seed: int = 0
     mode = check_choice(mode, "mode", MODES)
     table = hyperband_brackets(max_budget, eta)
     if brackets is not None:
-        table = table[:check_positive_int(brackets, "brackets")]
+        table = table[: check_positive_int(brackets, "brackets")]
     rng = np.random.default_rng(seed)
     result = SearchResult([], mode, "hyperband")
     s_max = len(hyperband_brackets(max_budget, eta)) - 1
@@ -318,11 +346,12 @@ def toy_learning_curve(params: dict, budget) -> float:
     """
     lr = check_positive(params["lr"], "params['lr']")
     budget = check_positive(budget, "budget")
-    return (0.95 - 0.08 * (math.log10(lr) + 1.5) ** 2) * (1 - math.exp(-budget * lr ** 0.5 / 0.3))
+    return (0.95 - 0.08 * (math.log10(lr) + 1.5) ** 2) * (1 - math.exp(-budget * lr**0.5 / 0.3))
 
 
-def asha(objective, space: dict, *, max_budget, total_budget, min_budget=1, eta: int = 3, seed: int = 0,
-         mode: str = "max") -> SearchResult:
+def asha(
+    objective, space: dict, *, max_budget, total_budget, min_budget=1, eta: int = 3, seed: int = 0, mode: str = "max"
+) -> SearchResult:
     r"""Asynchronous successive halving (ASHA; Li et al. 2020, Algorithm 2), simulated with one worker.
 
     The rungs are :math:`k = 0, \dots, K` with budgets :math:`r_k = r\,\eta^k \le R` (``min_budget`` :math:`r`,
@@ -361,7 +390,7 @@ def asha(objective, space: dict, *, max_budget, total_budget, min_budget=1, eta:
         job = None
         for k in range(top - 1, -1, -1):
             ranked = sorted(rungs[k], key=lambda e: (math.isnan(e[0]), -sign * e[0], e[1]))
-            ready = [i for _, i in ranked[:len(ranked) // eta] if i not in promoted[k]]
+            ready = [i for _, i in ranked[: len(ranked) // eta] if i not in promoted[k]]
             if ready:
                 job = (ready[0], k + 1)
                 promoted[k].add(ready[0])
@@ -370,7 +399,7 @@ def asha(objective, space: dict, *, max_budget, total_budget, min_budget=1, eta:
             configs.append(sample(space, rng))
             job = (len(configs) - 1, 0)
         index, rung = job
-        budget = _exact(r * eta ** rung)
+        budget = _exact(r * eta**rung)
         if spent + budget > total_budget:
             return result
         trial = _evaluate(objective, configs[index], budget, rung=rung)
@@ -382,8 +411,14 @@ def asha(objective, space: dict, *, max_budget, total_budget, min_budget=1, eta:
 #: name -> search function, as the strategy loop's T (:mod:`dlcourse.strategy`) names them; ``"tpe"``:
 #: :func:`dlcourse.studies.optuna_search`, which that module adds when it is imported (just below).
 #: :meta hide-value:
-SEARCHES: dict[str, Callable] = {"grid": grid_search, "random": random_search, "zoom": zoom_search,
-                                 "successive_halving": successive_halving, "hyperband": hyperband, "asha": asha}
+SEARCHES: dict[str, Callable] = {
+    "grid": grid_search,
+    "random": random_search,
+    "zoom": zoom_search,
+    "successive_halving": successive_halving,
+    "hyperband": hyperband,
+    "asha": asha,
+}
 
 
 # The Optuna searches live in dlcourse.studies, which imports the names above: imported last, so

@@ -23,11 +23,26 @@ from .plotting import plot_activation, plot_quadratic_path
 from .runtime import make_generator
 
 __all__ = [
-    "interactive_plot", "activation_figure", "activation_explorer", "init_figure", "init_explorer",
-    "regularization_figure", "regularization_explorer", "feature_scale_problem", "feature_scale_figure",
-    "feature_scale_explorer", "optimizer_trajectory_figure", "optimizer_explorer", "GD_BATCH_SIZES",
-    "gradient_descent_figure", "gradient_descent_explorer", "hyperband_figure", "hyperband_explorer",
-    "AUGMENTATIONS", "augmentation_figure", "augmentation_explorer",
+    "interactive_plot",
+    "activation_figure",
+    "activation_explorer",
+    "init_figure",
+    "init_explorer",
+    "regularization_figure",
+    "regularization_explorer",
+    "feature_scale_problem",
+    "feature_scale_figure",
+    "feature_scale_explorer",
+    "optimizer_trajectory_figure",
+    "optimizer_explorer",
+    "GD_BATCH_SIZES",
+    "gradient_descent_figure",
+    "gradient_descent_explorer",
+    "hyperband_figure",
+    "hyperband_explorer",
+    "AUGMENTATIONS",
+    "augmentation_figure",
+    "augmentation_explorer",
 ]
 
 
@@ -84,8 +99,9 @@ def activation_explorer():
 
 
 # --------------------------------------------------------------------------- chapter 2: initialization
-def init_figure(depth: int = 10, weight_std: float = 0.05, activation: str = "tanh", width: int = 256,
-                n: int = 512, seed: int = 0):
+def init_figure(
+    depth: int = 10, weight_std: float = 0.05, activation: str = "tanh", width: int = 256, n: int = 512, seed: int = 0
+):
     """The initialization explorer's figure: std of each hidden layer's output for an MLP of
     ``depth`` layers of ``width`` units whose weights are drawn from N(0, ``weight_std``²) (biases 0),
     fed a standard-normal batch of ``n`` rows. The Xavier and He standard deviations for this
@@ -106,8 +122,7 @@ def init_figure(depth: int = 10, weight_std: float = 0.05, activation: str = "ta
     shown = [s for s in stds if 0 < s < math.inf]
     if shown:
         ax.set_ylim(min(1e-3, min(shown) / 2), max(10.0, max(shown) * 2))
-    ax.set_title(f"width {width}: Xavier std {math.sqrt(1 / width):.3f}, He std {math.sqrt(2 / width):.3f}",
-                 fontsize=9)
+    ax.set_title(f"width {width}: Xavier std {math.sqrt(1 / width):.3f}, He std {math.sqrt(2 / width):.3f}", fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -134,9 +149,14 @@ def regularization_figure(l2: float = 0.0, dropout: float = 0.0, ax=None):
 
     run = moons_experiment(l2=l2, dropout=dropout)
     splits = run["splits"]
-    return plot_decision_boundary(run["model"], splits.X_train, splits.y_train, ax=ax, resolution=120,
-                                  title=f"L2 α={l2:g}, dropout p={dropout:g}\n"
-                                        f"train acc {run['train_acc']:.2f}, val acc {run['val_acc']:.2f}")
+    return plot_decision_boundary(
+        run["model"],
+        splits.X_train,
+        splits.y_train,
+        ax=ax,
+        resolution=120,
+        title=f"L2 α={l2:g}, dropout p={dropout:g}\ntrain acc {run['train_acc']:.2f}, val acc {run['val_acc']:.2f}",
+    )
 
 
 def regularization_explorer():
@@ -145,8 +165,9 @@ def regularization_explorer():
 
     return interactive_plot(
         regularization_figure,
-        l2=widgets.SelectionSlider(options=[0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], value=0.0,
-                                   description="L2 α"),
+        l2=widgets.SelectionSlider(
+            options=[0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], value=0.0, description="L2 α"
+        ),
         dropout=widgets.FloatSlider(value=0.0, min=0.0, max=0.8, step=0.1, description="dropout p"),
     )
 
@@ -171,8 +192,10 @@ def feature_scale_figure(scale_ratio: float = 10.0, lr_factor: float = 1.8, step
     excess loss (:func:`dlcourse.normalization.steps_to_converge`) in the titles."""
     lr_factor = check_positive(lr_factor, "lr_factor")
     fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
-    for ax, ratio, label in [(axes[0], scale_ratio, f"raw: scale ratio {scale_ratio:g}"),
-                             (axes[1], 1.0, "standardised")]:
+    for ax, ratio, label in [
+        (axes[0], scale_ratio, f"raw: scale ratio {scale_ratio:g}"),
+        (axes[1], 1.0, "standardised"),
+    ]:
         H, b, w0 = feature_scale_problem(ratio)
         lam_max = float(torch.linalg.eigvalsh(H)[-1])
         path = N.gradient_descent(H, b, w0, lr=lr_factor / lam_max, steps=steps)
@@ -196,17 +219,20 @@ def feature_scale_explorer():
     )
 
 
-def optimizer_trajectory_figure(surface: str = "rosenbrock", optimizer: str = "adam", lr: float = 0.1,
-                                beta: float = 0.9, steps: int = 200):
+def optimizer_trajectory_figure(
+    surface: str = "rosenbrock", optimizer: str = "adam", lr: float = 0.1, beta: float = 0.9, steps: int = 200
+):
     """The optimizer explorer's figure: the path of ``optimizer`` (a name of
     :data:`dlcourse.surfaces.SURFACE_OPTIMIZERS`) with ``lr`` and ``beta`` on ``surface``."""
     from . import surfaces as S
     from .plotting import plot_trajectories
 
     path = S.trajectory(surface, S.surface_optimizer(optimizer, lr, beta), steps)
-    return plot_trajectories(surface, {f"{optimizer} (lr={lr:g}, β={beta:g})": path},
-                             title=f"{surface}: {optimizer}, {len(path.points) - 1} steps, "
-                                   f"final f = {path.values[-1]:.4g}")
+    return plot_trajectories(
+        surface,
+        {f"{optimizer} (lr={lr:g}, β={beta:g})": path},
+        title=f"{surface}: {optimizer}, {len(path.points) - 1} steps, final f = {path.values[-1]:.4g}",
+    )
 
 
 def optimizer_explorer():
@@ -244,8 +270,12 @@ def gradient_descent_figure(lr: float = 0.1, batch_size: int = 32, epochs: int =
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(run.epoch, run.loss, lw=1, label=f"batch size {run.batch_size} ({run.steps_per_epoch} steps/epoch)")
     ax.plot(full.epoch, full.loss, "k--", lw=1.5, label=f"full batch ({len(X)})")
-    ax.set(xlabel="epoch", ylabel="training loss (log scale)", yscale="log",
-           title=f"logistic regression, breast cancer, lr = {lr:g}")
+    ax.set(
+        xlabel="epoch",
+        ylabel="training loss (log scale)",
+        yscale="log",
+        title=f"logistic regression, breast cancer, lr = {lr:g}",
+    )
     ax.legend(fontsize=8)
     return fig
 
@@ -257,8 +287,9 @@ def gradient_descent_explorer():
     return interactive_plot(
         gradient_descent_figure,
         lr=widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.25, description="learning rate"),
-        batch_size=widgets.SelectionSlider(options=[(str(b) if b else "full", b) for b in GD_BATCH_SIZES],
-                                           value=32, description="batch size"),
+        batch_size=widgets.SelectionSlider(
+            options=[(str(b) if b else "full", b) for b in GD_BATCH_SIZES], value=32, description="batch size"
+        ),
     )
 
 
@@ -278,8 +309,13 @@ def hyperband_figure(max_budget: int = 81, eta: int = 3):
         ax.plot(r, n, "o-", label=f"s={s_max - k}: cost {cost:.4g}")
         for ni, ri in rungs:
             ax.annotate(str(ni), (ri, ni), textcoords="offset points", xytext=(4, 4), fontsize=7)
-    ax.set(xscale="log", yscale="log", xlabel="budget per configuration r_i (epochs)",
-           ylabel="configurations n_i", title=f"Hyperband brackets, R={max_budget}, η={eta}")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="budget per configuration r_i (epochs)",
+        ylabel="configurations n_i",
+        title=f"Hyperband brackets, R={max_budget}, η={eta}",
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -311,8 +347,9 @@ AUGMENTATIONS = {
 }
 
 
-def augmentation_figure(transform: str = "rotation (× 90°)", strength: float = 0.3, images=None,
-                        views: int = 5, seed: int = 0):
+def augmentation_figure(
+    transform: str = "rotation (× 90°)", strength: float = 0.3, images=None, views: int = 5, seed: int = 0
+):
     """The explorer's figure: each of ``images`` (default: the scikit-image photographs at 64 pixels)
     (shown on a fixed [0, 1] scale) in its first column, then ``views`` augmented copies drawn with ``transform`` at ``strength``
     (a probability for the flips, else a fraction of the transform's range) from a generator seeded

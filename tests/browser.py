@@ -29,9 +29,18 @@ from urllib.parse import unquote, urlparse
 
 CDN_PREFIX = "https://cdn.jsdelivr.net/npm/"
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-default-apps", "--disable-extensions", "--disable-sync",
-    "--no-first-run", "--no-default-browser-check", "--mute-audio", "--hide-scrollbars",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--mute-audio",
+    "--hide-scrollbars",
     "--remote-debugging-pipe",
 ]
 
@@ -44,7 +53,7 @@ def split_cdn_url(url: str) -> tuple[str, str, str] | None:
     """``https://cdn.jsdelivr.net/npm/@scope/name@1.2.3/dist/x.js`` → (``@scope/name``, ``1.2.3``, ``dist/x.js``)."""
     if not url.startswith(CDN_PREFIX):
         return None
-    rest = unquote(urlparse(url).path)[len("/npm/"):]
+    rest = unquote(urlparse(url).path)[len("/npm/") :]
     scope = ""
     if rest.startswith("@"):
         scope, rest = rest.split("/", 1)
@@ -79,16 +88,17 @@ class PageReport:
     """What happened while one page loaded."""
 
     url: str
-    errors: list[str] = field(default_factory=list)       # JS exceptions, console errors, failed loads
-    blocked: list[str] = field(default_factory=list)      # requests that would have needed the network
+    errors: list[str] = field(default_factory=list)  # JS exceptions, console errors, failed loads
+    blocked: list[str] = field(default_factory=list)  # requests that would have needed the network
     served_from_mirror: list[str] = field(default_factory=list)
 
 
 class Chromium:
     """One headless Chromium with one tab; use as a context manager."""
 
-    def __init__(self, executable: str, mirror: CdnMirror | None, local_origin: str, width: int = 1280,
-                 height: int = 900):
+    def __init__(
+        self, executable: str, mirror: CdnMirror | None, local_origin: str, width: int = 1280, height: int = 900
+    ):
         self.executable = executable
         self.mirror = mirror
         self.local_origin = local_origin.rstrip("/")
@@ -113,19 +123,33 @@ class Chromium:
 
         self._log = open(Path(self._profile) / "chromium.log", "wb")
         self._process = subprocess.Popen(
-            [self.executable, *FLAGS, f"--user-data-dir={self._profile}",
-             f"--window-size={self.size[0]},{self.size[1]}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
-            preexec_fn=wire_pipes, close_fds=False,
+            [
+                self.executable,
+                *FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--window-size={self.size[0]},{self.size[1]}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            preexec_fn=wire_pipes,
+            close_fds=False,
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         self._session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for method, params in [("Page.enable", {}), ("Runtime.enable", {}), ("Log.enable", {}),
-                               ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
-                               ("Emulation.setDeviceMetricsOverride",
-                                {"width": self.size[0], "height": self.size[1], "deviceScaleFactor": 1, "mobile": False})]:
+        for method, params in [
+            ("Page.enable", {}),
+            ("Runtime.enable", {}),
+            ("Log.enable", {}),
+            ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
+            (
+                "Emulation.setDeviceMetricsOverride",
+                {"width": self.size[0], "height": self.size[1], "deviceScaleFactor": 1, "mobile": False},
+            ),
+        ]:
             self.send(method, params, session=True)
         return self
 
@@ -233,8 +257,16 @@ class Chromium:
         self.report.served_from_mirror.append(url)
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         headers = [{"name": "Content-Type", "value": mime}, {"name": "Access-Control-Allow-Origin", "value": "*"}]
-        self.send("Fetch.fulfillRequest", {"requestId": request_id, "responseCode": 200, "responseHeaders": headers,
-                                           "body": base64.b64encode(path.read_bytes()).decode()}, session=True)
+        self.send(
+            "Fetch.fulfillRequest",
+            {
+                "requestId": request_id,
+                "responseCode": 200,
+                "responseHeaders": headers,
+                "body": base64.b64encode(path.read_bytes()).decode(),
+            },
+            session=True,
+        )
 
     # -- page API -------------------------------------------------------------------------
     def load(self, url: str, timeout: float = 60) -> PageReport:
@@ -256,8 +288,12 @@ class Chromium:
     def evaluate(self, expression: str, timeout: float = 60):
         """The value of a JavaScript expression (promises are awaited); requests keep being served."""
         self._handle_events()
-        result = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
-                                                "returnByValue": True}, session=True, timeout=timeout)
+        result = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            session=True,
+            timeout=timeout,
+        )
         self._handle_events()
         if "exceptionDetails" in result:
             raise BrowserError(f"{expression[:60]}…: {result['exceptionDetails'].get('text')}")
@@ -278,7 +314,11 @@ class Chromium:
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         clip = {"x": 0, "y": 0, "width": self.size[0], "height": min(max(size["height"], 1), max_height), "scale": 1}
         options = {"format": "png"} if path.suffix == ".png" else {"format": "jpeg", "quality": 70}
-        data = self.send("Page.captureScreenshot", {**options, "clip": clip, "captureBeyondViewport": True},
-                         session=True, timeout=120)["data"]
+        data = self.send(
+            "Page.captureScreenshot",
+            {**options, "clip": clip, "captureBeyondViewport": True},
+            session=True,
+            timeout=120,
+        )["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))

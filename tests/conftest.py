@@ -50,8 +50,10 @@ def postgres_server():
     from tests import postgres
 
     if not postgres.available():
-        message = ("PostgreSQL tests need Debian's postgresql and psycopg: run `python tools/install_postgres.py` "
-                   "and `pip install -r requirements.txt`")
+        message = (
+            "PostgreSQL tests need Debian's postgresql and psycopg: run `python tools/install_postgres.py` "
+            "and `pip install -r requirements.txt`"
+        )
         if os.environ.get("DLCOURSE_REQUIRE_POSTGRES") == "1":
             pytest.fail(message)
         pytest.skip(message)

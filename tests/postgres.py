@@ -75,10 +75,22 @@ class PostgresServer:
     def _run(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         command = [str(self.bin / args[0]), *args[1:]]
         if self._owner is not None:
-            command = ["setpriv", f"--reuid={self._owner.pw_uid}", f"--regid={self._owner.pw_gid}",
-                       "--clear-groups", *command]
-        return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120,
-                              env={**os.environ, "LC_ALL": "C"}, **kwargs)
+            command = [
+                "setpriv",
+                f"--reuid={self._owner.pw_uid}",
+                f"--regid={self._owner.pw_gid}",
+                "--clear-groups",
+                *command,
+            ]
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "LC_ALL": "C"},
+            **kwargs,
+        )
 
     def start(self) -> PostgresServer:
         pwfile = self.root / "pwfile"
@@ -87,10 +99,21 @@ class PostgresServer:
             for path in (self.root, pwfile):
                 os.chown(path, self._owner.pw_uid, self._owner.pw_gid)
         data = self.root / "data"
-        self._run("initdb", "-D", str(data), "-U", USER, "--auth=scram-sha-256", f"--pwfile={pwfile}",
-                  "--encoding=UTF8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "--encoding=UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
         deadline = time.monotonic() + 30
         while True:  # pg_ctl -w waits for the socket; a first connection confirms password login works
@@ -105,8 +128,9 @@ class PostgresServer:
     def connect(self, database: str):
         import psycopg
 
-        return psycopg.connect(host="127.0.0.1", port=self.port, user=USER, password=PASSWORD, dbname=database,
-                               autocommit=True)
+        return psycopg.connect(
+            host="127.0.0.1", port=self.port, user=USER, password=PASSWORD, dbname=database, autocommit=True
+        )
 
     def url(self, database: str) -> str:
         """The database's SQLAlchemy URL, without the password."""

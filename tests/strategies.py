@@ -54,6 +54,8 @@ def parameter_sets(draw, max_params: int = 4):
     g = torch.Generator().manual_seed(seed)
     scale = draw(st.sampled_from([1e-3, 1.0, 100.0]))
     return [torch.randn(draw(shapes), generator=g) * scale for _ in range(n)]
+
+
 #: Dropout's drop probability p: [0, 1) (p = 1 would drop everything).
 drop_probabilities = st.floats(min_value=0.0, max_value=0.99)
 #: Input shapes for batch norm: (N, C), (N, C, L) or (N, C, H, W), at least 2 values per channel.
@@ -101,10 +103,16 @@ def evaluate_expression(expr, variables, lib):
     libraries: ``log(u² + 0.5)``, ``a / (b² + 1)``, ``(u² + 0.25) ** 0.5`` and ``** -1``;
     ``reuse`` evaluates its child once and uses the node twice (``u * u + u``).
     """
+
     def unary(name, u):
         if lib == "torch":
-            return {"exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-                    "relu": torch.relu}[name](u)
+            return {
+                "exp": torch.exp,
+                "log": torch.log,
+                "tanh": torch.tanh,
+                "sigmoid": torch.sigmoid,
+                "relu": torch.relu,
+            }[name](u)
         return getattr(u, name)()
 
     def ev(node):
@@ -132,9 +140,9 @@ def evaluate_expression(expr, variables, lib):
         if kind in ("exp", "tanh", "sigmoid", "relu"):
             return unary(kind, u)
         if kind == "square":
-            return u ** 2
+            return u**2
         if kind == "cube":
-            return u ** 3
+            return u**3
         if kind == "sqrt":
             return (u * u + 0.25) ** 0.5
         if kind == "inverse":

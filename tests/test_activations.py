@@ -56,21 +56,36 @@ def test_registry_builds_every_activation_by_name():
         torch.testing.assert_close(module.eval()(x), A.evaluate(name, x)[0])
 
 
-@pytest.mark.parametrize("name,centred,sat_left,sat_right", [
-    ("sigmoid", False, True, True), ("tanh", True, True, True), ("relu", False, True, False),
-    ("leaky_relu", False, False, False), ("elu", False, True, False), ("selu", True, True, False),
-    ("identity", True, False, False),
-])
+@pytest.mark.parametrize(
+    "name,centred,sat_left,sat_right",
+    [
+        ("sigmoid", False, True, True),
+        ("tanh", True, True, True),
+        ("relu", False, True, False),
+        ("leaky_relu", False, False, False),
+        ("elu", False, True, False),
+        ("selu", True, True, False),
+        ("identity", True, False, False),
+    ],
+)
 def test_analysis_table_reflects_known_properties(name, centred, sat_left, sat_right):
     row = A.analyse(name)
     assert row["zero-centred"] is centred
     assert row["saturates left"] is sat_left and row["saturates right"] is sat_right
 
 
-@pytest.mark.parametrize("name,low,high", [
-    ("identity", -math.inf, math.inf), ("sigmoid", 0.0, 1.0), ("tanh", -1.0, 1.0), ("relu", 0.0, math.inf),
-    ("leaky_relu", -math.inf, math.inf), ("elu", -1.0, math.inf), ("selu", -A.SELU_SCALE * A.SELU_ALPHA, math.inf),
-])
+@pytest.mark.parametrize(
+    "name,low,high",
+    [
+        ("identity", -math.inf, math.inf),
+        ("sigmoid", 0.0, 1.0),
+        ("tanh", -1.0, 1.0),
+        ("relu", 0.0, math.inf),
+        ("leaky_relu", -math.inf, math.inf),
+        ("elu", -1.0, math.inf),
+        ("selu", -A.SELU_SCALE * A.SELU_ALPHA, math.inf),
+    ],
+)
 def test_analysis_range_detects_unbounded_sides(name, low, high):
     row = A.analyse(name)
     assert row["min"] == pytest.approx(low, abs=1e-6) and row["max"] == pytest.approx(high, abs=1e-6)
@@ -80,10 +95,13 @@ def test_analysis_finds_the_interior_minimum_of_gelu():
     assert A.analyse("gelu")["min"] == pytest.approx(-0.16997, abs=1e-4)
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: A.get_activation("swish"), ValueError, "name must be one of"),
-    (lambda: A.get_activation("elu", slope=1.0), TypeError, "unexpected parameter"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: A.get_activation("swish"), ValueError, "name must be one of"),
+        (lambda: A.get_activation("elu", slope=1.0), TypeError, "unexpected parameter"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

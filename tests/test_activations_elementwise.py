@@ -111,10 +111,12 @@ def test_prelu_matches_torch_module_forward_and_gradients(x):
         torch.testing.assert_close(xa.grad, xb.grad, **TOL)
         torch.testing.assert_close(ours.weight.grad, ref.weight.grad, atol=1e-3, rtol=1e-5)
         w = ref.weight.detach()
-        torch.testing.assert_close(E.prelu_grad(x.float(), w),
-                                   autograd_derivative(lambda v, w=w: F.prelu(v, w), x.float()), **TOL)
-        torch.testing.assert_close(E.prelu_weight_grad(x.float(), ours.weight.detach(), g), ref.weight.grad,
-                                   atol=1e-3, rtol=1e-5)
+        torch.testing.assert_close(
+            E.prelu_grad(x.float(), w), autograd_derivative(lambda v, w=w: F.prelu(v, w), x.float()), **TOL
+        )
+        torch.testing.assert_close(
+            E.prelu_weight_grad(x.float(), ours.weight.detach(), g), ref.weight.grad, atol=1e-3, rtol=1e-5
+        )
 
 
 @given(st.floats(min_value=0.0, max_value=3.0))
@@ -123,8 +125,9 @@ def test_leaky_relu_parameter_is_honoured(alpha):
     torch.testing.assert_close(E.leaky_relu(x, alpha), torch.tensor([-2.0 * alpha, 3.0]))
 
 
-@pytest.mark.parametrize("mean, var, omega, tau", [(0.0, 1.0, 0.0, 1.0), (0.3, 2.0, 1.0, 1.0), (-0.5, 0.3, 2.0, 0.5),
-                                                   (1.0, 3.0, -1.0, 2.0)])
+@pytest.mark.parametrize(
+    "mean, var, omega, tau", [(0.0, 1.0, 0.0, 1.0), (0.3, 2.0, 1.0, 1.0), (-0.5, 0.3, 2.0, 0.5), (1.0, 3.0, -1.0, 2.0)]
+)
 def test_selu_moments_match_monte_carlo_of_torch_selu(mean, var, omega, tau):
     """Oracle: F.selu on 4 million float64 draws of z ~ N(mean·omega, var·tau)."""
     g = torch.Generator().manual_seed(0)
@@ -143,24 +146,29 @@ def test_selu_moments_have_the_fixed_point_zero_one_and_it_attracts():
     assert (mean, var) == pytest.approx((0.0, 1.0), abs=1e-3)
 
 
-@pytest.mark.parametrize("kwargs, error, name", [({"var": 0.0}, ValueError, "var"), ({"tau": -1.0}, ValueError, "tau"),
-                                                 ({"mean": "0"}, TypeError, "mean")])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [({"var": 0.0}, ValueError, "var"), ({"tau": -1.0}, ValueError, "tau"), ({"mean": "0"}, TypeError, "mean")],
+)
 def test_selu_moments_reject_bad_arguments_by_name(kwargs, error, name):
     with pytest.raises(error, match=name):
         E.selu_moments(**{"mean": 0.0, "var": 1.0, **kwargs})
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: E.sigmoid([1.0, 2.0]), TypeError, "x must be a torch.Tensor"),
-    (lambda: E.relu(torch.tensor([1, 2])), TypeError, "x must be a floating-point tensor"),
-    (lambda: E.leaky_relu(torch.zeros(2), negative_slope=-0.1), ValueError, "negative_slope must be >= 0"),
-    (lambda: E.elu(torch.zeros(2), alpha=-1.0), ValueError, "alpha must be >= 0"),
-    (lambda: E.rrelu(torch.zeros(2), lower=0.5, upper=0.1), ValueError, "lower must be <= upper"),
-    (lambda: E.softplus(torch.zeros(2), beta=0.0), ValueError, "beta must be > 0"),
-    (lambda: E.gelu(torch.zeros(2), approximate="fast"), ValueError, "approximate must be one of"),
-    (lambda: E.PReLU(0), ValueError, "num_parameters must be >= 1"),
-    (lambda: E.prelu(torch.zeros(2, 3), torch.ones(2)), ValueError, "x.shape\\[1\\] == weight.numel"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: E.sigmoid([1.0, 2.0]), TypeError, "x must be a torch.Tensor"),
+        (lambda: E.relu(torch.tensor([1, 2])), TypeError, "x must be a floating-point tensor"),
+        (lambda: E.leaky_relu(torch.zeros(2), negative_slope=-0.1), ValueError, "negative_slope must be >= 0"),
+        (lambda: E.elu(torch.zeros(2), alpha=-1.0), ValueError, "alpha must be >= 0"),
+        (lambda: E.rrelu(torch.zeros(2), lower=0.5, upper=0.1), ValueError, "lower must be <= upper"),
+        (lambda: E.softplus(torch.zeros(2), beta=0.0), ValueError, "beta must be > 0"),
+        (lambda: E.gelu(torch.zeros(2), approximate="fast"), ValueError, "approximate must be one of"),
+        (lambda: E.PReLU(0), ValueError, "num_parameters must be >= 1"),
+        (lambda: E.prelu(torch.zeros(2, 3), torch.ones(2)), ValueError, "x.shape\\[1\\] == weight.numel"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

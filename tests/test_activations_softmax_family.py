@@ -44,12 +44,15 @@ def test_softmax_of_huge_logits_is_finite():
     torch.testing.assert_close(S.log_softmax(x), torch.tensor([[0.0, -1e4, -2e4]]))
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: S.softmax(torch.zeros(2, 3), dim=2), ValueError, "dim=2 is out of range"),
-    (lambda: S.log_softmax(torch.zeros(2, 3), dim=-3), ValueError, "dim=-3 is out of range"),
-    (lambda: S.softmax(torch.zeros(2, 3), dim=1.0), TypeError, "dim must be an int"),
-    (lambda: S.softmax_jacobian(torch.zeros(2, 2)), ValueError, "x must be 1-D"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: S.softmax(torch.zeros(2, 3), dim=2), ValueError, "dim=2 is out of range"),
+        (lambda: S.log_softmax(torch.zeros(2, 3), dim=-3), ValueError, "dim=-3 is out of range"),
+        (lambda: S.softmax(torch.zeros(2, 3), dim=1.0), TypeError, "dim must be an int"),
+        (lambda: S.softmax_jacobian(torch.zeros(2, 2)), ValueError, "x must be 1-D"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

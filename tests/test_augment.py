@@ -68,8 +68,7 @@ def test_tta_averages_probabilities_and_restores_mode():
     assert model.training
 
 
-MODULES = ["base", "geometric", "colour", "erasing", "mixing",
-           "transforms", "compose"]
+MODULES = ["base", "geometric", "colour", "erasing", "mixing", "transforms", "compose"]
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -77,4 +76,3 @@ def test_every_public_name_of_the_augmentation_modules_is_importable_from_augmen
     module = importlib.import_module(f"dlcourse.augment.{module}")
     for name in module.__all__:
         assert getattr(A, name) is getattr(module, name), name
-

@@ -9,12 +9,15 @@ from dlcourse import augment as A
 from dlcourse.augment import base as B
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: A.random_flip(torch.rand(1, 4, 4)), ValueError, "x must be a batch of images"),
-    (lambda: A.random_affine(torch.rand(2, 4, 4)), ValueError, "x must be a batch of images"),
-    (lambda: A.random_flip(torch.ones(2, 1, 4, 4, dtype=torch.long)), TypeError, "x must be a floating-point"),
-    (lambda: A.random_flip([1.0]), TypeError, "x must be a torch.Tensor"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: A.random_flip(torch.rand(1, 4, 4)), ValueError, "x must be a batch of images"),
+        (lambda: A.random_affine(torch.rand(2, 4, 4)), ValueError, "x must be a batch of images"),
+        (lambda: A.random_flip(torch.ones(2, 1, 4, 4, dtype=torch.long)), TypeError, "x must be a floating-point"),
+        (lambda: A.random_flip([1.0]), TypeError, "x must be a torch.Tensor"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

@@ -26,8 +26,10 @@ def test_colour_factors_of_one_change_nothing_and_saturation_zero_is_grey():
     torch.testing.assert_close(grey, expected)
     flat = C.adjust_colour(x, contrast=0.0)
     assert flat.std(dim=(1, 2, 3)).max() < 1e-6
-    torch.testing.assert_close(C.adjust_colour(x, brightness=torch.tensor([0.5, 1, 2, 3.0]), value_range=(0, 1)),
-                               (x * torch.tensor([0.5, 1, 2, 3.0])[:, None, None, None]).clamp(0, 1))
+    torch.testing.assert_close(
+        C.adjust_colour(x, brightness=torch.tensor([0.5, 1, 2, 3.0]), value_range=(0, 1)),
+        (x * torch.tensor([0.5, 1, 2, 3.0])[:, None, None, None]).clamp(0, 1),
+    )
 
 
 @given(x=image_batches(), seed=st.integers(0, 100))
@@ -46,18 +48,28 @@ def test_colour_adjustment_equals_the_three_steps_in_order(x, seed):
 
 def test_inplace_colour_equals_the_copying_version():
     x = torch.rand(5, 3, 6, 7, generator=gen(0))
-    assert_inplace_equals_copy([
-        (lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1)),
-         lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1), inplace=True)),
-        (lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1)),
-         lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1), inplace=True)),
-    ], x)
+    assert_inplace_equals_copy(
+        [
+            (
+                lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1)),
+                lambda v: C.adjust_colour(v, torch.rand(5) * 2, 0.5, 1.5, (0, 1), inplace=True),
+            ),
+            (
+                lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1)),
+                lambda v: C.color_jitter(v, 0.3, 0.3, 0.3, generator=gen(1), inplace=True),
+            ),
+        ],
+        x,
+    )
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: C.color_jitter(torch.rand(2, 3, 4, 4), brightness=-0.1), ValueError, "brightness must be >= 0"),
-    (lambda: C.adjust_colour(torch.rand(2, 3, 4, 4), inplace=None), TypeError, "inplace must be a bool"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: C.color_jitter(torch.rand(2, 3, 4, 4), brightness=-0.1), ValueError, "brightness must be >= 0"),
+        (lambda: C.adjust_colour(torch.rand(2, 3, 4, 4), inplace=None), TypeError, "inplace must be a bool"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

@@ -39,7 +39,7 @@ def _geometric_and_photometric(x, draw):
         lambda: A.ColorJitter(brightness=0.4, contrast=0.4, saturation=0.4, value_range=(0, 1)),
         lambda: A.RandomAffine(degrees=20, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5, fill=0.25),
         lambda: A.Cutout(size=2, fill=-1.0),
-        lambda: (lambda v, generator=None: v * 2),          # a plain callable: never overwritten in place
+        lambda: lambda v, generator=None: v * 2,  # a plain callable: never overwritten in place
     ]
     picks = draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=7))
     return [pool[i]() for i in picks]
@@ -86,9 +86,13 @@ def _blocks_of(block_bytes, threads=1):
 
 
 def _benchmark_pipeline():
-    return [A.RandomHorizontalFlip(p=0.5), A.RandomCrop(padding=4, padding_mode="reflect"),
-            A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
-            A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5), A.Cutout(size=4)]
+    return [
+        A.RandomHorizontalFlip(p=0.5),
+        A.RandomCrop(padding=4, padding_mode="reflect"),
+        A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
+        A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5),
+        A.Cutout(size=4),
+    ]
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -110,15 +114,19 @@ def test_fused_pipeline_in_uneven_blocks_is_exact_at_any_thread_count(threads, m
 @pytest.mark.parametrize("layout", ["contiguous", "transposed"])
 def test_transforms_told_to_work_in_place_overwrite_the_callers_batch_as_the_functions_do(layout):
     base = torch.rand(7, 3, 6, 6, generator=gen(0))
-    for make in [lambda: [A.ColorJitter(brightness=0.5, value_range=(0, 1), inplace=True),
-                          A.Cutout(size=3, inplace=True)],                                      # all in place
-                 lambda: [A.Cutout(size=2, fill=0.5, inplace=True), A.RandomAffine(degrees=10), A.Cutout(size=3)]]:
+    for make in [
+        lambda: [
+            A.ColorJitter(brightness=0.5, value_range=(0, 1), inplace=True),
+            A.Cutout(size=3, inplace=True),
+        ],  # all in place
+        lambda: [A.Cutout(size=2, fill=0.5, inplace=True), A.RandomAffine(degrees=10), A.Cutout(size=3)],
+    ]:
         inputs = [base.clone() if layout == "contiguous" else base.clone().transpose(2, 3) for _ in range(2)]
         with _blocks_of(1):
             fused = C.Compose(make(), generator=gen(1))(inputs[0])
         expected = C.Compose(make(), generator=gen(1), fuse=False)(inputs[1])
         torch.testing.assert_close(fused, expected, rtol=0, atol=0)
-        torch.testing.assert_close(inputs[0], inputs[1], rtol=0, atol=0)   # overwritten alike
+        torch.testing.assert_close(inputs[0], inputs[1], rtol=0, atol=0)  # overwritten alike
         assert (fused is inputs[0]) == (expected is inputs[1])
 
 
@@ -126,9 +134,13 @@ def test_transforms_told_to_work_in_place_overwrite_the_callers_batch_as_the_fun
 def test_fused_pipeline_of_the_benchmark_is_exact_and_keeps_targets(device):
     x = torch.rand(8, 3, 16, 16, generator=gen(0)).to(device)
     y = torch.arange(8, device=device)
-    transforms = [A.RandomHorizontalFlip(p=0.5), A.RandomCrop(padding=4, padding_mode="reflect"),
-                  A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
-                  A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5), A.Cutout(size=4)]
+    transforms = [
+        A.RandomHorizontalFlip(p=0.5),
+        A.RandomCrop(padding=4, padding_mode="reflect"),
+        A.ColorJitter(brightness=0.3, contrast=0.3, saturation=0.3, value_range=(0, 1)),
+        A.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=5),
+        A.Cutout(size=4),
+    ]
     out, same_y = C.Compose(transforms, generator=gen(1))(x, y)
     g = gen(1)
     expected = A.random_flip(x, 0.5, generator=g)
@@ -142,8 +154,12 @@ def test_fused_pipeline_of_the_benchmark_is_exact_and_keeps_targets(device):
 
 def test_transforms_with_their_own_generators_and_label_mixing_inside_a_fused_compose():
     x, y = torch.rand(6, 3, 8, 8, generator=gen(0)), torch.arange(6) % 3
-    make = lambda: [A.RandomCrop(padding=2, generator=gen(1)), A.RandomHorizontalFlip(generator=gen(2)),
-                    A.Mixup(alpha=1.0, num_classes=3, generator=gen(3)), A.Cutout(size=3, generator=gen(4))]
+    make = lambda: [
+        A.RandomCrop(padding=2, generator=gen(1)),
+        A.RandomHorizontalFlip(generator=gen(2)),
+        A.Mixup(alpha=1.0, num_classes=3, generator=gen(3)),
+        A.Cutout(size=3, generator=gen(4)),
+    ]
     fused_x, fused_y = C.Compose(make())(x, y)
     plain_x, plain_y = C.Compose(make(), fuse=False)(x, y)
     torch.testing.assert_close(fused_x, plain_x, rtol=0, atol=0)
@@ -152,16 +168,25 @@ def test_transforms_with_their_own_generators_and_label_mixing_inside_a_fused_co
 
 def test_fused_compose_keeps_gradients_flowing():
     x = torch.rand(4, 3, 8, 8, generator=gen(0), requires_grad=True)
-    t = C.Compose([A.RandomCrop(padding=1), A.ColorJitter(brightness=0.5), A.RandomAffine(degrees=10),
-                   A.Cutout(size=2)], generator=gen(1))
+    t = C.Compose(
+        [A.RandomCrop(padding=1), A.ColorJitter(brightness=0.5), A.RandomAffine(degrees=10), A.Cutout(size=2)],
+        generator=gen(1),
+    )
     out = t(x)
     out.sum().backward()
     assert x.grad is not None and x.grad.shape == x.shape
     torch.testing.assert_close(out, C.Compose(t.transforms, generator=gen(1), fuse=False)(x), rtol=0, atol=0)
     # a step that makes the batch need gradients half-way: later calls must not overwrite what autograd kept
     weight = torch.ones(1, requires_grad=True)
-    t = C.Compose([A.RandomCrop(padding=1), lambda v, generator=None: v * weight, A.ColorJitter(brightness=0.5),
-                   A.RandomAffine(degrees=10), A.Cutout(size=2)])
+    t = C.Compose(
+        [
+            A.RandomCrop(padding=1),
+            lambda v, generator=None: v * weight,
+            A.ColorJitter(brightness=0.5),
+            A.RandomAffine(degrees=10),
+            A.Cutout(size=2),
+        ]
+    )
     first = t(x.detach(), generator=gen(1))
     t(x.detach(), generator=gen(2))
     first.sum().backward()
@@ -174,8 +199,15 @@ def test_fused_compose_results_do_not_share_its_scratch_memory():
     import threading
 
     x = torch.rand(6, 3, 10, 10, generator=gen(0))
-    t = C.Compose([A.RandomHorizontalFlip(), A.RandomCrop(padding=2, padding_mode="reflect"),
-                   A.ColorJitter(brightness=0.5, value_range=(0, 1)), A.RandomAffine(degrees=20), A.Cutout(size=3)])
+    t = C.Compose(
+        [
+            A.RandomHorizontalFlip(),
+            A.RandomCrop(padding=2, padding_mode="reflect"),
+            A.ColorJitter(brightness=0.5, value_range=(0, 1)),
+            A.RandomAffine(degrees=20),
+            A.Cutout(size=3),
+        ]
+    )
     first = t(x, generator=gen(1))
     kept = first.clone()
     second = t(x, generator=gen(2))
@@ -193,11 +225,14 @@ def test_fused_compose_results_do_not_share_its_scratch_memory():
     torch.testing.assert_close(results[2], second, rtol=0, atol=0)
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: C.Compose([], fuse="yes"), TypeError, "fuse must be a bool"),
-    (lambda: C.Compose([A.RandomHorizontalFlip(p=2.0)])(torch.rand(2, 1, 4, 4)), ValueError, "p must be in"),
-    (lambda: C.Compose([A.RandomCrop(padding=-1)])(torch.rand(2, 1, 4, 4)), ValueError, "padding must be an int"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: C.Compose([], fuse="yes"), TypeError, "fuse must be a bool"),
+        (lambda: C.Compose([A.RandomHorizontalFlip(p=2.0)])(torch.rand(2, 1, 4, 4)), ValueError, "p must be in"),
+        (lambda: C.Compose([A.RandomCrop(padding=-1)])(torch.rand(2, 1, 4, 4)), ValueError, "padding must be an int"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

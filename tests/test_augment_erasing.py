@@ -24,8 +24,10 @@ def test_cutout_equals_filling_the_clipped_square(x, size, seed):
     """Against the definition as a mask, with centres anywhere, including off the image."""
     n, _, height, width = x.shape
     g = gen(seed)
-    centres = torch.stack([torch.randint(-size, height + size, (n,), generator=g),
-                           torch.randint(-size, width + size, (n,), generator=g)], 1)
+    centres = torch.stack(
+        [torch.randint(-size, height + size, (n,), generator=g), torch.randint(-size, width + size, (n,), generator=g)],
+        1,
+    )
     rows, cols = torch.arange(height)[:, None], torch.arange(width)[None, :]
     expected = x.clone()
     for i, (r, c) in enumerate(centres.tolist()):
@@ -44,16 +46,28 @@ def test_cutout_zeroes_a_clipped_square():
 
 def test_inplace_cutout_equals_the_copying_version():
     x = torch.rand(5, 3, 6, 7, generator=gen(0))
-    assert_inplace_equals_copy([
-        (lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2)),
-         lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2), inplace=True)),
-    ], x)
+    assert_inplace_equals_copy(
+        [
+            (
+                lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2)),
+                lambda v: O.random_cutout(v, 3, fill=0.5, generator=gen(2), inplace=True),
+            ),
+        ],
+        x,
+    )
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: O.random_cutout(torch.rand(2, 1, 4, 4), 0), ValueError, "size must be >= 1"),
-    (lambda: O.cutout(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), 1, inplace=1), TypeError, "inplace must be a bool"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: O.random_cutout(torch.rand(2, 1, 4, 4), 0), ValueError, "size must be >= 1"),
+        (
+            lambda: O.cutout(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), 1, inplace=1),
+            TypeError,
+            "inplace must be a bool",
+        ),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

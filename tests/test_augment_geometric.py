@@ -38,7 +38,7 @@ def test_crop_output_comes_from_the_padded_input(x, padding, seed):
     padded = F.pad(x, (padding,) * 4)
     h, w = x.shape[2:]
     for img, pad in zip(out, padded):
-        windows = [pad[:, i:i + h, j:j + w] for i in range(2 * padding + 1) for j in range(2 * padding + 1)]
+        windows = [pad[:, i : i + h, j : j + w] for i in range(2 * padding + 1) for j in range(2 * padding + 1)]
         assert any(torch.equal(img, win) for win in windows)
 
 
@@ -48,11 +48,15 @@ def test_crop_with_given_offsets_is_a_slice():
     out = G.crop(x, offsets, (4, 3), padding=1, fill=-1.0)
     padded = F.pad(x, (1,) * 4, value=-1.0)
     for i, (top, left) in enumerate(offsets.tolist()):
-        torch.testing.assert_close(out[i], padded[i, :, top:top + 4, left:left + 3])
+        torch.testing.assert_close(out[i], padded[i, :, top : top + 4, left : left + 3])
 
 
-@given(x=image_batches(), padding=st.integers(0, 3), mode=st.sampled_from(["constant", "reflect", "replicate"]),
-       seed=st.integers(0, 100))
+@given(
+    x=image_batches(),
+    padding=st.integers(0, 3),
+    mode=st.sampled_from(["constant", "reflect", "replicate"]),
+    seed=st.integers(0, 100),
+)
 @settings(max_examples=40)
 def test_crop_equals_slicing_the_padded_batch_in_every_padding_mode(x, padding, mode, seed):
     """crop never builds the padded image; F.pad builds it, and every window must agree with it."""
@@ -62,13 +66,23 @@ def test_crop_equals_slicing_the_padded_batch_in_every_padding_mode(x, padding, 
             G.crop(x, torch.zeros(len(x), 2, dtype=torch.long), padding=padding, padding_mode=mode)
         return
     g = gen(seed)
-    h, w = int(torch.randint(1, height + 2 * padding + 1, (), generator=g)), int(torch.randint(1, width + 2 * padding + 1, (), generator=g))
-    offsets = torch.stack([torch.randint(0, height + 2 * padding - h + 1, (len(x),), generator=g),
-                           torch.randint(0, width + 2 * padding - w + 1, (len(x),), generator=g)], 1)
+    h, w = (
+        int(torch.randint(1, height + 2 * padding + 1, (), generator=g)),
+        int(torch.randint(1, width + 2 * padding + 1, (), generator=g)),
+    )
+    offsets = torch.stack(
+        [
+            torch.randint(0, height + 2 * padding - h + 1, (len(x),), generator=g),
+            torch.randint(0, width + 2 * padding - w + 1, (len(x),), generator=g),
+        ],
+        1,
+    )
     out = G.crop(x, offsets, (h, w), padding=padding, padding_mode=mode, fill=-2.0)
-    padded = F.pad(x, (padding,) * 4, mode=mode, value=-2.0) if mode == "constant" else F.pad(x, (padding,) * 4, mode=mode)
+    padded = (
+        F.pad(x, (padding,) * 4, mode=mode, value=-2.0) if mode == "constant" else F.pad(x, (padding,) * 4, mode=mode)
+    )
     for i, (top, left) in enumerate(offsets.tolist()):
-        torch.testing.assert_close(out[i], padded[i, :, top:top + h, left:left + w], rtol=0, atol=0)
+        torch.testing.assert_close(out[i], padded[i, :, top : top + h, left : left + w], rtol=0, atol=0)
 
 
 def test_crop_writes_into_out():
@@ -82,23 +96,28 @@ def test_crop_writes_into_out():
         G.crop(x, offsets, (4, 3), padding=1, out=torch.empty(3, 2, 3, 4))
 
 
-@given(x=image_batches(), padding=st.integers(0, 2), mode=st.sampled_from(["constant", "replicate"]),
-       seed=st.integers(0, 100))
+@given(
+    x=image_batches(),
+    padding=st.integers(0, 2),
+    mode=st.sampled_from(["constant", "replicate"]),
+    seed=st.integers(0, 100),
+)
 @settings(max_examples=30)
 def test_crop_with_flip_masks_crops_the_flipped_images(x, padding, mode, seed):
     """Oracle: torch.flip of the selected images, then F.pad and slicing."""
     n, _, height, width = x.shape
     g = gen(seed)
     hflip, vflip = torch.rand(n, generator=g) < 0.5, torch.rand(n, generator=g) < 0.5
-    offsets = torch.stack([torch.randint(0, 2 * padding + 1, (n,), generator=g),
-                           torch.randint(0, 2 * padding + 1, (n,), generator=g)], 1)
+    offsets = torch.stack(
+        [torch.randint(0, 2 * padding + 1, (n,), generator=g), torch.randint(0, 2 * padding + 1, (n,), generator=g)], 1
+    )
     out = G.crop(x, offsets, padding=padding, padding_mode=mode, fill=-3.0, hflip=hflip, vflip=vflip)
     for i, (top, left) in enumerate(offsets.tolist()):
-        image = x[i:i + 1]
+        image = x[i : i + 1]
         image = image.flip(-1) if hflip[i] else image
         image = image.flip(-2) if vflip[i] else image
         padded = F.pad(image, (padding,) * 4, mode=mode, **({"value": -3.0} if mode == "constant" else {}))
-        torch.testing.assert_close(out[i], padded[0, :, top:top + height, left:left + width], rtol=0, atol=0)
+        torch.testing.assert_close(out[i], padded[0, :, top : top + height, left : left + width], rtol=0, atol=0)
 
 
 def test_translate_shifts_by_whole_pixels():
@@ -120,8 +139,12 @@ def test_identity_affine_reproduces_the_input(x):
 @settings(max_examples=40)
 def test_separable_grid_equals_torch_affine_grid(n, height, width, seed):
     theta = torch.randn(n, 2, 3, generator=gen(seed))
-    torch.testing.assert_close(G.affine_grid(theta, (height, width)),
-                               F.affine_grid(theta, [n, 1, height, width], align_corners=False), atol=1e-6, rtol=1e-6)
+    torch.testing.assert_close(
+        G.affine_grid(theta, (height, width)),
+        F.affine_grid(theta, [n, 1, height, width], align_corners=False),
+        atol=1e-6,
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("angle,k", [(90.0, 1), (-90.0, -1), (180.0, 2)])
@@ -145,20 +168,30 @@ def test_affine_grid_is_a_view_of_two_planes_that_grid_sample_reads():
     grid = G.affine_grid(theta, (5, 6))
     assert grid.shape == (3, 5, 6, 2)
     x = torch.rand(3, 2, 5, 6, generator=gen(1))
-    torch.testing.assert_close(F.grid_sample(x, grid, align_corners=False),
-                               F.grid_sample(x, grid.contiguous(), align_corners=False), rtol=0, atol=0)
+    torch.testing.assert_close(
+        F.grid_sample(x, grid, align_corners=False),
+        F.grid_sample(x, grid.contiguous(), align_corners=False),
+        rtol=0,
+        atol=0,
+    )
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: G.random_crop(torch.rand(2, 1, 4, 4), -1), ValueError, "padding must be an int >= 0"),
-    (lambda: G.random_flip(torch.rand(2, 1, 4, 4), 1.5), ValueError, "p must be in \\[0, 1\\]"),
-    (lambda: G.random_flip(torch.rand(2, 1, 4, 4), direction="diagonal"), ValueError, "direction must be one of"),
-    (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(1.2, 0.8)), ValueError, "scale must satisfy"),
-    (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(0.0, 1.0)), ValueError, "scale must be > 0"),
-    (lambda: G.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), (9, 9)), ValueError, "size .* is larger"),
-    (lambda: G.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), hflip=torch.ones(3)), ValueError,
-     "hflip must have shape"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: G.random_crop(torch.rand(2, 1, 4, 4), -1), ValueError, "padding must be an int >= 0"),
+        (lambda: G.random_flip(torch.rand(2, 1, 4, 4), 1.5), ValueError, "p must be in \\[0, 1\\]"),
+        (lambda: G.random_flip(torch.rand(2, 1, 4, 4), direction="diagonal"), ValueError, "direction must be one of"),
+        (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(1.2, 0.8)), ValueError, "scale must satisfy"),
+        (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(0.0, 1.0)), ValueError, "scale must be > 0"),
+        (lambda: G.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), (9, 9)), ValueError, "size .* is larger"),
+        (
+            lambda: G.crop(torch.rand(2, 1, 4, 4), torch.zeros(2, 2), hflip=torch.ones(3)),
+            ValueError,
+            "hflip must have shape",
+        ),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

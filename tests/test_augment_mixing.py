@@ -47,12 +47,18 @@ def test_cutmix_boxes_correct_lambda_for_clipping():
     torch.testing.assert_close(lam, torch.tensor([1 - 16 / 64, 1 - 4 / 64], dtype=torch.float64))
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: M.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), alpha=0.0), ValueError, "alpha must be > 0"),
-    (lambda: M.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1])), ValueError, "num_classes must be given"),
-    (lambda: M.mix(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), 1.5, torch.tensor([1, 0]), num_classes=2),
-     ValueError, "lam must be in"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: M.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), alpha=0.0), ValueError, "alpha must be > 0"),
+        (lambda: M.mixup(torch.rand(2, 1, 4, 4), torch.tensor([0, 1])), ValueError, "num_classes must be given"),
+        (
+            lambda: M.mix(torch.rand(2, 1, 4, 4), torch.tensor([0, 1]), 1.5, torch.tensor([1, 0]), num_classes=2),
+            ValueError,
+            "lam must be in",
+        ),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

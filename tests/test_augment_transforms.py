@@ -29,11 +29,14 @@ def test_transform_objects_compose_and_random_apply():
     assert "RandomCrop(padding=1)" in repr(T.RandomCrop(padding=1))
 
 
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: T.RandomApply(T.Cutout(size=2), p=-0.1), ValueError, "p must be in"),
-    (lambda: T.Mixup(alpha=1.0, num_classes=2)(torch.rand(2, 1, 4, 4)), ValueError, "y: Mixup mixes labels"),
-    (lambda: T.RandomCrop(padding=1, colour=3), TypeError, "colour"),
-])
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: T.RandomApply(T.Cutout(size=2), p=-0.1), ValueError, "p must be in"),
+        (lambda: T.Mixup(alpha=1.0, num_classes=2)(torch.rand(2, 1, 4, 4)), ValueError, "y: Mixup mixes labels"),
+        (lambda: T.RandomCrop(padding=1, colour=3), TypeError, "colour"),
+    ],
+)
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

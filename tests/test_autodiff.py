@@ -18,8 +18,7 @@ from dlcourse.autodiff import Value  # noqa: E402
 
 from .strategies import N_EXPRESSION_VARIABLES, evaluate_expression, expressions  # noqa: E402
 
-point = st.lists(st.floats(-2, 2, allow_nan=False), min_size=N_EXPRESSION_VARIABLES,
-                 max_size=N_EXPRESSION_VARIABLES)
+point = st.lists(st.floats(-2, 2, allow_nan=False), min_size=N_EXPRESSION_VARIABLES, max_size=N_EXPRESSION_VARIABLES)
 
 
 @given(expr=expressions(), xs=point)
@@ -62,10 +61,10 @@ def test_backward_again_after_zero_grad_gives_the_same_gradients(expr, xs):
 
 def test_reused_nodes_accumulate_every_path():
     x = Value(3.0)
-    y = x * x          # x used twice by one node
-    z = y + y * x      # y used twice, x a third time: z = x^2 + x^3
+    y = x * x  # x used twice by one node
+    z = y + y * x  # y used twice, x a third time: z = x^2 + x^3
     z.backward()
-    assert z.data == 36.0 and x.grad == 2 * 3.0 + 3 * 3.0 ** 2
+    assert z.data == 36.0 and x.grad == 2 * 3.0 + 3 * 3.0**2
     a = Value(0.5)
     b = a.tanh()
     c = b * b.exp() - b / (a + 2)
@@ -109,10 +108,10 @@ def test_unary_operations_match_torch(x):
 
 def test_mixing_numbers_and_operator_variants():
     x = Value(2.0)
-    out = (1 - x) + (3 / x) + (2 * x) + (x - 1) / 4 + (-x) ** 2 + x ** 0.5
+    out = (1 - x) + (3 / x) + (2 * x) + (x - 1) / 4 + (-x) ** 2 + x**0.5
     out.backward()
     t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
-    ref = (1 - t) + (3 / t) + (2 * t) + (t - 1) / 4 + (-t) ** 2 + t ** 0.5
+    ref = (1 - t) + (3 / t) + (2 * t) + (t - 1) / 4 + (-t) ** 2 + t**0.5
     ref.backward()
     assert out.data == pytest.approx(ref.item()) and x.grad == pytest.approx(t.grad.item())
     assert [p.data for p in (x * 3).parents] == [2.0, 3.0] and (x * 3).local_grads == (3.0, 2.0)

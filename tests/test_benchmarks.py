@@ -19,8 +19,17 @@ def test_measure_and_compare_report_medians_and_ratio():
 
 
 def test_rows_with_a_target_say_whether_it_was_met():
-    met = {"name": "a", "median": 1e-3, "min": 1e-3, "max": 1e-3, "baseline": "b", "baseline_median": 1e-2,
-           "ratio": 0.1, "target": 0.1, "met": True}
+    met = {
+        "name": "a",
+        "median": 1e-3,
+        "min": 1e-3,
+        "max": 1e-3,
+        "baseline": "b",
+        "baseline_median": 1e-2,
+        "ratio": 0.1,
+        "target": 0.1,
+        "met": True,
+    }
     missed = {**met, "name": "c", "ratio": 2.5, "target": 2, "met": False}
     plain = {k: v for k, v in met.items() if k not in ("target", "met")}
     table = timing.format_rows([met, missed, plain]).splitlines()
@@ -47,21 +56,44 @@ def test_median_line_marks_the_overall_median_met_or_missed():
 
 
 def test_margin_line_names_the_notebooks_that_meet_their_budget_by_less_than_the_spread():
-    row = lambda name, median, over=False: {"notebook": f"book/{name}.ipynb", "budget": 20.0, "median": median,
-                                            "over_budget": over}
+    row = lambda name, median, over=False: {
+        "notebook": f"book/{name}.ipynb",
+        "budget": 20.0,
+        "median": median,
+        "over_budget": over,
+    }
     assert notebooks.margin_line([row("a", 10.0), row("b", 16.0)]) == ""
     line = notebooks.margin_line([row("a", 10.0), row("b", 18.6), row("c", 25.0, True)])
     assert "this machine: b. They are within budget" in line and "not met reliably" in line
 
 
 def test_results_page_lists_over_budget_first_and_every_thread_count():
-    rows = [{"notebook": "book/a.ipynb", "budget": 30.0, "median": 12.0, "min": 11.0, "max": 13.0, "repeats": 3,
-             "over_budget": False, "by_threads": {"1": 12.0, "2": 14.0}},
-            {"notebook": "book/b.ipynb", "budget": 30.0, "median": 41.0, "min": 40.0, "max": 45.0, "repeats": 3,
-             "over_budget": True, "by_threads": {"1": 41.0, "2": 60.0}}]
+    rows = [
+        {
+            "notebook": "book/a.ipynb",
+            "budget": 30.0,
+            "median": 12.0,
+            "min": 11.0,
+            "max": 13.0,
+            "repeats": 3,
+            "over_budget": False,
+            "by_threads": {"1": 12.0, "2": 14.0},
+        },
+        {
+            "notebook": "book/b.ipynb",
+            "budget": 30.0,
+            "median": 41.0,
+            "min": 40.0,
+            "max": 45.0,
+            "repeats": 3,
+            "over_budget": True,
+            "by_threads": {"1": 41.0, "2": 60.0},
+        },
+    ]
     rows.sort(key=lambda r: (not r["over_budget"], -r["median"]))
-    page = notebooks.render({"measured_on": {"date": "2026-11-23", "machine": "m", "cpus": 2, "python": "3.11"},
-                             "rows": rows})
+    page = notebooks.render(
+        {"measured_on": {"date": "2026-11-23", "machine": "m", "cpus": 2, "python": "3.11"}, "rows": rows}
+    )
     table = [line for line in page.splitlines() if line.startswith(("| a", "| b"))]
     assert table[0].startswith("| b **over budget** | 41.0 s (40.0–45.0)")
     assert "| notebook | 1 thread | 1 thread (one run) | 2 threads (one run) | budget |" in page
@@ -73,24 +105,31 @@ def test_committed_page_is_rendered_from_the_committed_results():
     results = json.loads(notebooks.RESULTS.read_text())
     assert notebooks.PAGE.read_text() == notebooks.render(results, notebooks._benchmark_rows(), notebooks._suite())
     measured = {r["notebook"] for r in results["rows"]}
-    assert measured == {str(p.relative_to(notebooks.ROOT)) for p in notebooks.notebooks()}, \
+    assert measured == {str(p.relative_to(notebooks.ROOT)) for p in notebooks.notebooks()}, (
         "re-run python -m benchmarks.notebooks after adding a notebook"
+    )
 
 
 def test_suite_split_assigns_every_kind_of_test_to_its_part(tmp_path):
     from benchmarks import suite
 
-    cases = [("tests.test_augment", "test_crop", "1.5"), ("dlcourse.augment", "dlcourse.augment.crop", "0.5"),
-             ("book.01_activations.ipynb", "Cell 3", "2.0"), ("solutions/lab01_activations/lab01_activations.ipynb", "Cell 1", "1.0"),
-             ("tests.test_grading_loop.TestGradingLoop_lab01_activations", "test_loop", "30"),
-             ("tests.test_instructor", "test_hostile", "20"),
-             ("tests.test_book_html", "test_every_local_link_resolves", "25"),
-             ("tests.test_book_html", "test_page_renders_in_a_browser[book/intro.html]", "3"),
-             ("tests.test_book_html", "test_search_finds_dropout", "1"),
-             ("tests.test_colab_path", "test_notebook_runs_with_only_the_package[book/00]", "9")]
-    xml = "<testsuites><testsuite>" + "".join(
-        f'<testcase classname="{c}" name="{n}" time="{t}"/>' for c, n, t in cases) + \
-        '<testcase classname="tests.test_x" name="test_skip" time="0.1"><skipped/></testcase></testsuite></testsuites>'
+    cases = [
+        ("tests.test_augment", "test_crop", "1.5"),
+        ("dlcourse.augment", "dlcourse.augment.crop", "0.5"),
+        ("book.01_activations.ipynb", "Cell 3", "2.0"),
+        ("solutions/lab01_activations/lab01_activations.ipynb", "Cell 1", "1.0"),
+        ("tests.test_grading_loop.TestGradingLoop_lab01_activations", "test_loop", "30"),
+        ("tests.test_instructor", "test_hostile", "20"),
+        ("tests.test_book_html", "test_every_local_link_resolves", "25"),
+        ("tests.test_book_html", "test_page_renders_in_a_browser[book/intro.html]", "3"),
+        ("tests.test_book_html", "test_search_finds_dropout", "1"),
+        ("tests.test_colab_path", "test_notebook_runs_with_only_the_package[book/00]", "9"),
+    ]
+    xml = (
+        "<testsuites><testsuite>"
+        + "".join(f'<testcase classname="{c}" name="{n}" time="{t}"/>' for c, n, t in cases)
+        + '<testcase classname="tests.test_x" name="test_skip" time="0.1"><skipped/></testcase></testsuite></testsuites>'
+    )
     report = tmp_path / "junit.xml"
     report.write_text(xml)
     result = suite.split(report)

@@ -80,8 +80,9 @@ def test_first_cell_installs_the_pinned_release_only_in_colab(path):
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0]
     assert first.cell_type == "code"
-    assert first.source == release.install_cell(dlcourse.__version__), \
+    assert first.source == release.install_cell(dlcourse.__version__), (
         "the Colab install cell is not this release's: run python tools/release.py <version>"
+    )
     assert f"dlcourse @ git+{CONFIG['repository']['url']}@v{dlcourse.__version__}" in first.source
     assert not first.get("outputs"), "the install cell must print nothing outside Colab"
 
@@ -100,11 +101,16 @@ def test_a_failed_install_shows_pips_messages_and_what_to_do(tmp_path):
     source = release.install_cell(dlcourse.__version__)
     spec = f"dlcourse @ git+{CONFIG['repository']['url']}@v{dlcourse.__version__}"
     missing = tmp_path / "no-such-release"
-    code = ("import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-            + source.replace(spec, f"dlcourse @ {missing.as_uri()}"))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "PIP_NO_INDEX": "1",
-                                 "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    code = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n" + source.replace(
+        spec, f"dlcourse @ {missing.as_uri()}"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )
     assert result.returncode != 0
     assert str(missing) in result.stdout, "pip's own message is shown"
     assert "RuntimeError: Installing the course library failed" in result.stderr
@@ -130,8 +136,9 @@ def test_notebooks_are_committed_executed_and_clean(path):
 def test_no_execution_timestamps_are_stored(path):
     """Timestamps change with every recording and, through nbgrader, every release; they carry no content."""
     nb = nbformat.read(path, as_version=4)
-    assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], \
+    assert not [i for i, c in enumerate(nb.cells) if "execution" in c.metadata], (
         "re-record with tools/record_outputs.py (it does not store timing)"
+    )
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=ids(EXECUTED))
@@ -141,12 +148,20 @@ def test_no_progress_bar_is_stored(path):
     bars = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and PROGRESS_TEXT.search(_text_of(c))]
     assert not bars, f"cells {bars} store a progress bar: record with tools/record_outputs.py"
     state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    assert "FloatProgressModel" not in {m.get("model_name") for m in state.values()}, "a progress bar's widget is stored"
+    assert "FloatProgressModel" not in {m.get("model_name") for m in state.values()}, (
+        "a progress bar's widget is stored"
+    )
 
 
 def _figures(nb) -> list[tuple[int, str]]:
-    return [(i, data) for i, c in enumerate(nb.cells) if c.cell_type == "code" for o in c.get("outputs", [])
-            for kind, data in o.get("data", {}).items() if kind.startswith("image/")]
+    return [
+        (i, data)
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        for kind, data in o.get("data", {}).items()
+        if kind.startswith("image/")
+    ]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
@@ -165,8 +180,9 @@ def test_every_figure_has_alt_text(path):
     nb = nbformat.read(path, as_version=4)
     for i in sorted({i for i, _ in _figures(nb)}):
         alt = nb.cells[i].metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-        assert len(alt.split()) >= 5 and not re.search(r"\.(png|svg|jpe?g)\b", alt), \
+        assert len(alt.split()) >= 5 and not re.search(r"\.(png|svg|jpe?g)\b", alt), (
             f"cell {i}: write what the figure shows in metadata mystnb.image.alt (got {alt!r})"
+        )
 
 
 @pytest.mark.parametrize("path", RELEASES, ids=ids(RELEASES))
@@ -208,13 +224,27 @@ def test_database_urls_in_the_book_work_as_printed():
     extra installs (psycopg 3), carries no password, and SQLAlchemy loads its dialect as printed."""
     import sqlalchemy
 
-    texts = {p: p.read_text() for p in [*sorted((ROOT / "book").glob("*.ipynb")), *sorted((ROOT / "book").glob("*.md")),
-                                       ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted(ROOT.glob("dlcourse/*.py")),
-                                       *sorted(ROOT.glob("grading/dlcourse_grade/*.py"))]}
-    found = [(path.relative_to(ROOT), m.group(0).rstrip(".,;:\\")) for path, text in texts.items()
-             for m in DATABASE_URL.finditer(text) if m.group(1).startswith("postgres")]
+    texts = {
+        p: p.read_text()
+        for p in [
+            *sorted((ROOT / "book").glob("*.ipynb")),
+            *sorted((ROOT / "book").glob("*.md")),
+            ROOT / "README.md",
+            ROOT / "CONTRIBUTING.md",
+            *sorted(ROOT.glob("dlcourse/*.py")),
+            *sorted(ROOT.glob("grading/dlcourse_grade/*.py")),
+        ]
+    }
+    found = [
+        (path.relative_to(ROOT), m.group(0).rstrip(".,;:\\"))
+        for path, text in texts.items()
+        for m in DATABASE_URL.finditer(text)
+        if m.group(1).startswith("postgres")
+    ]
     assert found, "the book shows no PostgreSQL URL: then this test proves nothing"
     for path, url in found:
         assert url.startswith("postgresql+psycopg://"), f"{path}: {url} (SQLAlchemy 2.1 needs the driver named)"
         assert sqlalchemy.engine.make_url(url).password is None, f"{path}: {url} shows a password"
-        sqlalchemy.create_engine(url.replace("…", "db")).dispose()  # loads the dialect and the driver; connects to nothing
+        sqlalchemy.create_engine(
+            url.replace("…", "db")
+        ).dispose()  # loads the dialect and the driver; connects to nothing

@@ -80,23 +80,43 @@ def _parse(page: Path) -> _Collector:
 
 def _missing_browser_setup() -> list[str]:
     """What ``tools/install_test_browser.py`` would install: Chromium, the pinned scripts the book ships, axe-core."""
-    return [what for what, ok in [("chromium", SETUP.find_chromium()),
-                                  *[(f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
-                                    for n, v in {**SETUP.PACKAGES, **SETUP.TEST_PACKAGES}]] if not ok]
+    return [
+        what
+        for what, ok in [
+            ("chromium", SETUP.find_chromium()),
+            *[
+                (f"{n}@{v} in {SETUP.MIRROR}", SETUP.mirror_path(n, v).is_dir())
+                for n, v in {**SETUP.PACKAGES, **SETUP.TEST_PACKAGES}
+            ],
+        ]
+        if not ok
+    ]
 
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     if not all(SETUP.mirror_path(n, v).is_dir() for n, v in SETUP.PACKAGES):
-        message = ("the book ships MathJax, RequireJS and the widget manager, downloaded by "
-                   "`python tools/install_test_browser.py`: run it first")
+        message = (
+            "the book ships MathJax, RequireJS and the widget manager, downloaded by "
+            "`python tools/install_test_browser.py`: run it first"
+        )
         if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
     out = tmp_path_factory.mktemp("book")
     # jupyter_book has no __main__ module: call its CLI entry point with the interpreter running the tests
-    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-               "build", str(ROOT), "--path-output", str(out), "-W", "-n", "--keep-going"]
+    command = [
+        sys.executable,
+        "-c",
+        "from jupyter_book.cli.main import main; main()",
+        "build",
+        str(ROOT),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"book build failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     yield out / "_build" / "html"
@@ -169,6 +189,7 @@ def test_colab_button_points_at_an_existing_notebook(html):
 # double-clicks index.html offline would. Every request outside that folder is refused and
 # reported: the book must bring its scripts along (MathJax, RequireJS, the widget manager).
 
+
 def _load_tool(name: str):
     spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
@@ -190,14 +211,17 @@ WIDGET_RENDERED = """(v => { const s = v.previousElementSibling;
     return !!(s && s.classList.contains("widget-subarea") && s.querySelector(".jupyter-widgets, .widget-output, img")); })"""
 WIDGET_VIEWS = """[...document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')]"""
 
-PAGE_STATE = r"""(async () => {
+PAGE_STATE = (
+    r"""(async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "MJX-CONTAINER", "TEXTAREA"]);
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode: (n) => { for (let e = n.parentElement; e; e = e.parentElement) { if (skip.has(e.tagName)) return NodeFilter.FILTER_REJECT; }
                          return NodeFilter.FILTER_ACCEPT; } });
   let text = ""; while (walker.nextNode()) { text += walker.currentNode.nodeValue; }
-  const views = """ + WIDGET_VIEWS + r""";
+  const views = """
+    + WIDGET_VIEWS
+    + r""";
   return {
     mathjax: !!(window.MathJax && MathJax.startup),
     math: document.querySelectorAll(".math").length,
@@ -206,7 +230,9 @@ PAGE_STATE = r"""(async () => {
     rawMath: ["$$", "\\(", "\\["].filter(d => text.includes(d)),
     images: [...document.images].map(i => ({src: i.currentSrc.slice(0, 120), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight})),
     widgetViews: views.length,
-    widgetsRendered: views.filter(""" + WIDGET_RENDERED + r""").length,
+    widgetsRendered: views.filter("""
+    + WIDGET_RENDERED
+    + r""").length,
     colab: [...document.querySelectorAll('a[href*="colab.research.google.com"]')].map(a => a.href),
     wideCode: [...document.querySelectorAll("article pre")].filter(p => p.scrollWidth > p.clientWidth + 1)
         .map(p => `${p.scrollWidth} px in ${p.clientWidth} px: ${p.textContent.trim().slice(0, 50)}`),
@@ -217,6 +243,7 @@ PAGE_STATE = r"""(async () => {
     title: document.title,
   };
 })()"""
+)
 
 #: axe-core's verdict on the page as rendered: the serious and critical violations, one line each.
 #: ``preload: false``: axe would otherwise re-read every stylesheet with XMLHttpRequest, which a
@@ -227,8 +254,9 @@ AXE_RUN = """axe.run(document, {resultTypes: ["violations"], preload: false}).th
 
 
 def _axe_source() -> str:
-    (name, version), = SETUP.TEST_PACKAGES
+    ((name, version),) = SETUP.TEST_PACKAGES
     return (SETUP.mirror_path(name, version) / "axe.min.js").read_text(encoding="utf-8")
+
 
 SETTLED = "[...document.images].every(i => i.complete) && " + WIDGET_VIEWS + ".every(" + WIDGET_RENDERED + ")"
 
@@ -252,14 +280,20 @@ def _screenshot(browser, name: str) -> None:
 
 
 def _errors(report) -> list[str]:
-    return [e for e in report.errors if not BROWSER_NOISE.search(e)] + [f"needs the network: {u}" for u in report.blocked]
+    return [e for e in report.errors if not BROWSER_NOISE.search(e)] + [
+        f"needs the network: {u}" for u in report.blocked
+    ]
 
 
 def test_the_pages_load_nothing_from_the_network(html):
     """Every script and stylesheet of the rendered pages ships with the book (the browser test below
     then loads the pages with the network off); the vendored packages are the pinned ones."""
-    external = {f"{page.relative_to(html)}: {src}" for page in _pages(html)
-                for src in _parse(page).scripts + _parse(page).stylesheets if "://" in src}
+    external = {
+        f"{page.relative_to(html)}: {src}"
+        for page in _pages(html)
+        for src in _parse(page).scripts + _parse(page).stylesheets
+        if "://" in src
+    }
     assert not external, "pages load scripts from the network:\n" + "\n".join(sorted(external)[:10])
     vendored = {p.relative_to(html / "_static" / "vendor").parts[0] for p in (html / "_static" / "vendor").iterdir()}
     vendored |= {f"@jupyter-widgets/{p.name}" for p in (html / "_static" / "vendor" / "@jupyter-widgets").iterdir()}
@@ -285,7 +319,9 @@ def _browse(chromium, page: str) -> tuple[dict, list[str]]:
     chromium.evaluate(_axe_source() + ";0")
     problems += [f"accessibility: {v}" for v in chromium.evaluate(AXE_RUN, timeout=120)]
     if state["widgetsRendered"] != state["widgetViews"]:
-        problems.append(f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered")
+        problems.append(
+            f"{state['widgetViews'] - state['widgetsRendered']} of {state['widgetViews']} widgets not rendered"
+        )
     for link in state["colab"]:
         if not (ROOT / link.split("/blob/main/", 1)[-1]).is_file():
             problems.append(f"Colab button points at a missing notebook: {link}")
@@ -308,12 +344,19 @@ def test_the_other_pages_are_accessible(chromium, html):
     of the modules. The source pages are one template around Pygments' tokens, so the two largest
     (which hold every token class the others use) stand for all of them within the suite's time;
     ``DLCOURSE_AXE_ALL=1`` checks every one (35 pages, about a minute more)."""
-    others = [p for p in _pages(html) if str(p.relative_to(html)) not in BROWSER_PAGES
-              and 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")[:3000].lower()]  # index.html only redirects
+    others = [
+        p
+        for p in _pages(html)
+        if str(p.relative_to(html)) not in BROWSER_PAGES
+        and 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")[:3000].lower()
+    ]  # index.html only redirects
     sources = sorted((p for p in others if "_modules" in p.parts), key=lambda p: p.stat().st_size, reverse=True)
     assert len(sources) > 10, sources
-    chosen = others if os.environ.get("DLCOURSE_AXE_ALL") == "1" else \
-        [p for p in others if "_modules" not in p.parts] + sources[:2]
+    chosen = (
+        others
+        if os.environ.get("DLCOURSE_AXE_ALL") == "1"
+        else [p for p in others if "_modules" not in p.parts] + sources[:2]
+    )
     problems = []
     for path in chosen:
         page = str(path.relative_to(html))
@@ -335,23 +378,36 @@ def test_browser_check_catches_planted_faults(chromium, html):
         "<p>$$x^2$$</p><span class='math'>\\(y\\)</span><img src='missing.png'><article><img alt='fig.png' src='x.png'></article>"
         "<a href='https://colab.research.google.com/github/dlcourse/dlcourse/blob/main/book/no_such.ipynb'>Colab</a>"
         "<script>throw new Error('planted exception')</script>"
-        "<script>console.error('planted console error')</script></body></html>")
+        "<script>console.error('planted console error')</script></body></html>"
+    )
     _, problems = _browse(chromium, planted.name)
     text = "\n".join(problems)
-    for expected in ["planted exception", "planted console error", "needs the network: https://example.org",
-                     "has math but MathJax did not start", "math not typeset", "raw math delimiter '$$'",
-                     "image did not load", "missing notebook", "table wider than the page",
-                     "code wider than its box", "alt text is its file name",
-                     "accessibility: critical image-alt"]:
+    for expected in [
+        "planted exception",
+        "planted console error",
+        "needs the network: https://example.org",
+        "has math but MathJax did not start",
+        "math not typeset",
+        "raw math delimiter '$$'",
+        "image did not load",
+        "missing notebook",
+        "table wider than the page",
+        "code wider than its box",
+        "alt text is its file name",
+        "accessibility: critical image-alt",
+    ]:
         assert expected in text, f"{expected!r} not reported; got:\n{text}"
 
 
 def test_search_finds_dropout(chromium):
     """Sphinx's client-side search, fed the built index: every page that teaches dropout is found."""
     report = chromium.load(f"{chromium.origin}/search.html?q=dropout")
-    finished = chromium.wait_for("(document.querySelector('#search-results .search-summary') || {}).textContent || ''",
-                                 timeout=30)
-    hits = chromium.evaluate("[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'))")
+    finished = chromium.wait_for(
+        "(document.querySelector('#search-results .search-summary') || {}).textContent || ''", timeout=30
+    )
+    hits = chromium.evaluate(
+        "[...document.querySelectorAll('#search-results ul.search li a')].map(a => a.getAttribute('href'))"
+    )
     _screenshot(chromium, "search_dropout")
     assert not _errors(report), _errors(report)
     assert "finished" in finished.lower(), f"the search did not finish: {finished!r}"

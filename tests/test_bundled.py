@@ -41,8 +41,9 @@ def test_moons_equal_sklearn_bit_for_bit(n, noise, seed):
     np.testing.assert_array_equal(y, y_sk)
 
 
-@pytest.mark.parametrize("kwargs, error", [({"n_samples": 0}, ValueError), ({"noise": -1.0}, ValueError),
-                                           ({"n_samples": 2.5}, TypeError)])
+@pytest.mark.parametrize(
+    "kwargs, error", [({"n_samples": 0}, ValueError), ({"noise": -1.0}, ValueError), ({"n_samples": 2.5}, TypeError)]
+)
 def test_moons_reject_bad_arguments_by_name(kwargs, error):
     name = next(iter(kwargs))
     with pytest.raises(error, match=name):
@@ -55,8 +56,10 @@ def test_a_missing_file_is_named():
 
 
 def test_loading_the_course_data_does_not_import_sklearn_or_scipy():
-    code = ("import sys, dlcourse.data as d; d.load_digits(); d.load_digits(as_images=True); d.load_breast_cancer(); "
-            "d.load_diabetes(); d.make_moons(); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))")
+    code = (
+        "import sys, dlcourse.data as d; d.load_digits(); d.load_digits(as_images=True); d.load_breast_cancer(); "
+        "d.load_diabetes(); d.make_moons(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

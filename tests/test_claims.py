@@ -30,7 +30,9 @@ def test_at_least_and_below_agree_with_the_comparison(measured, bound):
 
 
 def test_the_message_names_the_claim_the_measurement_and_the_band():
-    with pytest.raises(ClaimError, match=r"^chapter claims: BN accuracy is above 0\.9; measured 0\.8533 \(needs > 0\.9\)$"):
+    with pytest.raises(
+        ClaimError, match=r"^chapter claims: BN accuracy is above 0\.9; measured 0\.8533 \(needs > 0\.9\)$"
+    ):
         claim("BN accuracy is above 0.9", 0.85333, above=0.9)
     with pytest.raises(ClaimError, match=r"needs >= 1; needs <= 0\.4"):
         claim("in [1, 2]", 0.5, at_least=1, at_most=0.4)
@@ -65,16 +67,19 @@ def test_claim_that_shows_what_was_measured():
         claim_that("SGD is slowest", False, measured={"SGD": 12})
 
 
-@pytest.mark.parametrize("call, error, text", [
-    (lambda: claim("", 1.0, above=0), TypeError, "statement"),
-    (lambda: claim("s", 1.0), ValueError, "needs a bound"),
-    (lambda: claim("s", "0.9", above=0), TypeError, "measured"),
-    (lambda: claim("s", True, above=0), TypeError, "measured"),
-    (lambda: claim("s", [], above=0), ValueError, "measured"),
-    (lambda: claim("s", 1.0, above="x"), TypeError, "above"),
-    (lambda: claim("s", 1.0, diverges=1), TypeError, "diverges"),
-    (lambda: claim_that("s", 1), TypeError, "holds"),
-])
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (lambda: claim("", 1.0, above=0), TypeError, "statement"),
+        (lambda: claim("s", 1.0), ValueError, "needs a bound"),
+        (lambda: claim("s", "0.9", above=0), TypeError, "measured"),
+        (lambda: claim("s", True, above=0), TypeError, "measured"),
+        (lambda: claim("s", [], above=0), ValueError, "measured"),
+        (lambda: claim("s", 1.0, above="x"), TypeError, "above"),
+        (lambda: claim("s", 1.0, diverges=1), TypeError, "diverges"),
+        (lambda: claim_that("s", 1), TypeError, "holds"),
+    ],
+)
 def test_malformed_arguments_are_named(call, error, text):
     with pytest.raises(error, match=text):
         call()

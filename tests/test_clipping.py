@@ -26,6 +26,7 @@ def test_bad_arguments_are_named():
 
 def test_the_names_chapter_2_and_lab_2_call_stay_in_init():
     from dlcourse import init
+
     assert init.clip_grad_norm_ is clipping.clip_grad_norm_ and init.clip_grad_value_ is clipping.clip_grad_value_
     assert init.add_gradient_clipping is clipping.add_gradient_clipping
 
@@ -54,8 +55,10 @@ def test_clipping_the_worked_vector():
 @settings(max_examples=30, deadline=None)
 @given(params=parameter_sets(), threshold=clip_thresholds)
 def test_clipping_matches_torch_on_random_parameter_sets(params, threshold):
-    ours, theirs = [torch.zeros_like(g, requires_grad=True) for g in params], \
-        [torch.zeros_like(g, requires_grad=True) for g in params]
+    ours, theirs = (
+        [torch.zeros_like(g, requires_grad=True) for g in params],
+        [torch.zeros_like(g, requires_grad=True) for g in params],
+    )
     for o, t, grad in zip(ours, theirs, params):
         o.grad, t.grad = grad.clone(), grad.clone()
     torch.testing.assert_close(clipping.clip_grad_norm_(ours, threshold), nn.utils.clip_grad_norm_(theirs, threshold))
@@ -70,8 +73,9 @@ def test_clipping_matches_torch_on_random_parameter_sets(params, threshold):
 
 def test_clip_grad_norm_with_inf_norm_and_no_grads():
     p, q = _with_grad(WORKED), _with_grad(WORKED)
-    torch.testing.assert_close(clipping.clip_grad_norm_(p, 2.0, norm_type=math.inf),
-                               nn.utils.clip_grad_norm_(q, 2.0, norm_type=math.inf))
+    torch.testing.assert_close(
+        clipping.clip_grad_norm_(p, 2.0, norm_type=math.inf), nn.utils.clip_grad_norm_(q, 2.0, norm_type=math.inf)
+    )
     torch.testing.assert_close(p.grad, q.grad)
     assert clipping.clip_grad_norm_([torch.zeros(3, requires_grad=True)], 1.0).item() == 0.0
 

@@ -48,8 +48,18 @@ KERNEL = "dlcourse-colab-path"
 SECOND_CPU = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "DLCOURSE_NUM_THREADS": "1"}
 #: The plugins one notebook's nbval run does not use. Loading them (hypothesis's above all) took more than
 #: half of each subprocess's start-up: 6.8 s instead of 2.9 s to collect one notebook, twenty times over.
-LEAN_PYTEST = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:xdist", "-p", "no:benchmark",
-               "-p", "no:anyio"]
+LEAN_PYTEST = [
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:xdist",
+    "-p",
+    "no:benchmark",
+    "-p",
+    "no:anyio",
+]
 
 pytestmark = pytest.mark.slow
 
@@ -78,21 +88,40 @@ def colab_kernel(tmp_path_factory):
     # --no-compile: byte-compiling all of torch took most of the venv's time. The kernels compile what they
     # import, once: their environment lets Python write .pyc files (BYTECODE below), so the first notebook pays
     # for it and the others reuse it.
-    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--disable-pip-version-check",
-           "--no-compile"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "--no-compile",
+    ]
     _run([*pip, f"torch=={torch.__version__.split('+')[0]}"], timeout=900)  # Colab ships its own torch
     _run([*pip, str(ROOT), "ipykernel"], timeout=900, cwd=root)
     print(f"venv ready in {time.perf_counter() - start:.1f} s")
 
     spec = root / "jupyter" / "kernels" / KERNEL
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "dlcourse (Colab path, second CPU)", "language": "python",
-        # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
-        "env": {"PYTHONPATH": "", "CUDA_VISIBLE_DEVICES": "", **BYTECODE, **SECOND_CPU,
-                **isolated_home(root / "home")},
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "dlcourse (Colab path, second CPU)",
+                "language": "python",
+                # a fresh runtime: no IPython profile, history or matplotlib cache shared with other kernels
+                "env": {
+                    "PYTHONPATH": "",
+                    "CUDA_VISIBLE_DEVICES": "",
+                    **BYTECODE,
+                    **SECOND_CPU,
+                    **isolated_home(root / "home"),
+                },
+            }
+        )
+    )
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(root / "jupyter")
     yield python
@@ -103,10 +132,14 @@ def colab_kernel(tmp_path_factory):
 
 
 def test_the_venv_has_the_package_and_no_authoring_tools(colab_kernel):
-    probe = ("import importlib.util, json, dlcourse; "
-             f"print(json.dumps([dlcourse.__file__, [m for m in {AUTHORING_TOOLS!r} if importlib.util.find_spec(m)]]))")
+    probe = (
+        "import importlib.util, json, dlcourse; "
+        f"print(json.dumps([dlcourse.__file__, [m for m in {AUTHORING_TOOLS!r} if importlib.util.find_spec(m)]]))"
+    )
     location, present = json.loads(_run([str(colab_kernel), "-c", probe], cwd="/").stdout)
-    assert str(colab_kernel.parents[1]) in location, f"dlcourse imported from {location}, not from the installed package"
+    assert str(colab_kernel.parents[1]) in location, (
+        f"dlcourse imported from {location}, not from the installed package"
+    )
     assert not present, f"the Colab-like venv has authoring tools installed: {present}"
 
 
@@ -119,7 +152,9 @@ def test_the_kernel_runs_on_the_second_cpu(colab_kernel):
     try:
         reply = client.execute_interactive(
             "import torch, dlcourse; print(torch.backends.cpu.get_cpu_capability(), dlcourse.set_num_threads())",
-            timeout=120, output_hook=lambda msg: outputs.append(msg))
+            timeout=120,
+            output_hook=lambda msg: outputs.append(msg),
+        )
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
@@ -134,11 +169,27 @@ def _nbval_pass(kernel: str, paths: list[Path], junit: Path) -> tuple[subprocess
     Returns the process and, per notebook (path relative to the repository), its cells' failure texts
     and how many cells ran.
     """
-    command = [sys.executable, "-m", "pytest", *[str(p.relative_to(ROOT)) for p in paths], "-q", *LEAN_PYTEST,
-               "-o", "addopts=", "-o", "junit_family=xunit1", f"--junitxml={junit}",
-               "--nbval", "--nbval-kernel-name", kernel, "--nbval-sanitize-with", "tests/sanitize.cfg",
-               # no cell of the course needs a minute; a limit that still fails a stalled kernel quickly
-               "--nbval-cell-timeout", "300"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *[str(p.relative_to(ROOT)) for p in paths],
+        "-q",
+        *LEAN_PYTEST,
+        "-o",
+        "addopts=",
+        "-o",
+        "junit_family=xunit1",
+        f"--junitxml={junit}",
+        "--nbval",
+        "--nbval-kernel-name",
+        kernel,
+        "--nbval-sanitize-with",
+        "tests/sanitize.cfg",
+        # no cell of the course needs a minute; a limit that still fails a stalled kernel quickly
+        "--nbval-cell-timeout",
+        "300",
+    ]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3000)
     cells: dict[str, dict] = {str(p.relative_to(ROOT)): {"ran": 0, "failures": []} for p in paths}
     if junit.exists():
@@ -146,7 +197,9 @@ def _nbval_pass(kernel: str, paths: list[Path], junit: Path) -> tuple[subprocess
             entry = cells.setdefault(case.get("file", "?"), {"ran": 0, "failures": []})
             entry["ran"] += 1
             for problem in [*case.iter("failure"), *case.iter("error")]:
-                entry["failures"].append(f"{case.get('name')}: {problem.get('message', '')}\n{(problem.text or '')[-3000:]}")
+                entry["failures"].append(
+                    f"{case.get('name')}: {problem.get('message', '')}\n{(problem.text or '')[-3000:]}"
+                )
     return result, cells
 
 
@@ -161,7 +214,9 @@ def second_cpu_runs(colab_kernel, tmp_path_factory):
 def test_notebook_runs_with_only_the_package_on_a_second_cpu(second_cpu_runs, path):
     """nbval, as in the main pass, but in the Colab-like kernel on the second CPU (SECOND_CPU)."""
     result, cells = second_cpu_runs[str(path.relative_to(ROOT))]
-    assert cells["ran"] > 0, (f"{path.name}: nbval ran no cell on the second CPU:\n"
-                              f"{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
-    assert not cells["failures"], (f"{path.name} differs or fails on the second CPU ({SECOND_CPU}):\n"
-                                   + "\n".join(cells["failures"])[-6000:])
+    assert cells["ran"] > 0, (
+        f"{path.name}: nbval ran no cell on the second CPU:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    )
+    assert not cells["failures"], (
+        f"{path.name} differs or fails on the second CPU ({SECOND_CPU}):\n" + "\n".join(cells["failures"])[-6000:]
+    )

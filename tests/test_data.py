@@ -12,14 +12,17 @@ from dlcourse.normalization import Standardizer
 from .strategies import split_cases
 
 
-@pytest.mark.parametrize("loader,n,shape,classes", [
-    (lambda: data.load_digits(), 1797, (64,), 10),
-    (lambda: data.load_digits(as_images=True), 1797, (1, 8, 8), 10),
-    (lambda: data.load_breast_cancer(), 569, (30,), 2),
-    (lambda: data.load_diabetes(), 442, (10,), None),
-    (lambda: data.make_moons(400), 400, (2,), 2),
-    (lambda: data.make_spirals(600, n_classes=3), 600, (2,), 3),
-])
+@pytest.mark.parametrize(
+    "loader,n,shape,classes",
+    [
+        (lambda: data.load_digits(), 1797, (64,), 10),
+        (lambda: data.load_digits(as_images=True), 1797, (1, 8, 8), 10),
+        (lambda: data.load_breast_cancer(), 569, (30,), 2),
+        (lambda: data.load_diabetes(), 442, (10,), None),
+        (lambda: data.make_moons(400), 400, (2,), 2),
+        (lambda: data.make_spirals(600, n_classes=3), 600, (2,), 3),
+    ],
+)
 def test_loaders_return_disjoint_splits_of_expected_shape(loader, n, shape, classes):
     d = loader()
     assert len(d.y_train) + len(d.y_val) + len(d.y_test) == n
@@ -71,10 +74,13 @@ def test_subset_and_to():
         d.subset_train(5000)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(val_size=0.6, test_size=0.5), "val_size \\+ test_size must be < 1"),
-    (dict(val_size=-0.1), "val_size must be in"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(val_size=0.6, test_size=0.5), "val_size \\+ test_size must be < 1"),
+        (dict(val_size=-0.1), "val_size must be in"),
+    ],
+)
 def test_split_indices_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.split_indices(100, **kwargs)
@@ -113,16 +119,23 @@ def test_the_course_splits_equal_sklearns():
         for labels in (skdatasets.load_digits().target, skdatasets.load_breast_cancer().target, None):
             n = 442 if labels is None else len(labels)
             tv, te = train_test_split(np.arange(n), test_size=0.15, random_state=seed, stratify=labels)
-            tr, va = train_test_split(tv, test_size=0.15 / 0.85, random_state=seed,
-                                      stratify=None if labels is None else labels[tv])
+            tr, va = train_test_split(
+                tv, test_size=0.15 / 0.85, random_state=seed, stratify=None if labels is None else labels[tv]
+            )
             ours = data.split_indices(n, seed=seed, stratify=labels)
             for a, b in zip(ours, (tr, va, te)):
                 np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"test_size": 1.0}, "test_size"), ({"test_size": 0.9}, "empty"),
-                                           ({"stratify": np.array([0, 1, 1, 1])}, "at least 2"),
-                                           ({"stratify": np.array([0, 1])}, "one label per item")])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"test_size": 1.0}, "test_size"),
+        ({"test_size": 0.9}, "empty"),
+        ({"stratify": np.array([0, 1, 1, 1])}, "at least 2"),
+        ({"stratify": np.array([0, 1])}, "one label per item"),
+    ],
+)
 def test_shuffle_split_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         data.shuffle_split(np.arange(4), **{"test_size": 0.5, **kwargs})

@@ -131,8 +131,9 @@ def test_initial_loss_check_catches_an_overconfident_init():
 
 def l2_objective(model, X, y, sign=1.0):
     def objective(alpha):
-        penalty = sum((p ** 2).sum() for n, p in model.named_parameters() if n.endswith("weight"))
+        penalty = sum((p**2).sum() for n, p in model.named_parameters() if n.endswith("weight"))
         return F.cross_entropy(model(X), y) + sign * alpha * penalty
+
     return objective
 
 

@@ -16,14 +16,23 @@ from scipy import stats
 from dlcourse import tuning as T
 from dlcourse.evolution import evolution_search, mutate
 
-SPACE = {"lr": T.loguniform(1e-4, 1e-1), "width": T.integer(8, 128, log=True), "p": T.uniform(0.0, 0.5),
-         "depth": T.integer(1, 4), "act": ["relu", "tanh", "sigmoid"]}
+SPACE = {
+    "lr": T.loguniform(1e-4, 1e-1),
+    "width": T.integer(8, 128, log=True),
+    "p": T.uniform(0.0, 0.5),
+    "depth": T.integer(1, 4),
+    "act": ["relu", "tanh", "sigmoid"],
+}
 
 
 def toy(params, budget):
     """Peaks at lr = 1e-2, width 32, p = 0.1, relu."""
-    return (-abs(math.log10(params["lr"]) + 2) - abs(math.log2(params["width"] / 32)) / 4
-            - abs(params["p"] - 0.1) + (params["act"] == "relu"))
+    return (
+        -abs(math.log10(params["lr"]) + 2)
+        - abs(math.log2(params["width"] / 32)) / 4
+        - abs(params["p"] - 0.1)
+        + (params["act"] == "relu")
+    )
 
 
 def test_counts_generations_budget_and_shared_start_with_random_search():
@@ -44,15 +53,17 @@ def test_parents_are_always_the_mu_best_of_all_earlier_trials(mode, monkeypatch)
     import dlcourse.evolution as E
 
     parents_seen, real_mutate = [], E.mutate
-    monkeypatch.setattr(E, "mutate", lambda params, *a, **k: parents_seen.append(dict(params)) or real_mutate(params, *a, **k))
+    monkeypatch.setattr(
+        E, "mutate", lambda params, *a, **k: parents_seen.append(dict(params)) or real_mutate(params, *a, **k)
+    )
     mu, lam, generations = 3, 4, 5
     result = E.evolution_search(toy, SPACE, mu=mu, lam=lam, n_generations=generations, seed=1, mode=mode)
     sign = 1 if mode == "max" else -1
     assert len(parents_seen) == lam * generations
     for g in range(1, generations + 1):
-        earlier = result.trials[:mu + (g - 1) * lam]
+        earlier = result.trials[: mu + (g - 1) * lam]
         best = sorted(earlier, key=lambda t: -sign * t.score)[:mu]
-        for parent in parents_seen[(g - 1) * lam:g * lam]:
+        for parent in parents_seen[(g - 1) * lam : g * lam]:
             assert parent in [t.params for t in best]
     assert result.best.score == (max if mode == "max" else min)(t.score for t in result.trials)
 
@@ -70,8 +81,12 @@ def test_finds_the_toy_optimum_better_than_its_random_start():
 
 def test_mutation_step_is_gaussian_in_the_unit_coordinate_and_stays_in_bounds():
     rng = np.random.default_rng(0)
-    space = {"x": T.uniform(0.0, 10.0), "lr": T.loguniform(1e-4, 1.0), "n": T.integer(1, 100, log=True),
-             "c": ["a", "b"]}
+    space = {
+        "x": T.uniform(0.0, 10.0),
+        "lr": T.loguniform(1e-4, 1.0),
+        "n": T.integer(1, 100, log=True),
+        "c": ["a", "b"],
+    }
     parent = {"x": 5.0, "lr": 1e-2, "n": 10, "c": "a"}
     kids = [mutate(parent, space, rng, sigma=0.05, p_switch=0.3) for _ in range(4000)]
     steps_x = np.array([(k["x"] - 5.0) / 10.0 for k in kids])
@@ -91,11 +106,18 @@ def test_nan_scores_are_never_selected():
     assert not math.isnan(result.best.score)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"mu": 0}, ValueError, "mu"), ({"lam": 1.5}, TypeError, "lam"), ({"n_generations": 0}, ValueError, "n_generations"),
-    ({"sigma": 0.0}, ValueError, "sigma"), ({"p_switch": 1.5}, ValueError, "p_switch"), ({"mode": "best"}, ValueError, "mode"),
-    ({"budget": 0}, ValueError, "budget"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"mu": 0}, ValueError, "mu"),
+        ({"lam": 1.5}, TypeError, "lam"),
+        ({"n_generations": 0}, ValueError, "n_generations"),
+        ({"sigma": 0.0}, ValueError, "sigma"),
+        ({"p_switch": 1.5}, ValueError, "p_switch"),
+        ({"mode": "best"}, ValueError, "mode"),
+        ({"budget": 0}, ValueError, "budget"),
+    ],
+)
 def test_arguments_are_validated(kwargs, error, match):
     with pytest.raises(error, match=match):
         evolution_search(toy, SPACE, **kwargs)

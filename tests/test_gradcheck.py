@@ -37,7 +37,7 @@ def test_autograd_mode_and_model_check():
     report = G.check_model_gradients(model, F.cross_entropy, X, y)
     assert report.passed and len(report.entries) == 4
     assert all(p.dtype == torch.float32 for p in model.parameters())  # the model itself is untouched
-    assert G.gradcheck(lambda a: (a ** 2).sum(), [torch.tensor([1.0, 2.0])]).passed
+    assert G.gradcheck(lambda a: (a**2).sum(), [torch.tensor([1.0, 2.0])]).passed
 
 
 def test_model_check_catches_a_planted_backward_bug():

@@ -17,11 +17,13 @@ def test_a_url_with_a_password_is_refused_with_what_to_do():
 def test_the_course_gradebook_comes_from_the_option_then_the_config_then_sqlite(tmp_path):
     assert gradebook.course_db_url(tmp_path) == f"sqlite:///{tmp_path.resolve()}/.nbgrader/gradebook.db"
     (tmp_path / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.db_url = 'postgresql+psycopg://grader@db/course'\n")
+        "c = get_config()\nc.CourseDirectory.db_url = 'postgresql+psycopg://grader@db/course'\n"
+    )
     assert gradebook.course_db_url(tmp_path) == "postgresql+psycopg://grader@db/course"
     assert gradebook.course_db_url(tmp_path, "sqlite:///other.db") == "sqlite:///other.db"
     (tmp_path / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.db_url = 'postgresql+psycopg://grader:pw@db/course'\n")
+        "c = get_config()\nc.CourseDirectory.db_url = 'postgresql+psycopg://grader:pw@db/course'\n"
+    )
     with pytest.raises(ValueError, match="password"):
         gradebook.course_db_url(tmp_path)
 
@@ -36,8 +38,16 @@ def test_a_grading_run_never_sees_the_database_credentials(tmp_path, monkeypatch
     assert grade.sqlite_gradebook_url(tmp_path) == f"sqlite:///{tmp_path}/.nbgrader/gradebook.db"
 
 
-@pytest.mark.parametrize("text, message", [("1", "expected 'i/n'"), ("a/2", "expected 'i/n'"),
-                                           ("2/2", "0 <= i < n"), ("-1/2", "0 <= i < n"), ("0/0", "0 <= i < n")])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1", "expected 'i/n'"),
+        ("a/2", "expected 'i/n'"),
+        ("2/2", "0 <= i < n"),
+        ("-1/2", "0 <= i < n"),
+        ("0/0", "0 <= i < n"),
+    ],
+)
 def test_a_bad_shard_names_the_argument(text, message):
     with pytest.raises(ValueError, match=f"shard: .*{message}"):
         grade.parse_shard(text)

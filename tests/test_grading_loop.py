@@ -71,8 +71,11 @@ def expected_fixtures(lab: str) -> dict[str, dict]:
 def written_answers(lab: str) -> dict[str, str]:
     """grade_id -> the source's answer, for every answer cell graded by hand (markdown or code)."""
     source = nbformat.read(ROOT / "solutions" / lab / f"{lab}.ipynb", as_version=4)
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-            if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")}
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.metadata["nbgrader"].get("grade")
+    }
 
 
 def with_written_answers(lab: str, notebook: Path, target: Path) -> None:
@@ -121,10 +124,14 @@ def test_nbval_runs_every_graded_cell(lab):
     graded = [c for c in source.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
     assert graded, f"{lab} has no graded code cell"
     for cell in graded:
-        marks = " ".join(cell.metadata.get("tags", [])) + "\n" + "\n".join(
-            line for line in cell.source.splitlines() if line.strip().startswith("#"))
+        marks = (
+            " ".join(cell.metadata.get("tags", []))
+            + "\n"
+            + "\n".join(line for line in cell.source.splitlines() if line.strip().startswith("#"))
+        )
         assert not NBVAL_EXEMPTIONS.search(marks), (
-            f"{lab}: graded cell {cell.metadata['nbgrader']['grade_id']} is exempted from nbval")
+            f"{lab}: graded cell {cell.metadata['nbgrader']['grade_id']} is exempted from nbval"
+        )
 
 
 class GradingLoop:
@@ -143,21 +150,19 @@ class GradingLoop:
         assert sorted(p.name for p in generated.iterdir()) == sorted(p.name for p in committed.iterdir())
         for path in generated.iterdir():
             assert filecmp.cmp(path, committed / path.name, shallow=False), (
-                f"labs/{lab}/{path.name} is stale: run `nbgrader generate_assignment {lab} --force` from the repository root")
-
+                f"labs/{lab}/{path.name} is stale: run `nbgrader generate_assignment {lab} --force` from the repository root"
+            )
 
     def test_total_points_are_round(self, graded):
         _, _, scores = graded
         assert scores["untouched"]["max_code_score"] > 0
         assert scores["untouched"]["max_score"] % 5 == 0
 
-
     def test_untouched_release_scores_zero_without_crashing(self, graded):
         _, _, scores = graded
         assert scores["untouched"]["code_score"] == 0
         # an unchanged written answer is scored 0 by nbgrader itself; it needs no human
         assert scores["untouched"]["score"] == 0 and not scores["untouched"]["needs_manual_grade"]
-
 
     def test_an_unanswered_part_fails_with_one_short_message(self, graded):
         """What a student sees running the unanswered release (the untouched submission, executed by
@@ -166,8 +171,11 @@ class GradingLoop:
         traceback through a call made outside the checker (a raw ``NotImplementedError``)."""
         lab, course, _ = graded
         nb = nbformat.read(course / "autograded" / "untouched" / lab / f"{lab}.ipynb", as_version=4)
-        visible = [c for c in nb.cells if c.cell_type == "code"
-                   and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_visible")]
+        visible = [
+            c
+            for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id", "").endswith("_visible")
+        ]
         assert visible, f"{lab} has no visible test"
         for cell in visible:
             grade_id = cell.metadata["nbgrader"]["grade_id"]
@@ -178,7 +186,6 @@ class GradingLoop:
             printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             assert "\u2718" in printed, f"{grade_id}: no check line says what is wrong"
             assert "NotImplementedError" not in "\n".join(o.get("ename", "") for o in cell.outputs), grade_id
-
 
     def test_the_untouched_release_ends_with_every_part_not_yet(self, graded):
         """The untouched release (executed by nbgrader above) ends with the progress table
@@ -192,13 +199,15 @@ class GradingLoop:
         assert last.metadata.get("nbgrader", {}).get("grade_id") == "progress", "the lab does not end with its progress"
         assert not [o for o in last.outputs if o.output_type == "error"], "the progress cell raised"
         printed = "".join(o.get("text", "") for o in last.outputs if o.output_type == "stream")
-        rows = [re.match(r"  ([A-Z]) — .*?  (done|not yet|failing)  (\S.*)$", line) for line in printed.splitlines()
-                if line.startswith("  ") and " — " in line]
+        rows = [
+            re.match(r"  ([A-Z]) — .*?  (done|not yet|failing)  (\S.*)$", line)
+            for line in printed.splitlines()
+            if line.startswith("  ") and " — " in line
+        ]
         parts = importlib.import_module(f"dlcourse.labs.{lab[:5]}").PARTS
         assert [m and m.group(1) for m in rows] == [p.letter for p in parts], printed
         assert all(m.group(2) == "not yet" for m in rows), printed
         assert printed.splitlines()[-1].startswith(f"0 of {len(parts)} parts pass"), printed
-
 
     def test_written_answers_wait_for_a_human(self, graded):
         lab, _, scores = graded
@@ -207,14 +216,15 @@ class GradingLoop:
             assert scores[Path(name).stem]["needs_manual_grade"]
             assert scores[Path(name).stem]["max_written_score"] > 0
 
-
     def test_fixtures_score_exactly_their_expected_partial_score(self, graded):
         lab, _, scores = graded
         fixtures = expected_fixtures(lab)
         assert fixtures, f"tests/fixtures/{lab}/expected.json must name at least one partial-score submission"
         for name, expected in fixtures.items():
             got = scores[Path(name).stem]["code_score"]
-            assert got == expected["code_score"], f"{name}: expected {expected['code_score']} ({expected['why']}), got {got}"
+            assert got == expected["code_score"], (
+                f"{name}: expected {expected['code_score']} ({expected['why']}), got {got}"
+            )
             assert 0 < got < scores[Path(name).stem]["max_code_score"]
 
 

@@ -66,19 +66,22 @@ def test_descent_follows_its_update_rule_and_lowers_the_validation_loss():
     assert path[-1]["val_loss"] < path[0]["val_loss"]
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda tr, va: unrolled_validation_loss(0.0, tr, va, steps=0), ValueError, "steps"),
-    (lambda tr, va: unrolled_validation_loss(0.0, tr, va, lr=-1.0), ValueError, "lr"),
-    (lambda tr, va: unrolled_validation_loss(float("nan"), tr, va), ValueError, "log_decay"),
-    (lambda tr, va: unrolled_validation_loss("0", tr, va), TypeError, "log_decay"),
-    (lambda tr, va: unrolled_validation_loss(torch.zeros(2), tr, va), ValueError, "log_decay"),
-    (lambda tr, va: unrolled_validation_loss(0.0, tr[0], va), TypeError, "train"),
-    (lambda tr, va: unrolled_validation_loss(0.0, tr, (va[0][:, :2], va[1])), ValueError, "val"),
-    (lambda tr, va: unrolled_validation_loss(0.0, (tr[0], tr[1].double()), va), TypeError, "train"),
-    (lambda tr, va: unrolled_validation_loss(0.0, (tr[0].long(), tr[1]), va), TypeError, "train"),
-    (lambda tr, va: hypergradient_descent(tr, va, hyper_lr=0.0), ValueError, "hyper_lr"),
-    (lambda tr, va: hypergradient_descent(tr, va, n_steps=0), ValueError, "n_steps"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda tr, va: unrolled_validation_loss(0.0, tr, va, steps=0), ValueError, "steps"),
+        (lambda tr, va: unrolled_validation_loss(0.0, tr, va, lr=-1.0), ValueError, "lr"),
+        (lambda tr, va: unrolled_validation_loss(float("nan"), tr, va), ValueError, "log_decay"),
+        (lambda tr, va: unrolled_validation_loss("0", tr, va), TypeError, "log_decay"),
+        (lambda tr, va: unrolled_validation_loss(torch.zeros(2), tr, va), ValueError, "log_decay"),
+        (lambda tr, va: unrolled_validation_loss(0.0, tr[0], va), TypeError, "train"),
+        (lambda tr, va: unrolled_validation_loss(0.0, tr, (va[0][:, :2], va[1])), ValueError, "val"),
+        (lambda tr, va: unrolled_validation_loss(0.0, (tr[0], tr[1].double()), va), TypeError, "train"),
+        (lambda tr, va: unrolled_validation_loss(0.0, (tr[0].long(), tr[1]), va), TypeError, "train"),
+        (lambda tr, va: hypergradient_descent(tr, va, hyper_lr=0.0), ValueError, "hyper_lr"),
+        (lambda tr, va: hypergradient_descent(tr, va, n_steps=0), ValueError, "n_steps"),
+    ],
+)
 def test_arguments_are_validated(call, error, match):
     train, val = problem()
     with pytest.raises(error, match=match):

@@ -18,13 +18,16 @@ WORKED = [0.9, 3.2, 150.0, -2.1, 0.3]
 
 
 # --------------------------------------------------------------------------- fans
-@pytest.mark.parametrize("layer, expected", [
-    (nn.Linear(100, 300), (100, 300)),
-    (nn.Conv1d(4, 8, 5), (20, 40)),
-    (nn.Conv2d(16, 32, 3), (144, 288)),
-    (nn.Conv3d(2, 6, (1, 2, 3)), (12, 36)),
-    (nn.Conv2d(16, 32, 3, groups=4), (36, 288)),
-])
+@pytest.mark.parametrize(
+    "layer, expected",
+    [
+        (nn.Linear(100, 300), (100, 300)),
+        (nn.Conv1d(4, 8, 5), (20, 40)),
+        (nn.Conv2d(16, 32, 3), (144, 288)),
+        (nn.Conv3d(2, 6, (1, 2, 3)), (12, 36)),
+        (nn.Conv2d(16, 32, 3, groups=4), (36, 288)),
+    ],
+)
 def test_fans_of_linear_and_conv_weights_match_torch(layer, expected):
     assert init.compute_fans(layer.weight) == expected == nn.init._calculate_fan_in_and_fan_out(layer.weight)
     assert init.compute_fans(layer) == expected  # a layer is accepted too
@@ -36,8 +39,15 @@ def test_fans_of_linear_and_conv_weights_match_torch(layer, expected):
 @pytest.mark.parametrize("shape", [(), (5,)])
 def test_zero_and_one_dimensional_weights_get_a_clear_error(shape):
     t = torch.empty(shape)
-    for fn in (init.compute_fans, init.xavier_uniform_, init.xavier_normal_, init.he_uniform_, init.he_normal_,
-               init.lecun_uniform_, init.lecun_normal_):
+    for fn in (
+        init.compute_fans,
+        init.xavier_uniform_,
+        init.xavier_normal_,
+        init.he_uniform_,
+        init.he_normal_,
+        init.lecun_uniform_,
+        init.lecun_normal_,
+    ):
         with pytest.raises(ValueError, match="^tensor must have at least 2 dimensions"):
             fn(t)
 
@@ -75,49 +85,85 @@ def _pair(ours, theirs, shape, seed=0):
 SLOPE = 0.2
 PAIRS = {
     "xavier_uniform": (init.xavier_uniform_, nn.init.xavier_uniform_),
-    "xavier_uniform gain": (lambda t, generator: init.xavier_uniform_(t, gain=5 / 3, generator=generator),
-                            lambda t, generator: nn.init.xavier_uniform_(t, gain=5 / 3, generator=generator)),
+    "xavier_uniform gain": (
+        lambda t, generator: init.xavier_uniform_(t, gain=5 / 3, generator=generator),
+        lambda t, generator: nn.init.xavier_uniform_(t, gain=5 / 3, generator=generator),
+    ),
     "xavier_normal": (init.xavier_normal_, nn.init.xavier_normal_),
-    "he_uniform": (init.he_uniform_,
-                   lambda t, generator: nn.init.kaiming_uniform_(t, nonlinearity="relu", generator=generator)),
-    "he_normal": (init.he_normal_,
-                  lambda t, generator: nn.init.kaiming_normal_(t, nonlinearity="relu", generator=generator)),
+    "he_uniform": (
+        init.he_uniform_,
+        lambda t, generator: nn.init.kaiming_uniform_(t, nonlinearity="relu", generator=generator),
+    ),
+    "he_normal": (
+        init.he_normal_,
+        lambda t, generator: nn.init.kaiming_normal_(t, nonlinearity="relu", generator=generator),
+    ),
     "he_normal fan_out leaky": (
-        lambda t, generator: init.he_normal_(t, gain=math.sqrt(2 / (1 + SLOPE ** 2)), mode="fan_out",
-                                             generator=generator),
-        lambda t, generator: nn.init.kaiming_normal_(t, a=SLOPE, mode="fan_out", nonlinearity="leaky_relu",
-                                                     generator=generator)),
-    "lecun_uniform": (init.lecun_uniform_,
-                      lambda t, generator: nn.init.kaiming_uniform_(t, nonlinearity="linear", generator=generator)),
-    "lecun_normal": (init.lecun_normal_,
-                     lambda t, generator: nn.init.kaiming_normal_(t, nonlinearity="linear", generator=generator)),
+        lambda t, generator: init.he_normal_(
+            t, gain=math.sqrt(2 / (1 + SLOPE**2)), mode="fan_out", generator=generator
+        ),
+        lambda t, generator: nn.init.kaiming_normal_(
+            t, a=SLOPE, mode="fan_out", nonlinearity="leaky_relu", generator=generator
+        ),
+    ),
+    "lecun_uniform": (
+        init.lecun_uniform_,
+        lambda t, generator: nn.init.kaiming_uniform_(t, nonlinearity="linear", generator=generator),
+    ),
+    "lecun_normal": (
+        init.lecun_normal_,
+        lambda t, generator: nn.init.kaiming_normal_(t, nonlinearity="linear", generator=generator),
+    ),
     "normal": (init.normal_, nn.init.normal_),
     "normal, torch-style positional mean and std": (
         lambda t, generator: init.normal_(t, 0, 0.02, generator=generator),
-        lambda t, generator: nn.init.normal_(t, 0, 0.02, generator=generator)),
+        lambda t, generator: nn.init.normal_(t, 0, 0.02, generator=generator),
+    ),
     "uniform": (init.uniform_, nn.init.uniform_),
-    "uniform(-0.1, 0.3)": (lambda t, generator: init.uniform_(t, -0.1, 0.3, generator=generator),
-                           lambda t, generator: nn.init.uniform_(t, -0.1, 0.3, generator=generator)),
+    "uniform(-0.1, 0.3)": (
+        lambda t, generator: init.uniform_(t, -0.1, 0.3, generator=generator),
+        lambda t, generator: nn.init.uniform_(t, -0.1, 0.3, generator=generator),
+    ),
     "trunc_normal": (init.trunc_normal_, nn.init.trunc_normal_),
-    "trunc_normal shifted": (lambda t, generator: init.trunc_normal_(t, 0.5, 0.02, -0.1, 0.6, generator=generator),
-                             lambda t, generator: nn.init.trunc_normal_(t, 0.5, 0.02, -0.1, 0.6, generator=generator)),
-    "trunc_normal tail [2, 3]": (lambda t, generator: init.trunc_normal_(t, 0.0, 1.0, 2.0, 3.0, generator=generator),
-                                 lambda t, generator: nn.init.trunc_normal_(t, 0.0, 1.0, 2.0, 3.0, generator=generator)),
+    "trunc_normal shifted": (
+        lambda t, generator: init.trunc_normal_(t, 0.5, 0.02, -0.1, 0.6, generator=generator),
+        lambda t, generator: nn.init.trunc_normal_(t, 0.5, 0.02, -0.1, 0.6, generator=generator),
+    ),
+    "trunc_normal tail [2, 3]": (
+        lambda t, generator: init.trunc_normal_(t, 0.0, 1.0, 2.0, 3.0, generator=generator),
+        lambda t, generator: nn.init.trunc_normal_(t, 0.0, 1.0, 2.0, 3.0, generator=generator),
+    ),
     "orthogonal": (init.orthogonal_, nn.init.orthogonal_),
-    "orthogonal gain": (lambda t, generator: init.orthogonal_(t, 5 / 3, generator=generator),
-                        lambda t, generator: nn.init.orthogonal_(t, 5 / 3, generator=generator)),
+    "orthogonal gain": (
+        lambda t, generator: init.orthogonal_(t, 5 / 3, generator=generator),
+        lambda t, generator: nn.init.orthogonal_(t, 5 / 3, generator=generator),
+    ),
     "kaiming_uniform": (init.kaiming_uniform_, nn.init.kaiming_uniform_),
     "kaiming_normal fan_out tanh": (
         lambda t, generator: init.kaiming_normal_(t, mode="fan_out", nonlinearity="tanh", generator=generator),
-        lambda t, generator: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="tanh", generator=generator)),
+        lambda t, generator: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="tanh", generator=generator),
+    ),
     "kaiming_uniform leaky 0.2": (
         lambda t, generator: init.kaiming_uniform_(t, SLOPE, generator=generator),
-        lambda t, generator: nn.init.kaiming_uniform_(t, SLOPE, generator=generator)),
+        lambda t, generator: nn.init.kaiming_uniform_(t, SLOPE, generator=generator),
+    ),
 }
 
 #: Functions that mirror torch.nn.init by name and must keep its signature (order, names, defaults).
-MIRRORED = ["normal_", "uniform_", "constant_", "zeros_", "ones_", "trunc_normal_", "orthogonal_", "calculate_gain",
-            "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_"]
+MIRRORED = [
+    "normal_",
+    "uniform_",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "trunc_normal_",
+    "orthogonal_",
+    "calculate_gain",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "xavier_uniform_",
+    "xavier_normal_",
+]
 
 
 @pytest.mark.parametrize("name", MIRRORED)
@@ -126,12 +172,24 @@ def test_signatures_equal_torchs(name):
     assert shape(getattr(init, name)) == shape(getattr(nn.init, name))
 
 
-@pytest.mark.parametrize("nonlinearity, param", [("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None),
-                                                 ("relu", None), ("selu", None), ("leaky_relu", None),
-                                                 ("leaky_relu", 0.2), ("leaky_relu", 0)])
+@pytest.mark.parametrize(
+    "nonlinearity, param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("selu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 0),
+    ],
+)
 def test_calculate_gain_equals_torchs(nonlinearity, param):
-    assert init.calculate_gain(nonlinearity, param) == pytest.approx(nn.init.calculate_gain(nonlinearity, param),
-                                                                     rel=1e-15)
+    assert init.calculate_gain(nonlinearity, param) == pytest.approx(
+        nn.init.calculate_gain(nonlinearity, param), rel=1e-15
+    )
 
 
 def test_orthogonal_has_unit_singular_values_and_ones_fills():
@@ -142,16 +200,19 @@ def test_orthogonal_has_unit_singular_values_and_ones_fills():
     assert t.min() >= -0.5 and t.max() <= 1.5
 
 
-@pytest.mark.parametrize("call, error, text", [
-    (lambda: init.uniform_(torch.empty(2), 1.0, 0.0), ValueError, "^b must be >= a"),
-    (lambda: init.trunc_normal_(torch.empty(2), std=0.0), ValueError, "^std"),
-    (lambda: init.trunc_normal_(torch.empty(2), a=1.0, b=1.0), ValueError, "^b must be > a"),
-    (lambda: init.orthogonal_(torch.empty(3)), ValueError, "^tensor must have 2 or more"),
-    (lambda: init.calculate_gain("swish"), ValueError, "^nonlinearity"),
-    (lambda: init.calculate_gain("leaky_relu", "0.1"), ValueError, "^param"),
-    (lambda: init.kaiming_normal_(torch.empty(3, 3), mode="fan_avg"), ValueError, "^mode"),
-    (lambda: init.normal_(torch.empty(2), 0.0, -1.0), ValueError, "^std"),
-])
+@pytest.mark.parametrize(
+    "call, error, text",
+    [
+        (lambda: init.uniform_(torch.empty(2), 1.0, 0.0), ValueError, "^b must be >= a"),
+        (lambda: init.trunc_normal_(torch.empty(2), std=0.0), ValueError, "^std"),
+        (lambda: init.trunc_normal_(torch.empty(2), a=1.0, b=1.0), ValueError, "^b must be > a"),
+        (lambda: init.orthogonal_(torch.empty(3)), ValueError, "^tensor must have 2 or more"),
+        (lambda: init.calculate_gain("swish"), ValueError, "^nonlinearity"),
+        (lambda: init.calculate_gain("leaky_relu", "0.1"), ValueError, "^param"),
+        (lambda: init.kaiming_normal_(torch.empty(3, 3), mode="fan_avg"), ValueError, "^mode"),
+        (lambda: init.normal_(torch.empty(2), 0.0, -1.0), ValueError, "^std"),
+    ],
+)
 def test_new_initializers_name_the_bad_argument(call, error, text):
     with pytest.raises(error, match=text):
         call()
@@ -187,9 +248,12 @@ def test_bounds_and_stds_equal_the_formulas(shape):
 
 # target variance of each scheme for a (fan_out=1000, fan_in=1000) weight
 TARGETS = {
-    "xavier_uniform": (init.xavier_uniform_, 1 / 1000), "xavier_normal": (init.xavier_normal_, 1 / 1000),
-    "he_uniform": (init.he_uniform_, 2 / 1000), "he_normal": (init.he_normal_, 2 / 1000),
-    "lecun_uniform": (init.lecun_uniform_, 1 / 1000), "lecun_normal": (init.lecun_normal_, 1 / 1000),
+    "xavier_uniform": (init.xavier_uniform_, 1 / 1000),
+    "xavier_normal": (init.xavier_normal_, 1 / 1000),
+    "he_uniform": (init.he_uniform_, 2 / 1000),
+    "he_normal": (init.he_normal_, 2 / 1000),
+    "lecun_uniform": (init.lecun_uniform_, 1 / 1000),
+    "lecun_normal": (init.lecun_normal_, 1 / 1000),
     "normal": (init.normal_, 1.0),
 }
 
@@ -212,7 +276,8 @@ def test_xavier_bound_uses_the_corrected_formula():
 # --------------------------------------------------------------------------- recommended_init / init_model
 def test_recommended_init_follows_the_table():
     assert {n: init.recommended_init(n) for n in ["identity", "sigmoid", "tanh", "softmax"]} == dict.fromkeys(
-        ["identity", "sigmoid", "tanh", "softmax"], "xavier_normal")
+        ["identity", "sigmoid", "tanh", "softmax"], "xavier_normal"
+    )
     assert init.recommended_init("selu", "uniform") == "lecun_uniform"
     for name in ["relu", "leaky_relu", "rrelu", "prelu", "elu", "gelu", "softplus"]:
         assert init.recommended_init(name) == "he_normal"
@@ -244,8 +309,11 @@ def test_init_model_accepts_callables_and_keywords():
 # --------------------------------------------------------------------------- layer statistics
 def test_layer_stds_summarise_record_layers():
     torch.manual_seed(0)
-    model = init.init_model(make_mlp(32, 4, depth=5, width=64, activation="tanh"), "xavier_normal",
-                            generator=torch.Generator().manual_seed(0))
+    model = init.init_model(
+        make_mlp(32, 4, depth=5, width=64, activation="tanh"),
+        "xavier_normal",
+        generator=torch.Generator().manual_seed(0),
+    )
     X = torch.randn(256, 32, generator=torch.Generator().manual_seed(1))
     y = torch.randint(0, 4, (256,), generator=torch.Generator().manual_seed(2))
     out, grad = init.layer_stds(model, X), init.layer_stds(model, X, y, which="grad")

@@ -32,9 +32,13 @@ LAB = "lab01_activations"
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / LAB))
 import hostile  # noqa: E402, I001 - the fixtures folder is put on the path just above
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
-    reason="the grading sandbox needs bubblewrap: run `python tools/install_grading_sandbox.py`")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
+        reason="the grading sandbox needs bubblewrap: run `python tools/install_grading_sandbox.py`",
+    ),
+]
 SOURCE = hostile.light(nbformat.read(ROOT / "solutions" / LAB / f"{LAB}.ipynb", as_version=4))
 CASES = hostile.build(hostile.light(nbformat.read(ROOT / "labs" / LAB / f"{LAB}.ipynb", as_version=4)), SOURCE)
 
@@ -48,8 +52,9 @@ def instructor_env(home: Path, extra: dict | None = None) -> dict:
 def cli(course: Path, *args: str, home: Path, extra_env: dict | None = None, wait: bool = True):
     command = [sys.executable, "-m", "dlcourse_grade.instructor", "--course", str(course), *args]
     if not wait:
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=instructor_env(home, extra_env))
+        return subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=instructor_env(home, extra_env)
+        )
     result = subprocess.run(command, capture_output=True, text=True, timeout=1200, env=instructor_env(home, extra_env))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
@@ -73,8 +78,13 @@ def batch(tmp_path_factory, request):
         with (course / "nbgrader_config.py").open("a") as config:
             config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
     # the release, recorded in the gradebook the class is graded into
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"], cwd=course,
-                   check=True, capture_output=True, env={**os.environ, **env})
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", LAB, "--force"],
+        cwd=course,
+        check=True,
+        capture_output=True,
+        env={**os.environ, **env},
+    )
     downloads = tmp_path_factory.mktemp("downloads")
     for case in CASES.values():
         path = downloads / case["file"]
@@ -83,9 +93,23 @@ def batch(tmp_path_factory, request):
     home = tmp_path_factory.mktemp("instructor_home")
     collected = cli(course, "collect", str(downloads), home=home)
     if server:  # two grading hosts at once, one worker each, on one gradebook: named by the option, or the config
-        hosts = [cli(course, "autograde", LAB, "--workers", "1", "--shard", f"{i}/2", *LIMITS,
-                     *(["--db-url", db_url] if i == 0 else []), home=home, extra_env=env, wait=False)
-                 for i in range(2)]
+        hosts = [
+            cli(
+                course,
+                "autograde",
+                LAB,
+                "--workers",
+                "1",
+                "--shard",
+                f"{i}/2",
+                *LIMITS,
+                *(["--db-url", db_url] if i == 0 else []),
+                home=home,
+                extra_env=env,
+                wait=False,
+            )
+            for i in range(2)
+        ]
         outputs = [host.communicate(timeout=1200) for host in hosts]
         for host, (out, err) in zip(hosts, outputs):
             assert host.returncode == 0, out[-3000:] + err[-3000:]
@@ -95,8 +119,17 @@ def batch(tmp_path_factory, request):
     reported = cli(course, "report", LAB, home=home, extra_env=env)
     cli(course, "feedback", LAB, home=home)
     results = {r.student: r for r in feedback.load_results(course, LAB)}
-    return dict(course=course, collected=collected, graded=graded, reported=reported, results=results, home=home,
-                db_url=db_url or gradebook.course_db_url(course), env=env, hosts=2 if server else 1)
+    return dict(
+        course=course,
+        collected=collected,
+        graded=graded,
+        reported=reported,
+        results=results,
+        home=home,
+        db_url=db_url or gradebook.course_db_url(course),
+        env=env,
+        hosts=2 if server else 1,
+    )
 
 
 def student_of(name: str) -> str:
@@ -167,9 +200,14 @@ def test_no_other_grade_changes_and_the_course_gradebook_holds_every_graded_subm
     shown = {s["student"]: s for s in api.get_submissions(LAB) if s["autograded"]}
     assert set(shown) == set(graded)
     assert shown["s18"]["code_score"] == hostile.MAX
-    export = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(batch["course"] / "grades.csv")],
-                            cwd=batch["course"],
-                            capture_output=True, text=True, timeout=120, env={**os.environ, **batch["env"]})
+    export = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "export", "--to", str(batch["course"] / "grades.csv")],
+        cwd=batch["course"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **batch["env"]},
+    )
     assert export.returncode == 0, export.stderr[-2000:]
     rows = {r["student_id"]: r for r in csv.DictReader((batch["course"] / "grades.csv").open())}
     assert set(rows) == set(graded)
@@ -204,8 +242,13 @@ def test_both_hosts_graded_and_regrading_changes_nothing(batch, monkeypatch):
 def test_code_planted_for_later_kernels_stays_in_its_own_home(batch):
     """The submission did write an IPython startup script — into its private home, not the grader's."""
     graded = nbformat.read(batch["course"] / "autograded" / "s19" / LAB / f"{LAB}.ipynb", as_version=4)
-    printed = [line for cell in graded.cells for out in cell.get("outputs", []) for line in out.get("text", "").splitlines()
-               if line.startswith("planted ")]
+    printed = [
+        line
+        for cell in graded.cells
+        for out in cell.get("outputs", [])
+        for line in out.get("text", "").splitlines()
+        if line.startswith("planted ")
+    ]
     assert printed, "the planting code did not run, so this case proves nothing"
     planted = Path(printed[0].split(" ", 1)[1])
     assert batch["home"] not in planted.parents, planted
@@ -250,7 +293,8 @@ def test_feedback_never_shows_hidden_tests(batch):
     assert len(pages) >= 10
     hidden_sources = [c.source for c in SOURCE.cells if "### BEGIN HIDDEN TESTS" in c.source]
     secrets = ["BEGIN HIDDEN TESTS", "20260101", "manual_seed(2026"] + [
-        line.strip() for src in hidden_sources for line in src.splitlines()[2:6] if len(line.strip()) > 25]
+        line.strip() for src in hidden_sources for line in src.splitlines()[2:6] if len(line.strip()) > 25
+    ]
     for page in pages:
         text = page.read_text()
         for secret in secrets:
@@ -259,11 +303,17 @@ def test_feedback_never_shows_hidden_tests(batch):
     # the submission that printed its input history did get hidden-test source into its graded notebook
     # (else the check above proves nothing for it), and its feedback page withholds that output
     graded = nbformat.read(batch["course"] / "autograded" / "s21" / LAB / f"{LAB}.ipynb", as_version=4)
-    printed = "".join(out.get("text", "") for cell in graded.cells for out in cell.get("outputs", [])
-                      if cell.metadata.get("nbgrader", {}).get("grade_id") == "part_f")
+    printed = "".join(
+        out.get("text", "")
+        for cell in graded.cells
+        for out in cell.get("outputs", [])
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "part_f"
+    )
     assert any(secret in printed for secret in secrets[1:]), printed[-2000:]
-    assert "output not shown: it contains hidden-test source" in (
-        batch["course"] / "feedback" / "s21" / LAB / f"{LAB}.html").read_text()
+    assert (
+        "output not shown: it contains hidden-test source"
+        in (batch["course"] / "feedback" / "s21" / LAB / f"{LAB}.html").read_text()
+    )
 
 
 def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_path, monkeypatch):

@@ -87,10 +87,12 @@ def test_timeout_still_means_no_message():
 
 def test_notebook_client_runs_widget_cells_on_resilient_channels():
     """Every tool that runs notebooks through nbclient gets the course's channels, widgets included."""
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(value=3)"),
-        nbformat.v4.new_code_cell("1 + 1"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(value=3)"),
+            nbformat.v4.new_code_cell("1 + 1"),
+        ]
+    )
     client = notebook_client(nb, timeout=60, kernel_name="python3", store_widget_state=True)
     with client.setup_kernel():
         for channel in (client.kc.shell_channel, client.kc.iopub_channel):

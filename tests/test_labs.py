@@ -33,6 +33,7 @@ def module_of(lab: str) -> types.ModuleType:
 
 # --- progress, on a lab made up here -------------------------------------------------------------------
 
+
 def check_square(square) -> None:
     with grading.Checker("part A") as check:
         check.function(square, lambda x: x * x, [torch.tensor([1.0, -2.0])], name="square")
@@ -55,12 +56,15 @@ def check_that_draws(anything) -> None:
         random.seed(1)
 
 
-TOY = types.SimpleNamespace(LAB="Lab 99", PARTS=(
-    labs.Part("A", "squares", check_square, ("square",)),
-    labs.Part("B", "an answer", check_answer, ("ANSWER",), given=("given",)),
-    labs.Part("C", "a check that crashes", check_that_crashes, ("anything",)),
-    labs.Part("D", "a check that draws", check_that_draws, ("anything",)),
-))
+TOY = types.SimpleNamespace(
+    LAB="Lab 99",
+    PARTS=(
+        labs.Part("A", "squares", check_square, ("square",)),
+        labs.Part("B", "an answer", check_answer, ("ANSWER",), given=("given",)),
+        labs.Part("C", "a check that crashes", check_that_crashes, ("anything",)),
+        labs.Part("D", "a check that draws", check_that_draws, ("anything",)),
+    ),
+)
 
 
 def todo(x):
@@ -72,7 +76,7 @@ def statuses(namespace) -> dict[str, tuple[str, str]]:
 
 
 def test_a_part_whose_checks_pass_is_done():
-    rows = statuses({"square": lambda x: x ** 2, "ANSWER": 4, "given": 4, "anything": 0})
+    rows = statuses({"square": lambda x: x**2, "ANSWER": 4, "given": 4, "anything": 0})
     assert rows["A"] == ("done", "") and rows["B"] == ("done", "") and rows["D"] == ("done", "")
 
 
@@ -124,7 +128,7 @@ def test_the_checks_run_in_isolation_from_the_notebook():
     torch.manual_seed(7)
     np.random.seed(7)
     random.seed(7)
-    labs.progress(TOY, {"square": lambda x: x ** 2, "ANSWER": 4, "given": 4, "anything": 0})
+    labs.progress(TOY, {"square": lambda x: x**2, "ANSWER": 4, "given": 4, "anything": 0})
     after = torch.rand(3), np.random.rand(3), random.random()
     assert torch.equal(before[0], after[0]) and np.array_equal(before[1], after[1]) and before[2] == after[2]
 
@@ -147,8 +151,10 @@ def test_the_table_is_plain_text_one_line_per_part(capsys):
 
 def test_a_real_lab_with_the_reference_answers():
     """Lab 01's parts A-D and F with the course's reference functions: done; part E has no network yet."""
-    namespace = {name: getattr(activations, name) for name in
-                 ("relu", "relu_grad", "leaky_relu", "sigmoid", "sigmoid_grad", "elu", "elu_grad", "softmax")}
+    namespace = {
+        name: getattr(activations, name)
+        for name in ("relu", "relu_grad", "leaky_relu", "sigmoid", "sigmoid_grad", "elu", "elu_grad", "softmax")
+    }
     namespace["OUTPUT_ACTIVATION"] = {f"task {i}": "sigmoid" for i in range(6)}
     namespace["OUTPUT_RANGE"] = {f"task {i}": (0.0, 1.0) for i in range(6)}
     namespace["count_dead_units"] = todo
@@ -169,6 +175,7 @@ def test_a_given_cell_stops_with_one_line_when_an_answer_is_missing():
 
 # --- every lab: the visible cells call the lab's checks ------------------------------------------------
 
+
 def nbgrader_id(cell) -> str:
     return cell.metadata.get("nbgrader", {}).get("grade_id", "")
 
@@ -184,8 +191,9 @@ def test_every_visible_test_cell_calls_exactly_its_parts_check(lab, folder):
     assert set(visible) == set(parts), "every part in PARTS has a visible test cell, and no other"
     letters = [p.letter for p in module.PARTS]
     # the progress table calls the part's check itself, or (lab06 E) with a keyword that skips retraining
-    assert letters == sorted(letters) and all(getattr(p.check, "func", p.check) is getattr(module, f"part_{p.letter.lower()}")
-                                              for p in module.PARTS)
+    assert letters == sorted(letters) and all(
+        getattr(p.check, "func", p.check) is getattr(module, f"part_{p.letter.lower()}") for p in module.PARTS
+    )
     for grade_id, cell in visible.items():
         part = parts[grade_id]
         statements = ast.parse(cell.source).body
@@ -193,12 +201,14 @@ def test_every_visible_test_cell_calls_exactly_its_parts_check(lab, folder):
         assert isinstance(call, ast.Call) and ast.unparse(call.func) == f"{short}.part_{part.letter.lower()}", grade_id
         assert [ast.unparse(a) for a in call.args] == list(part.names) and not call.keywords, grade_id
         rest = statements[1:]  # only hints may follow: print("...") of a constant
-        assert all(ast.unparse(s.value.func) == "print" and isinstance(s.value.args[0], ast.Constant)
-                   for s in rest), grade_id
+        assert all(ast.unparse(s.value.func) == "print" and isinstance(s.value.args[0], ast.Constant) for s in rest), (
+            grade_id
+        )
         assert cell.metadata["nbgrader"]["grade"] and cell.metadata["nbgrader"]["points"] > 0
     setup = next(c for c in nb.cells if nbgrader_id(c) == "setup")
-    assert any(line.startswith("from dlcourse.labs import") and line.endswith(short)
-               for line in setup.source.splitlines()), "the locked setup cell imports the lab's checks"
+    assert any(
+        line.startswith("from dlcourse.labs import") and line.endswith(short) for line in setup.source.splitlines()
+    ), "the locked setup cell imports the lab's checks"
 
 
 @pytest.mark.parametrize("folder", ["solutions", "labs"])
@@ -228,8 +238,9 @@ def test_the_source_records_every_part_as_done(lab):
 def test_lab02_part_g_names_the_schemes_of_its_table():
     nb = nbformat.read(ROOT / "solutions/lab02_initialization/lab02_initialization.ipynb", as_version=4)
     setup = next(c for c in nb.cells if nbgrader_id(c) == "part_g_setup")
-    assigned = next(n for n in ast.parse(setup.source).body if isinstance(n, ast.Assign)
-                    and ast.unparse(n.targets[0]) == "schemes")
+    assigned = next(
+        n for n in ast.parse(setup.source).body if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) == "schemes"
+    )
     table = {k.value: tuple(kk.value for kk in v.keys) for k, v in zip(assigned.value.keys, assigned.value.values)}
     assert table == lab02.SCHEMES
 
@@ -237,10 +248,16 @@ def test_lab02_part_g_names_the_schemes_of_its_table():
 def test_lab08_part_d_uses_the_rules_its_setup_cell_states():
     nb = nbformat.read(ROOT / "solutions/lab08_tuning/lab08_tuning.ipynb", as_version=4)
     setup = next(c for c in nb.cells if nbgrader_id(c) == "setup")
-    constants = {ast.unparse(n.targets[0]): ast.literal_eval(n.value) for n in ast.parse(setup.source).body
-                 if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) in ("FINAL_EPOCHS", "SEARCH_BUDGET", "MARGIN")}
-    assert constants == {"FINAL_EPOCHS": lab08.FINAL_EPOCHS, "SEARCH_BUDGET": lab08.SEARCH_BUDGET,
-                         "MARGIN": lab08.MARGIN}
+    constants = {
+        ast.unparse(n.targets[0]): ast.literal_eval(n.value)
+        for n in ast.parse(setup.source).body
+        if isinstance(n, ast.Assign) and ast.unparse(n.targets[0]) in ("FINAL_EPOCHS", "SEARCH_BUDGET", "MARGIN")
+    }
+    assert constants == {
+        "FINAL_EPOCHS": lab08.FINAL_EPOCHS,
+        "SEARCH_BUDGET": lab08.SEARCH_BUDGET,
+        "MARGIN": lab08.MARGIN,
+    }
 
 
 def test_lab06_progress_reuses_only_the_baselines_of_the_same_given_objects(monkeypatch):
@@ -266,12 +283,14 @@ def test_lab06_progress_reuses_only_the_baselines_of_the_same_given_objects(monk
         lab06.part_e(augment_batch, train_and_score, digits)
     assert calls.count((True, 0)) == 2
     calls.clear()
-    row = labs.status_of(lab06.PARTS[-1], {"augment_batch": augment_batch, "train_and_score": train_and_score,
-                                           "digits": digits})
+    row = labs.status_of(
+        lab06.PARTS[-1], {"augment_batch": augment_batch, "train_and_score": train_and_score, "digits": digits}
+    )
     assert row.status == labs.DONE and calls == [(False, 0), (False, 1), (False, 2)]
     calls.clear()
-    labs.status_of(lab06.PARTS[-1], {"augment_batch": augment_batch, "train_and_score": train_and_score,
-                                     "digits": Digits()})  # other data: the baseline is trained again
+    labs.status_of(
+        lab06.PARTS[-1], {"augment_batch": augment_batch, "train_and_score": train_and_score, "digits": Digits()}
+    )  # other data: the baseline is trained again
     assert [c for c in calls if c[0]] == [(True, 0), (True, 1), (True, 2)]
 
 
@@ -279,7 +298,7 @@ def _group_counting_split(groups, test_size=0.25, seed=0):
     """A wrong group split: whole groups, but a share of the *groups* in the test set, not of the examples."""
     groups = np.asarray(groups)
     names = np.unique(groups)
-    chosen = np.random.default_rng(seed).permutation(names)[:int(round(test_size * len(names)))]
+    chosen = np.random.default_rng(seed).permutation(names)[: int(round(test_size * len(names)))]
     test = np.isin(groups, chosen)
     return np.nonzero(~test)[0], np.nonzero(test)[0]
 
@@ -297,6 +316,7 @@ def test_lab07_group_split_checks_reject_a_split_that_counts_groups():
 
     hidden = _hidden_cell("lab07_methodology", "test_part_c_hidden")
     for shift in range(5):
+
         def counting(groups, test_size=0.25, seed=0, shift=shift):
             return _group_counting_split(groups, test_size, seed + 1000 * shift)
 
@@ -324,13 +344,13 @@ def test_lab08_part_d_counts_the_epochs_of_the_search_itself():
     chosen = {"lr": 0.03, "width": 64, "activation": "tanh"}
 
     def over_budget(objective):
-        for _ in range(14):               # 14 x 9 = 126 epochs
+        for _ in range(14):  # 14 x 9 = 126 epochs
             objective(chosen, 9)
         return chosen
 
     calls = []
 
-    def elsewhere(objective):             # trains through a global objective: the count sees nothing
+    def elsewhere(objective):  # trains through a global objective: the count sees nothing
         calls.append(1)
         return chosen
 
@@ -343,13 +363,24 @@ def test_lab08_part_d_counts_the_epochs_of_the_search_itself():
     from dlcourse import data
     from dlcourse.training import evaluate, fit
 
-    base = {"data": data, "dlcourse": dlcourse, "torch": torch, "fit": fit, "evaluate": evaluate, "grading": grading,
-            "best_params": chosen, "test_score": 0.0, "SPENT": {"epochs": 117, "test_calls": 1}}
+    base = {
+        "data": data,
+        "dlcourse": dlcourse,
+        "torch": torch,
+        "fit": fit,
+        "evaluate": evaluate,
+        "grading": grading,
+        "best_params": chosen,
+        "test_score": 0.0,
+        "SPENT": {"epochs": 117, "test_calls": 1},
+    }
 
-    def asks_too_much(objective):          # refused before any training
+    def asks_too_much(objective):  # refused before any training
         objective(chosen, 121)
         return chosen
 
     for search in (asks_too_much, elsewhere):
-        with pytest.raises(grading.CheckFailed, match="- your search, run again with a counting objective, trains 1 to 120"):
+        with pytest.raises(
+            grading.CheckFailed, match="- your search, run again with a counting objective, trains 1 to 120"
+        ):
             exec(hidden, {**base, "search": search})

@@ -25,13 +25,18 @@ def pair(x: torch.Tensor):
 @given(x=tensors(include_extremes=False))
 def test_regression_losses_match_torch(reduction, x):
     out, target = pair(x)
-    torch.testing.assert_close(L.mse_loss(out, target, reduction=reduction),
-                               F.mse_loss(out, target, reduction=reduction), **TOL)
-    torch.testing.assert_close(L.mae_loss(out, target, reduction=reduction),
-                               F.l1_loss(out, target, reduction=reduction), **TOL)
+    torch.testing.assert_close(
+        L.mse_loss(out, target, reduction=reduction), F.mse_loss(out, target, reduction=reduction), **TOL
+    )
+    torch.testing.assert_close(
+        L.mae_loss(out, target, reduction=reduction), F.l1_loss(out, target, reduction=reduction), **TOL
+    )
     for delta in (0.5, 1.0, 3.0):
-        torch.testing.assert_close(L.huber_loss(out, target, delta=delta, reduction=reduction),
-                                   F.huber_loss(out, target, delta=delta, reduction=reduction), **TOL)
+        torch.testing.assert_close(
+            L.huber_loss(out, target, delta=delta, reduction=reduction),
+            F.huber_loss(out, target, delta=delta, reduction=reduction),
+            **TOL,
+        )
 
 
 def test_huber_gradient_matches_torch():
@@ -67,8 +72,11 @@ def test_cross_entropy_matches_torch(reduction, weighted):
     logits[0] = torch.tensor([1e4, -1e4, 0.0, 0.0])  # stability
     target = torch.randint(0, 4, (50,), generator=g)
     weight = torch.tensor([0.5, 2.0, 1.0, 3.0]) if weighted else None
-    torch.testing.assert_close(L.cross_entropy(logits, target, weight=weight, reduction=reduction),
-                               F.cross_entropy(logits, target, weight=weight, reduction=reduction), **TOL)
+    torch.testing.assert_close(
+        L.cross_entropy(logits, target, weight=weight, reduction=reduction),
+        F.cross_entropy(logits, target, weight=weight, reduction=reduction),
+        **TOL,
+    )
     a, b = logits.clone().requires_grad_(True), logits.clone().requires_grad_(True)
     L.cross_entropy(a, target, weight=weight).backward()
     F.cross_entropy(b, target, weight=weight).backward()

@@ -57,4 +57,5 @@ def test_lr_finder_bad_range(digits):
 
 def test_the_names_chapter_4_and_lab_4_call_stay_in_schedules():
     from dlcourse import schedules
+
     assert schedules.lr_finder is R.lr_finder and schedules.suggest_lr is R.suggest_lr

@@ -63,8 +63,9 @@ def test_edge_cases_match_sklearn(metric, average, case):
 def test_multiclass_with_a_class_absent_and_tensors_as_input():
     t, p = torch.tensor([0, 0, 2, 2, 2]), torch.tensor([0, 1, 2, 2, 0])  # class 1 only predicted
     for average in ("macro", "weighted"):
-        assert M.f1_score(t, p, average=average) == pytest.approx(sk(skm.f1_score, t.numpy(), p.numpy(),
-                                                                      average=average))
+        assert M.f1_score(t, p, average=average) == pytest.approx(
+            sk(skm.f1_score, t.numpy(), p.numpy(), average=average)
+        )
     np.testing.assert_array_equal(M.confusion_matrix(t, p), skm.confusion_matrix(t.numpy(), p.numpy()))
 
 
@@ -78,8 +79,7 @@ def test_roc_auc_with_ties_matches_sklearn(case):
 def test_roc_curve_matches_sklearn_with_and_without_dropping(case):
     y, s = case
     for drop in (True, False):
-        for ours, theirs in zip(M.roc_curve(y, s, drop_intermediate=drop),
-                                skm.roc_curve(y, s, drop_intermediate=drop)):
+        for ours, theirs in zip(M.roc_curve(y, s, drop_intermediate=drop), skm.roc_curve(y, s, drop_intermediate=drop)):
             np.testing.assert_allclose(ours, theirs)
 
 
@@ -117,9 +117,21 @@ def test_regression_metrics_match_sklearn(pair):
     assert M.root_mean_squared_error(t, p) == pytest.approx(skm.root_mean_squared_error(t, p))
 
 
-@pytest.mark.parametrize("fn", [M.accuracy_score, M.f1_score, M.precision_score, M.recall_score,
-                                M.confusion_matrix, M.mean_squared_error, M.mean_absolute_error,
-                                M.roc_auc_score, M.roc_curve, M.precision_recall_curve])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        M.accuracy_score,
+        M.f1_score,
+        M.precision_score,
+        M.recall_score,
+        M.confusion_matrix,
+        M.mean_squared_error,
+        M.mean_absolute_error,
+        M.roc_auc_score,
+        M.roc_curve,
+        M.precision_recall_curve,
+    ],
+)
 def test_mismatched_lengths_and_empty_input_are_errors(fn):
     other = "y_score" if fn in (M.roc_auc_score, M.roc_curve, M.precision_recall_curve) else "y_pred"
     with pytest.raises(ValueError, match=f"^{other} must have the same length as y_true"):
@@ -165,8 +177,11 @@ def test_registry_metrics_match_sklearn_on_model_outputs():
     assert fns["mse"](reg, target) == pytest.approx(skm.mean_squared_error(target, reg), rel=1e-6)
     assert fns["rmse"](reg, target) == pytest.approx(skm.root_mean_squared_error(target, reg), rel=1e-6)
     assert fns["mae"](reg, target) == pytest.approx(skm.mean_absolute_error(target, reg), rel=1e-6)
-    assert {name for name, (_, greater) in M.METRICS.items() if greater} == {"accuracy", "f1 (minority class)",
-                                                                             "roc auc"}
+    assert {name for name, (_, greater) in M.METRICS.items() if greater} == {
+        "accuracy",
+        "f1 (minority class)",
+        "roc auc",
+    }
 
 
 def test_accuracy_metric_reads_soft_targets_and_single_logits():

@@ -8,8 +8,16 @@ from dlcourse.activations import Activation, PReLU
 
 
 def test_make_mlp_structure():
-    m = models.make_mlp(64, 10, depth=3, width=16, activation="elu", activation_kwargs={"alpha": 0.5},
-                        norm_layer=nn.BatchNorm1d, dropout=0.1)
+    m = models.make_mlp(
+        64,
+        10,
+        depth=3,
+        width=16,
+        activation="elu",
+        activation_kwargs={"alpha": 0.5},
+        norm_layer=nn.BatchNorm1d,
+        dropout=0.1,
+    )
     assert [type(layer) for layer in m][:5] == [nn.Flatten, nn.Linear, nn.BatchNorm1d, Activation, nn.Dropout]
     assert len(models.linear_layers(m)) == 4
     assert m(torch.zeros(5, 1, 8, 8)).shape == (5, 10)
@@ -17,12 +25,15 @@ def test_make_mlp_structure():
     assert len(models.linear_layers(models.make_mlp(2, 1, depth=0))) == 1
 
 
-@pytest.mark.parametrize("kwargs,exc,match", [
-    (dict(activation="swish"), ValueError, "name must be one of"),
-    (dict(width=0), ValueError, "width must be >= 1"),
-    (dict(dropout=1.0), ValueError, "dropout must be in \\[0, 1\\)"),
-    (dict(depth=-1), ValueError, "depth must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        (dict(activation="swish"), ValueError, "name must be one of"),
+        (dict(width=0), ValueError, "width must be >= 1"),
+        (dict(dropout=1.0), ValueError, "dropout must be in \\[0, 1\\)"),
+        (dict(depth=-1), ValueError, "depth must be >= 0"),
+    ],
+)
 def test_make_mlp_errors(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         models.make_mlp(4, 2, **kwargs)
@@ -57,8 +68,18 @@ def test_fit_regression_with_mse_and_scheduler_and_callback():
     opt = torch.optim.Adam(m.parameters(), lr=0.01)  # raw targets (~150): plain SGD would diverge
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
     stop_at_3 = lambda epoch, history, model: epoch == 3
-    h = training.fit(m, d.train, d.val, epochs=10, optimizer=opt, scheduler=sched, loss_fn=F.mse_loss,
-                     metric="mse", callbacks=[stop_at_3], progress=False)
+    h = training.fit(
+        m,
+        d.train,
+        d.val,
+        epochs=10,
+        optimizer=opt,
+        scheduler=sched,
+        loss_fn=F.mse_loss,
+        metric="mse",
+        callbacks=[stop_at_3],
+        progress=False,
+    )
     assert len(h) == 3 and h.stopped_early
     assert h.lr == [0.01, 0.01, 0.005]
     assert h.val_metric[-1] == pytest.approx(h.val_loss[-1])
@@ -77,16 +98,19 @@ def test_accuracy_for_single_logit_and_multiclass():
     assert training.accuracy(torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([1, 0])) == 1.0
 
 
-@pytest.mark.parametrize("kwargs,exc,match", [
-    (dict(train=[torch.zeros(3, 2)]), TypeError, "train must be a pair"),
-    (dict(train=(torch.zeros(3, 2), torch.zeros(2))), ValueError, "same length"),
-    (dict(epochs=0), ValueError, "epochs must be >= 1"),
-    (dict(optimizer="lbfgs"), ValueError, "optimizer must be one of"),
-    (dict(metric="f2"), ValueError, "metric must be one of"),
-    (dict(lr=-1.0), ValueError, "lr must be > 0"),
-    (dict(optimizer=lambda p: torch.optim.SGD(p, lr=0.1), lr=0.01), ValueError, "^lr is used only with a named"),
-    (dict(optimizer=42), TypeError, "^optimizer must be a name"),
-])
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        (dict(train=[torch.zeros(3, 2)]), TypeError, "train must be a pair"),
+        (dict(train=(torch.zeros(3, 2), torch.zeros(2))), ValueError, "same length"),
+        (dict(epochs=0), ValueError, "epochs must be >= 1"),
+        (dict(optimizer="lbfgs"), ValueError, "optimizer must be one of"),
+        (dict(metric="f2"), ValueError, "metric must be one of"),
+        (dict(lr=-1.0), ValueError, "lr must be > 0"),
+        (dict(optimizer=lambda p: torch.optim.SGD(p, lr=0.1), lr=0.01), ValueError, "^lr is used only with a named"),
+        (dict(optimizer=42), TypeError, "^optimizer must be a name"),
+    ],
+)
 def test_fit_errors(kwargs, exc, match):
     d = data.make_moons(100, seed=0)
     args = dict(train=d.train, epochs=1, progress=False)

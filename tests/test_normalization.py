@@ -9,8 +9,7 @@ import pytest
 
 from dlcourse import normalization as N
 
-MODULES = ["preprocessing", "conditioning", "batchnorm",
-           "layernorm"]
+MODULES = ["preprocessing", "conditioning", "batchnorm", "layernorm"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -17,8 +17,11 @@ from dlcourse.normalization import batchnorm as B
 from .normalization_cases import TOL, assert_same, forward_backward, pair
 from .strategies import bn_shapes
 
-BN_CASES = [(B.BatchNorm1d, nn.BatchNorm1d, (16, 5)), (B.BatchNorm1d, nn.BatchNorm1d, (8, 5, 7)),
-            (B.BatchNorm2d, nn.BatchNorm2d, (6, 3, 4, 5))]
+BN_CASES = [
+    (B.BatchNorm1d, nn.BatchNorm1d, (16, 5)),
+    (B.BatchNorm1d, nn.BatchNorm1d, (8, 5, 7)),
+    (B.BatchNorm2d, nn.BatchNorm2d, (6, 3, 4, 5)),
+]
 BN_IDS = ["1d-NC", "1d-NCL", "2d-NCHW"]
 
 
@@ -41,7 +44,7 @@ def _batch_norm_by_autograd(x, weight, bias, eps=1e-5):
 def test_batch_norm_matches_torch_in_training_and_eval(ours_cls, torch_cls, shape, affine):
     ours, ref = pair(ours_cls, torch_cls, shape[1], affine=affine)
     x = 3 + 2 * dlcourse.randn(*shape, seed=0, dtype=torch.float64)
-    assert_same(ours, ref, x)                       # training mode: batch statistics
+    assert_same(ours, ref, x)  # training mode: batch statistics
     for name in ("running_mean", "running_var", "num_batches_tracked"):
         torch.testing.assert_close(getattr(ours, name), getattr(ref, name))
     ours.eval(), ref.eval()
@@ -126,12 +129,15 @@ def test_one_value_per_channel_in_training_raises_like_torch():
     assert B.BatchNorm1d(5)(torch.randn(1, 5, 3)).shape == (1, 5, 3)  # 3 values per channel
 
 
-@pytest.mark.parametrize("cls, shape, expected", [
-    (B.BatchNorm1d, (2, 3, 4, 5), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
-    (B.BatchNorm1d, (3,), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
-    (B.BatchNorm2d, (4, 3), r"4-D \(N, C, H, W\)"),
-    (B.BatchNorm2d, (2, 3, 4), r"4-D \(N, C, H, W\)"),
-])
+@pytest.mark.parametrize(
+    "cls, shape, expected",
+    [
+        (B.BatchNorm1d, (2, 3, 4, 5), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
+        (B.BatchNorm1d, (3,), r"2-D \(N, C\) or 3-D \(N, C, L\)"),
+        (B.BatchNorm2d, (4, 3), r"4-D \(N, C, H, W\)"),
+        (B.BatchNorm2d, (2, 3, 4), r"4-D \(N, C, H, W\)"),
+    ],
+)
 def test_wrong_input_rank_names_the_expected_shape(cls, shape, expected):
     with pytest.raises(ValueError, match=f"input must be {expected}"):
         cls(3)(torch.randn(shape))
@@ -177,8 +183,10 @@ def test_functional_batch_norm_takes_either_affine_part_like_torch(weight, bias)
     ref = F.batch_norm(x, None, None, gamma, beta, training=True)
     torch.testing.assert_close(ours, ref)
     leaves = [t for t in (x, gamma, beta) if t is not None]
-    torch.testing.assert_close(torch.autograd.grad(ours.sum() + (ours ** 2).sum(), leaves),
-                               torch.autograd.grad(ref.sum() + (ref ** 2).sum(), leaves))
+    torch.testing.assert_close(
+        torch.autograd.grad(ours.sum() + (ours**2).sum(), leaves),
+        torch.autograd.grad(ref.sum() + (ref**2).sum(), leaves),
+    )
 
 
 @pytest.mark.parametrize("shape", [(7, 3), (4, 3, 5), (3, 2, 4, 3)], ids=["NC", "NCL", "NCHW"])
@@ -193,19 +201,24 @@ def test_closed_form_backward_matches_autograd_of_the_formula_and_gradcheck(shap
     ours = B.batch_norm(x, None, None, gamma, beta, training=True)
     oracle = _batch_norm_by_autograd(x, gamma, beta)
     torch.testing.assert_close(ours, oracle)
-    torch.testing.assert_close(torch.autograd.grad(ours, leaves, upstream),
-                               torch.autograd.grad(oracle, leaves, upstream))
+    torch.testing.assert_close(
+        torch.autograd.grad(ours, leaves, upstream), torch.autograd.grad(oracle, leaves, upstream)
+    )
 
     def normalized(*tensors):  # the leaves back in their places, None where there is no gamma or beta
         rest = list(tensors[1:])
-        return B.batch_norm(tensors[0], None, None, rest.pop(0) if weight else None, rest.pop(0) if bias else None,
-                            training=True)
+        return B.batch_norm(
+            tensors[0], None, None, rest.pop(0) if weight else None, rest.pop(0) if bias else None, training=True
+        )
 
     assert torch.autograd.gradcheck(normalized, leaves)
 
 
-@pytest.mark.parametrize("requires", [(True, False, False), (False, True, True), (True, True, False)],
-                         ids=["input-only", "parameters-only", "input-and-weight"])
+@pytest.mark.parametrize(
+    "requires",
+    [(True, False, False), (False, True, True), (True, True, False)],
+    ids=["input-only", "parameters-only", "input-and-weight"],
+)
 def test_backward_returns_only_the_gradients_asked_for(requires):
     x = dlcourse.randn(8, 3, seed=0, dtype=torch.float64) + 1
     gamma = torch.tensor([0.5, 1.5, -2.0], dtype=torch.float64)
@@ -222,9 +235,16 @@ def test_backward_returns_only_the_gradients_asked_for(requires):
 
 
 @pytest.mark.parametrize("ours_cls, torch_cls, shape", BN_CASES, ids=BN_IDS)
-@pytest.mark.parametrize("settings", [dict(momentum=None), dict(affine=False, momentum=None),
-                                      dict(track_running_stats=False), dict(affine=False, track_running_stats=False)],
-                         ids=["cumulative", "no-affine-cumulative", "no-running-stats", "no-affine-no-running-stats"])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(momentum=None),
+        dict(affine=False, momentum=None),
+        dict(track_running_stats=False),
+        dict(affine=False, track_running_stats=False),
+    ],
+    ids=["cumulative", "no-affine-cumulative", "no-running-stats", "no-affine-no-running-stats"],
+)
 def test_batch_norm_settings_match_torch_over_train_and_eval_steps(ours_cls, torch_cls, shape, settings):
     ours, ref = pair(ours_cls, torch_cls, shape[1], **settings)
     g = dlcourse.make_generator(3)
@@ -252,8 +272,7 @@ def test_functional_batch_norm_in_eval_mode_matches_torch_with_gradients(weight,
     torch.testing.assert_close(ours, ref)
     leaves = [t for t in (x, gamma, beta) if t is not None]
     upstream = torch.randn(x.shape, generator=g, dtype=torch.float64)
-    torch.testing.assert_close(torch.autograd.grad(ours, leaves, upstream),
-                               torch.autograd.grad(ref, leaves, upstream))
+    torch.testing.assert_close(torch.autograd.grad(ours, leaves, upstream), torch.autograd.grad(ref, leaves, upstream))
     assert running_mean.tolist() == [4.0, 6.0, 5.0] and running_var.tolist() == [8.0, 10.0, 0.5]
 
 
@@ -265,8 +284,10 @@ def test_batch_norm_takes_non_contiguous_input_and_an_in_place_activation_after_
     torch.testing.assert_close(ours.running_var, ref.running_var)
 
 
-@pytest.mark.parametrize("ours_cls, torch_cls", [(B.BatchNorm1d, nn.BatchNorm1d), (B.BatchNorm2d, nn.BatchNorm2d),
-                                                 (N.LayerNorm, nn.LayerNorm)])
+@pytest.mark.parametrize(
+    "ours_cls, torch_cls",
+    [(B.BatchNorm1d, nn.BatchNorm1d), (B.BatchNorm2d, nn.BatchNorm2d), (N.LayerNorm, nn.LayerNorm)],
+)
 def test_signatures_equal_torchs(ours_cls, torch_cls):
     import inspect
 
@@ -294,9 +315,17 @@ def test_batch_norm_inside_a_model_trains_like_torch():
     for norm in (B.BatchNorm1d, nn.BatchNorm1d):
         dlcourse.seed_everything(0)
         model = models.make_mlp(2, 2, depth=2, width=16, norm_layer=norm)
-        histories.append(training.fit(model.double(), (data.X_train.double(), data.y_train),
-                                      (data.X_val.double(), data.y_val), epochs=3, lr=0.05, progress=False,
-                                      device="cpu"))
+        histories.append(
+            training.fit(
+                model.double(),
+                (data.X_train.double(), data.y_train),
+                (data.X_val.double(), data.y_val),
+                epochs=3,
+                lr=0.05,
+                progress=False,
+                device="cpu",
+            )
+        )
     assert histories[0].val_loss == pytest.approx(histories[1].val_loss, rel=1e-6)
 
 

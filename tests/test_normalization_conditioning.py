@@ -19,7 +19,8 @@ def test_condition_number_of_scaled_features():
     X = (X - X.mean(0)) / X.std(0, unbiased=False)
     assert C.condition_number(X, intercept=False) == pytest.approx(1.0, abs=0.1)
     assert C.condition_number(X * torch.tensor([1.0, 10.0], dtype=torch.float64), intercept=False) == pytest.approx(
-        100.0, rel=0.1)
+        100.0, rel=0.1
+    )
 
 
 def test_quadratic_form_optimum_has_zero_gradient():
@@ -47,7 +48,7 @@ def test_steps_to_converge_agrees_with_running_gradient_descent(ratio, lr_factor
 def test_steps_to_converge_reports_divergence_and_caps():
     H = torch.diag(torch.tensor([1.0, 100.0], dtype=torch.float64))
     b, w0 = torch.zeros(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
-    assert C.steps_to_converge(H, b, w0, lr=0.021) is None      # beyond 2 / lambda_max
+    assert C.steps_to_converge(H, b, w0, lr=0.021) is None  # beyond 2 / lambda_max
     assert C.steps_to_converge(H, b, w0, lr=0.01, max_steps=10) is None
     # excess(t) = (0.99^(2t) * 1 + 0 * 100) / 2 must reach 1e-3 * (1 + 100) / 2
     assert C.steps_to_converge(H, b, w0, lr=0.01) == math.ceil(math.log(0.101) / (2 * math.log(0.99)))

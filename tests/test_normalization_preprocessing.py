@@ -14,8 +14,11 @@ from dlcourse.normalization import preprocessing as P
 @pytest.mark.parametrize("zca", [False, True])
 def test_whitening_gives_identity_covariance_and_inverts(zca):
     g = dlcourse.make_generator(0)
-    X = torch.randn(500, 3, generator=g, dtype=torch.float64) @ torch.tensor(
-        [[2.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.1]], dtype=torch.float64) + 4
+    X = (
+        torch.randn(500, 3, generator=g, dtype=torch.float64)
+        @ torch.tensor([[2.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.1]], dtype=torch.float64)
+        + 4
+    )
     w = P.PCAWhitener(eps=0.0, zca=zca).fit(X)
     Z = w.transform(X)
     torch.testing.assert_close(Z.T @ Z / len(Z), torch.eye(3, dtype=torch.float64))

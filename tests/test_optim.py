@@ -109,7 +109,7 @@ def test_closure_is_called():
 
     def closure():
         opt.zero_grad()
-        loss = (w ** 2).sum()
+        loss = (w**2).sum()
         loss.backward()
         return loss
 
@@ -117,35 +117,41 @@ def test_closure_is_called():
     assert w.item() == pytest.approx(3.0 - 0.1 * 6.0)
 
 
-@pytest.mark.parametrize("name,kwargs,argument", [
-    ("sgd", dict(lr=-0.1), "lr"),
-    ("sgd", dict(lr=0.1, momentum=-0.5), "momentum"),
-    ("sgd", dict(lr=0.1, momentum=1.0), "momentum"),
-    ("sgd", dict(lr=0.1, weight_decay=-1.0), "weight_decay"),
-    ("sgd", dict(lr=0.1, nesterov=True), "nesterov"),
-    ("sgd", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
-    ("adagrad", dict(lr=-1.0), "lr"),
-    ("adagrad", dict(eps=-1e-8), "eps"),
-    ("rmsprop", dict(alpha=1.5), "alpha"),
-    ("rmsprop", dict(eps=-1.0), "eps"),
-    ("adam", dict(lr=-1e-3), "lr"),
-    ("adam", dict(betas=(1.0, 0.999)), "betas[0]"),
-    ("adam", dict(betas=(0.9, -0.1)), "betas[1]"),
-    ("adam", dict(eps=-1e-8), "eps"),
-    ("adamw", dict(betas=(0.9, 1.0)), "betas[1]"),
-    ("nadam", dict(momentum_decay=-1.0), "momentum_decay"),
-    ("adamax", dict(eps=-1.0), "eps"),
-])
+@pytest.mark.parametrize(
+    "name,kwargs,argument",
+    [
+        ("sgd", dict(lr=-0.1), "lr"),
+        ("sgd", dict(lr=0.1, momentum=-0.5), "momentum"),
+        ("sgd", dict(lr=0.1, momentum=1.0), "momentum"),
+        ("sgd", dict(lr=0.1, weight_decay=-1.0), "weight_decay"),
+        ("sgd", dict(lr=0.1, nesterov=True), "nesterov"),
+        ("sgd", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "nesterov"),
+        ("adagrad", dict(lr=-1.0), "lr"),
+        ("adagrad", dict(eps=-1e-8), "eps"),
+        ("rmsprop", dict(alpha=1.5), "alpha"),
+        ("rmsprop", dict(eps=-1.0), "eps"),
+        ("adam", dict(lr=-1e-3), "lr"),
+        ("adam", dict(betas=(1.0, 0.999)), "betas[0]"),
+        ("adam", dict(betas=(0.9, -0.1)), "betas[1]"),
+        ("adam", dict(eps=-1e-8), "eps"),
+        ("adamw", dict(betas=(0.9, 1.0)), "betas[1]"),
+        ("nadam", dict(momentum_decay=-1.0), "momentum_decay"),
+        ("adamax", dict(eps=-1.0), "eps"),
+    ],
+)
 def test_bad_hyperparameters_raise_value_error_naming_them(name, kwargs, argument):
     with pytest.raises(ValueError, match="^" + re.escape(argument)):
         O.OPTIMIZERS[name][0]([torch.nn.Parameter(torch.ones(1))], **kwargs)
 
 
-@pytest.mark.parametrize("kwargs,argument,error", [
-    (dict(betas=0.9), "betas", TypeError),
-    (dict(amsgrad="yes"), "amsgrad", TypeError),
-    (dict(lr="0.1"), "lr", TypeError),
-])
+@pytest.mark.parametrize(
+    "kwargs,argument,error",
+    [
+        (dict(betas=0.9), "betas", TypeError),
+        (dict(amsgrad="yes"), "amsgrad", TypeError),
+        (dict(lr="0.1"), "lr", TypeError),
+    ],
+)
 def test_bad_types_raise_type_error(kwargs, argument, error):
     with pytest.raises(error, match=rf"^{argument}"):
         O.Adam([torch.nn.Parameter(torch.ones(1))], **kwargs)
@@ -173,8 +179,10 @@ def test_fit_accepts_course_optimizers():
 # --------------------------------------------------------------------------- parity: saving, resuming, signatures
 def _float64_params(seed: int = 1) -> list[torch.nn.Parameter]:
     g = torch.Generator().manual_seed(seed)
-    return [torch.nn.Parameter(torch.randn(3, 4, generator=g, dtype=torch.float64)),
-            torch.nn.Parameter(torch.randn(4, generator=g, dtype=torch.float64))]
+    return [
+        torch.nn.Parameter(torch.randn(3, 4, generator=g, dtype=torch.float64)),
+        torch.nn.Parameter(torch.randn(4, generator=g, dtype=torch.float64)),
+    ]
 
 
 def _set_grads(params, t: int) -> None:
@@ -284,8 +292,9 @@ def test_signatures_equal_torchs(name):
 def test_torchs_implementation_switches_are_refused_loudly(name):
 
     ours = O.OPTIMIZERS[name][0]
-    switches = [s for s in ("fused", "capturable", "differentiable")
-                if s in inspect.signature(ours.__init__).parameters]
+    switches = [
+        s for s in ("fused", "capturable", "differentiable") if s in inspect.signature(ours.__init__).parameters
+    ]
     assert "differentiable" in switches
     params = [torch.nn.Parameter(torch.ones(2))]
     for switch in switches:
@@ -306,5 +315,3 @@ def test_complex_parameters_are_refused_loudly(name):
     opt = ours([torch.nn.Parameter(torch.ones(2))])
     with pytest.raises(NotImplementedError, match="complex"):
         opt.add_param_group({"params": [z]})
-
-

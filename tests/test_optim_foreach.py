@@ -19,8 +19,10 @@ from .optim_cases import skip_unless_torch_has as _skip_unless_torch_has
 def _mixed_shape_params(dtypes=(torch.float64,), seed: int = 3) -> list[torch.nn.Parameter]:
     g = torch.Generator().manual_seed(seed)
     shapes = [(3, 4), (4,), (2, 3, 2), (5,), (1,), (6, 2)]
-    return [torch.nn.Parameter(torch.randn(shape, generator=g, dtype=dtypes[i % len(dtypes)]))
-            for i, shape in enumerate(shapes)]
+    return [
+        torch.nn.Parameter(torch.randn(shape, generator=g, dtype=dtypes[i % len(dtypes)]))
+        for i, shape in enumerate(shapes)
+    ]
 
 
 def _random_steps(opt, params, steps: int = 7) -> None:
@@ -49,16 +51,19 @@ COMBINED_CASES = [
 FOREACH_CASES = PARAMS + COMBINED_CASES
 
 
-@pytest.mark.parametrize("name,kwargs", FOREACH_CASES,
-                         ids=[f"{n}-" + "-".join(f"{k}={v}" for k, v in kw.items()) for n, kw in FOREACH_CASES])
+@pytest.mark.parametrize(
+    "name,kwargs", FOREACH_CASES, ids=[f"{n}-" + "-".join(f"{k}={v}" for k, v in kw.items()) for n, kw in FOREACH_CASES]
+)
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 def test_foreach_equals_the_loop_bit_for_bit_and_torchs_foreach(name, kwargs, dtype):
     ours, theirs = O.OPTIMIZERS[name]
     _skip_unless_torch_has(theirs, kwargs)
     runs = {}
-    for label, make in [("loop", lambda p: ours(p, foreach=False, **kwargs)),
-                        ("foreach", lambda p: ours(p, foreach=True, **kwargs)),
-                        ("torch", lambda p: theirs(p, foreach=True, **kwargs))]:
+    for label, make in [
+        ("loop", lambda p: ours(p, foreach=False, **kwargs)),
+        ("foreach", lambda p: ours(p, foreach=True, **kwargs)),
+        ("torch", lambda p: theirs(p, foreach=True, **kwargs)),
+    ]:
         params = _mixed_shape_params((dtype,))
         opt = make(params)
         _random_steps(opt, params)
@@ -84,9 +89,11 @@ def test_foreach_groups_mixed_dtypes_like_torch(name, monkeypatch):
 
     dtypes = (torch.float32, torch.float64)
     runs = {}
-    for label, make in [("loop", lambda p: ours(p, foreach=False, **kwargs)),
-                        ("foreach", lambda p: ours(p, foreach=True, **kwargs)),
-                        ("torch", lambda p: theirs(p, foreach=True, **kwargs))]:
+    for label, make in [
+        ("loop", lambda p: ours(p, foreach=False, **kwargs)),
+        ("foreach", lambda p: ours(p, foreach=True, **kwargs)),
+        ("torch", lambda p: theirs(p, foreach=True, **kwargs)),
+    ]:
         params = _mixed_shape_params(dtypes)
         opt = make(params)
         if label == "foreach":
@@ -104,6 +111,7 @@ def _refusing(update):
     @functools.wraps(update)  # keeps the signature, from which the optimizer reads its hyperparameters
     def refuse(*args, **kwargs):
         raise AssertionError(f"{update.__name__} should not run")
+
     return refuse
 
 
@@ -179,7 +187,8 @@ def test_each_foreach_update_reads_the_same_hyperparameters_as_its_loop(name):
     import inspect
 
     ours = O.OPTIMIZERS[name][0]
-    keywords = lambda f: [(p.name, p.default) for p in inspect.signature(f).parameters.values()
-                          if p.kind is p.KEYWORD_ONLY]
+    keywords = lambda f: [
+        (p.name, p.default) for p in inspect.signature(f).parameters.values() if p.kind is p.KEYWORD_ONLY
+    ]
     assert keywords(ours._update_foreach) == keywords(ours._update)
     assert "applied to lists" in ours._update_foreach.__doc__

@@ -51,10 +51,12 @@ def source(name: str) -> Path:
 @pytest.mark.parametrize("name", MODULES)
 def test_all_comes_before_the_first_definition(name):
     body = ast.parse(source(name).read_text()).body
-    first_def = next((i for i, node in enumerate(body) if isinstance(node, (ast.FunctionDef, ast.ClassDef))),
-                     len(body))
-    at = next(i for i, node in enumerate(body) if isinstance(node, ast.Assign)
-              and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets))
+    first_def = next((i for i, node in enumerate(body) if isinstance(node, (ast.FunctionDef, ast.ClassDef))), len(body))
+    at = next(
+        i
+        for i, node in enumerate(body)
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    )
     assert at < first_def, f"dlcourse.{name}: __all__ after the first definition"
 
 

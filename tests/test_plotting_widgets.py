@@ -119,7 +119,7 @@ def _non_default_values(control, count=2):
     for fraction in (1 / 3, 2 / 3, 0.1, 0.9, 0.5, 1.0):
         value = control.min + (control.max - control.min) * fraction
         if isinstance(control, ipw.FloatLogSlider):  # its min and max are exponents
-            value = control.base ** value
+            value = control.base**value
         if isinstance(control, ipw.IntSlider):
             value = int(round(value))
         if value != control.value and value not in picks:

@@ -9,8 +9,7 @@ import pytest
 
 from dlcourse import regularization as R
 
-MODULES = ["penalties", "noise", "callbacks", "pruning",
-           "models", "experiment"]
+MODULES = ["penalties", "noise", "callbacks", "pruning", "models", "experiment"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -25,11 +25,14 @@ class FakeHistory:
         self.val_loss, self.val_metric = [], []
 
 
-@pytest.mark.parametrize("mode,values,stop_at,best_epoch", [
-    ("min", [1.0, 0.8, 0.81, 0.79, 0.85, 0.9], 6, 4),
-    ("max", [0.5, 0.6, 0.6, 0.7, 0.69, 0.7], 6, 4),
-    ("max", [0.5, 0.6, 0.6, 0.7, 0.71], None, 5),
-])
+@pytest.mark.parametrize(
+    "mode,values,stop_at,best_epoch",
+    [
+        ("min", [1.0, 0.8, 0.81, 0.79, 0.85, 0.9], 6, 4),
+        ("max", [0.5, 0.6, 0.6, 0.7, 0.69, 0.7], 6, 4),
+        ("max", [0.5, 0.6, 0.6, 0.7, 0.71], None, 5),
+    ],
+)
 def test_early_stopping_bookkeeping(mode, values, stop_at, best_epoch):
     stopper = C.EarlyStopping(patience=2, mode=mode, monitor="val_loss")
     model, history = nn.Linear(1, 1), FakeHistory()
@@ -48,8 +51,7 @@ def test_early_stopping_min_delta():
     history.val_loss += [1.0]
     assert not stopper(1, history, model)
     history.val_loss += [0.97]  # better, but by less than min_delta: no improvement
-    assert stopper(2, history, model) and stopper.state == {"best": 1.0, "best_epoch": 1, "wait": 1,
-                                                             "stopped_epoch": 2}
+    assert stopper(2, history, model) and stopper.state == {"best": 1.0, "best_epoch": 1, "wait": 1, "stopped_epoch": 2}
 
 
 def test_early_stopping_with_fit_restores_the_best_weights():
@@ -63,8 +65,9 @@ def test_early_stopping_with_fit_restores_the_best_weights():
         snapshots[epoch] = {k: v.clone() for k, v in model.state_dict().items()}
         return False
 
-    history = fit(model, data.train, data.val, epochs=200, lr=0.03, callbacks=[remember, stopper],
-                  progress=False, device="cpu")
+    history = fit(
+        model, data.train, data.val, epochs=200, lr=0.03, callbacks=[remember, stopper], progress=False, device="cpu"
+    )
     assert history.stopped_early and len(history) == stopper.state["stopped_epoch"] < 200
     best = stopper.state["best_epoch"]
     assert best == 1 + min(range(len(history)), key=lambda i: history.val_loss[i])

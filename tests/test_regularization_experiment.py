@@ -25,7 +25,9 @@ def test_moons_experiment_uses_the_components_it_is_given():
         calls.append(alpha)
         return R.l2_penalty(model, alpha)
 
-    run = X.moons_experiment(l2=0.01, dropout=0.2, epochs=3, components={"l2_penalty": counting_l2, "Dropout": nn.Dropout})
+    run = X.moons_experiment(
+        l2=0.01, dropout=0.2, epochs=3, components={"l2_penalty": counting_l2, "Dropout": nn.Dropout}
+    )
     assert calls and set(calls) == {0.01}
     assert any(isinstance(m, nn.Dropout) for m in run["model"].modules())
     with pytest.raises(ValueError, match="^components"):

@@ -76,15 +76,21 @@ def test_gaussian_noise_train_only_with_the_right_std():
         N.GaussianNoise(-1)
 
 
-@given(logits=tensors(shape=(6, 4), elements=st.floats(-30, 30, width=32), include_extremes=False),
-       eps=st.floats(0, 1), target=st.lists(st.integers(0, 3), min_size=6, max_size=6))
+@given(
+    logits=tensors(shape=(6, 4), elements=st.floats(-30, 30, width=32), include_extremes=False),
+    eps=st.floats(0, 1),
+    target=st.lists(st.integers(0, 3), min_size=6, max_size=6),
+)
 @settings(max_examples=40, deadline=None)
 def test_label_smoothing_equals_torch(logits, eps, target):
     target = torch.tensor(target)
     for reduction in ("mean", "sum", "none"):
         torch.testing.assert_close(
             N.label_smoothing_cross_entropy(logits, target, eps, reduction=reduction),
-            F.cross_entropy(logits, target, label_smoothing=eps, reduction=reduction), rtol=1e-5, atol=1e-5)
+            F.cross_entropy(logits, target, label_smoothing=eps, reduction=reduction),
+            rtol=1e-5,
+            atol=1e-5,
+        )
 
 
 def test_smoothed_labels_sum_to_one_and_arguments_are_checked():

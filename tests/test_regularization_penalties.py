@@ -26,7 +26,8 @@ def test_penalties_exclude_bias_and_norm_by_default():
     net = small_net()
     assert list(P.weight_parameters(net)) == ["0.weight", "3.weight"]
     assert set(P.weight_parameters(net, include_bias=True, include_norm=True)) == {
-        name for name, _ in net.named_parameters()}
+        name for name, _ in net.named_parameters()
+    }
     expected_l1 = net[0].weight.abs().sum() + net[3].weight.abs().sum()
     torch.testing.assert_close(P.l1_penalty(net, 0.3), 0.3 * expected_l1)
     expected_l2 = net[0].weight.pow(2).sum() + net[3].weight.pow(2).sum()
@@ -50,8 +51,13 @@ def test_penalty_gradients_equal_autograd(alpha):
 @settings(max_examples=30, deadline=None)
 def test_elastic_net_is_the_mix_of_l1_and_l2(w, alpha, rho):
     expected = alpha * (rho * w.abs().sum() + (1 - rho) / 2 * w.pow(2).sum())
-    torch.testing.assert_close(P.elastic_net_penalty([w], alpha, rho), expected.to(torch.float32)
-                               if w.dtype == torch.float32 else expected, rtol=1e-5, atol=1e-4, check_dtype=False)
+    torch.testing.assert_close(
+        P.elastic_net_penalty([w], alpha, rho),
+        expected.to(torch.float32) if w.dtype == torch.float32 else expected,
+        rtol=1e-5,
+        atol=1e-4,
+        check_dtype=False,
+    )
 
 
 def test_l2_with_sgd_equals_sgd_weight_decay():
@@ -60,9 +66,13 @@ def test_l2_with_sgd_equals_sgd_weight_decay():
     a, b = small_net(norm=False), small_net(norm=False)
     opt_a = torch.optim.SGD(a.parameters(), lr=0.1)
     # torch's weight_decay also decays biases: give them a group without decay to match the default selection
-    opt_b = torch.optim.SGD([{"params": [a_ for n, a_ in b.named_parameters() if n.endswith("weight")],
-                              "weight_decay": 0.05},
-                             {"params": [a_ for n, a_ in b.named_parameters() if n.endswith("bias")]}], lr=0.1)
+    opt_b = torch.optim.SGD(
+        [
+            {"params": [a_ for n, a_ in b.named_parameters() if n.endswith("weight")], "weight_decay": 0.05},
+            {"params": [a_ for n, a_ in b.named_parameters() if n.endswith("bias")]},
+        ],
+        lr=0.1,
+    )
     loss_a = P.regularized_loss(a, l2=0.05)
     for _ in range(5):
         opt_a.zero_grad()
@@ -105,8 +115,10 @@ def test_l1_proximal_step_thresholds_weights_only():
     for name, p in net.named_parameters():
         expected = F.softshrink(before[name], 0.2) if name.endswith("weight") else before[name]
         torch.testing.assert_close(p.detach(), expected)
-    assert R.sparsity(net) == pytest.approx(float(sum((before[n].abs() <= 0.2).sum() for n in ("0.weight", "3.weight")))
-                                            / sum(before[n].numel() for n in ("0.weight", "3.weight")))
+    assert R.sparsity(net) == pytest.approx(
+        float(sum((before[n].abs() <= 0.2).sum() for n in ("0.weight", "3.weight")))
+        / sum(before[n].numel() for n in ("0.weight", "3.weight"))
+    )
 
 
 def _sparse_regression(seed=0, n=100, d=20):
@@ -122,7 +134,9 @@ def test_ista_reaches_sklearn_lasso_with_its_exact_zeros():
     X, y = _sparse_regression()
     path = P.l1_least_squares(X, y, 0.1, lr=0.1, steps=2000, proximal=True)
     assert path.shape == (2001, 20) and torch.all(path[0] == 0)
-    ref = torch.as_tensor(Lasso(alpha=0.1, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X.numpy(), y.numpy()).coef_)
+    ref = torch.as_tensor(
+        Lasso(alpha=0.1, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X.numpy(), y.numpy()).coef_
+    )
     torch.testing.assert_close(path[-1], ref, atol=1e-8, rtol=0)
     assert torch.equal(path[-1] == 0, ref == 0) and int((ref == 0).sum()) == 15
 
@@ -156,8 +170,9 @@ def test_elastic_net_penalty_is_sklearns_at_its_solution(alpha, rho):
 
     g = torch.Generator().manual_seed(0)
     X = torch.randn(80, 6, generator=g, dtype=torch.float64)
-    y = X @ torch.tensor([2.0, -1.0, 0.0, 0.0, 0.5, 0.0], dtype=torch.float64) + 0.3 * torch.randn(80, generator=g,
-                                                                                                    dtype=torch.float64)
+    y = X @ torch.tensor([2.0, -1.0, 0.0, 0.0, 0.5, 0.0], dtype=torch.float64) + 0.3 * torch.randn(
+        80, generator=g, dtype=torch.float64
+    )
     fitted = ElasticNet(alpha=alpha, l1_ratio=rho, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(X, y)
     w = torch.tensor(fitted.coef_, dtype=torch.float64, requires_grad=True)
     data_loss = ((y - X @ w) ** 2).sum() / (2 * len(y))
@@ -168,5 +183,5 @@ def test_elastic_net_penalty_is_sklearns_at_its_solution(alpha, rho):
     data_grad = X.T @ (X @ w.detach() - y) / len(y)
     assert (data_grad[~nonzero].abs() <= alpha * rho + 1e-6).all()
     # and the penalty's value is sklearn's penalty term
-    expected = alpha * rho * abs(fitted.coef_).sum() + alpha * (1 - rho) / 2 * (fitted.coef_ ** 2).sum()
+    expected = alpha * rho * abs(fitted.coef_).sum() + alpha * (1 - rho) / 2 * (fitted.coef_**2).sum()
     assert float(P.elastic_net_penalty([w.detach()], alpha, rho)) == pytest.approx(expected, rel=1e-12)

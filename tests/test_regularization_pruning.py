@@ -32,8 +32,9 @@ def test_layer_pruning_equals_l1_unstructured(amount):
 def test_global_pruning_equals_global_unstructured(amount):
     net, ref = small_net(norm=False), small_net(norm=False)
     masks = Q.magnitude_masks(net, amount, scope="global")
-    prune.global_unstructured([(ref[0], "weight"), (ref[3], "weight")], pruning_method=prune.L1Unstructured,
-                              amount=amount)
+    prune.global_unstructured(
+        [(ref[0], "weight"), (ref[3], "weight")], pruning_method=prune.L1Unstructured, amount=amount
+    )
     torch.testing.assert_close(masks["0.weight"], ref[0].weight_mask)
     torch.testing.assert_close(masks["3.weight"], ref[3].weight_mask)
     with pytest.raises(ValueError, match="^scope"):

@@ -17,8 +17,10 @@ import pytest
 from dlcourse_grade import instructor, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_bwrap = pytest.mark.skipif(not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
-                                 reason="needs bubblewrap: python tools/install_grading_sandbox.py")
+needs_bwrap = pytest.mark.skipif(
+    not sandbox.available() and os.environ.get("DLCOURSE_REQUIRE_SANDBOX") != "1",
+    reason="needs bubblewrap: python tools/install_grading_sandbox.py",
+)
 
 
 def test_the_spec_travels_as_json():
@@ -44,10 +46,21 @@ def test_dlcourse_is_located_as_the_kernel_imports_it(tmp_path):
     decoy.mkdir()
     (decoy / "__init__.py").write_text("")
     code = "from dlcourse_grade import sandbox; print(sandbox.python_directories())"
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(tmp_path)}).stdout
-    isolated = subprocess.run([sys.executable, "-I", "-c", "import dlcourse, os; print(os.path.dirname(dlcourse.__file__))"],
-                              cwd="/", capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    ).stdout
+    isolated = subprocess.run(
+        [sys.executable, "-I", "-c", "import dlcourse, os; print(os.path.dirname(dlcourse.__file__))"],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert str(decoy) not in out and os.path.realpath(isolated) in out, out
 
 
@@ -58,14 +71,18 @@ def test_the_grading_tool_does_not_import_torch():
 
 
 def test_the_command_shares_only_what_the_spec_names(tmp_path):
-    spec = sandbox.SandboxSpec(runtime=str(tmp_path / "rt"), data=(str(tmp_path / "data.csv"),),
-                               read_only=("/opt/python",))
+    spec = sandbox.SandboxSpec(
+        runtime=str(tmp_path / "rt"), data=(str(tmp_path / "data.csv"),), read_only=("/opt/python",)
+    )
     command = sandbox.sandbox_command(["python", "-c", "pass"], spec)
     for flag in ("--unshare-pid", "--unshare-net", "--die-with-parent", "--clearenv", "--new-session"):
         assert flag in command
     sources = [command[i + 1] for i, word in enumerate(command) if word in ("--bind", "--ro-bind", "--ro-bind-try")]
-    assert set(sources) - {"/usr", "/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"} == \
-        {"/opt/python", str(tmp_path / "data.csv"), str(tmp_path / "rt")}
+    assert set(sources) - {"/usr", "/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"} == {
+        "/opt/python",
+        str(tmp_path / "data.csv"),
+        str(tmp_path / "rt"),
+    }
     writable = [command[i + 1] for i, word in enumerate(command) if word == "--bind"]
     assert writable == [str(tmp_path / "rt")]
     assert command[-3:] == ["python", "-c", "pass"]
@@ -114,8 +131,9 @@ def test_a_command_in_the_sandbox_sees_only_its_own_world(tmp_path):
         os.chown(runtime, 61999, 61999)
     spec = sandbox.SandboxSpec(runtime=str(runtime), file_mb=8, uid=61999, read_only=sandbox.python_directories())
     code = PROBE.replace("COURSE", repr(str(ROOT / "solutions")))
-    result = subprocess.run(sandbox.sandbox_command([sys.executable, "-c", code], spec), capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        sandbox.sandbox_command([sys.executable, "-c", code], spec), capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     facts = json.loads(result.stdout)
     assert facts["uid"] != 0 and facts["cwd"] == sandbox.HOME
@@ -124,10 +142,33 @@ def test_a_command_in_the_sandbox_sees_only_its_own_world(tmp_path):
     assert facts["wrote_mb"] <= 8
     assert facts["pid"] < 10, "a PID namespace of its own"
     # a cleared environment: what the sandbox sets, and bwrap's PWD (the sandbox's own directory)
-    assert set(facts["env"]) == {"HOME", "USER", "LANG", "PATH", "IPYTHONDIR", "MPLCONFIGDIR", "MPLBACKEND",
-                                 "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "DLCOURSE_NUM_THREADS", "PWD"}
-    assert set(facts["root"]) <= {"usr", "bin", "lib", "lib64", "sbin", "etc", "proc", "dev", "tmp", "home",
-                                  *(p.split("/")[1] for p in spec.read_only), runtime.parts[1]}
+    assert set(facts["env"]) == {
+        "HOME",
+        "USER",
+        "LANG",
+        "PATH",
+        "IPYTHONDIR",
+        "MPLCONFIGDIR",
+        "MPLBACKEND",
+        "PYTHONHASHSEED",
+        "PYTHONDONTWRITEBYTECODE",
+        "DLCOURSE_NUM_THREADS",
+        "PWD",
+    }
+    assert set(facts["root"]) <= {
+        "usr",
+        "bin",
+        "lib",
+        "lib64",
+        "sbin",
+        "etc",
+        "proc",
+        "dev",
+        "tmp",
+        "home",
+        *(p.split("/")[1] for p in spec.read_only),
+        runtime.parts[1],
+    }
 
 
 def _unreachable_ancestor(path: str) -> str | None:
@@ -158,8 +199,10 @@ print(json.dumps({"grader_uid": os.geteuid(), "probe": probe.stdout, "probe_err"
 
 
 @needs_bwrap
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
-                    reason="runs the grader as an unprivileged user: needs root to switch to one")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare"),
+    reason="runs the grader as an unprivileged user: needs root to switch to one",
+)
 def test_an_unprivileged_grader_gets_the_same_walls(tmp_path_factory):
     """An instructor grading from their own account takes the other path of the sandbox: no
     ``setpriv``, a user namespace (``bwrap --unshare-user``) instead. CI runs as root, so this test
@@ -179,14 +222,23 @@ def test_an_unprivileged_grader_gets_the_same_walls(tmp_path_factory):
             hidden = _unreachable_ancestor(path)
             if hidden:  # keep the directory, cover its unenterable ancestor, put the directory back
                 script += [f"mkdir -p /tmp/.keep{i}", f"mount --bind '{path}' /tmp/.keep{i}"]
-                script += [f"mountpoint -q '{hidden}' || mount -t tmpfs -o mode=755 tmpfs '{hidden}'",
-                           f"mkdir -p '{path}'", f"mount --bind /tmp/.keep{i} '{path}'"]
+                script += [
+                    f"mountpoint -q '{hidden}' || mount -t tmpfs -o mode=755 tmpfs '{hidden}'",
+                    f"mkdir -p '{path}'",
+                    f"mount --bind /tmp/.keep{i} '{path}'",
+                ]
         code = PROBE.replace("COURSE", repr(str(ROOT / "solutions")))
         python = os.path.realpath(sys.executable)
-        script.append(f"exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME='{workdir}' "
-                      f"'{python}' -c \"$1\" '{workdir}' \"$2\"")
-        result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script),
-                                 "sh", KERNEL_PROBE, code], capture_output=True, text=True, timeout=180)
+        script.append(
+            f"exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME='{workdir}' "
+            f"'{python}' -c \"$1\" '{workdir}' \"$2\""
+        )
+        result = subprocess.run(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script), "sh", KERNEL_PROBE, code],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
         assert result.returncode == 0, result.stderr[-3000:]
         facts = json.loads(result.stdout.strip().splitlines()[-1])
         assert facts["grader_uid"] == 65534

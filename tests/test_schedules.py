@@ -58,18 +58,25 @@ def test_piecewise_constant_equals_multistep_lr(milestones, gamma):
     _same(lambda o: S.piecewise_constant(o, milestones, gamma), lambda o: L.MultiStepLR(o, milestones, gamma))
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(pct_start=0.25, anneal="linear"),
-                                    dict(pct_start=0.5, div_factor=10.0, final_div_factor=100.0)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(), dict(pct_start=0.25, anneal="linear"), dict(pct_start=0.5, div_factor=10.0, final_div_factor=100.0)],
+)
 def test_one_cycle_equals_one_cycle_lr(kwargs):
     torch_kwargs = {("anneal_strategy" if k == "anneal" else k): v for k, v in kwargs.items()}
-    _same(lambda o: S.one_cycle(o, max_lr=1.0, total_steps=STEPS, **kwargs),
-          lambda o: L.OneCycleLR(o, max_lr=1.0, total_steps=STEPS, cycle_momentum=False, **torch_kwargs))
+    _same(
+        lambda o: S.one_cycle(o, max_lr=1.0, total_steps=STEPS, **kwargs),
+        lambda o: L.OneCycleLR(o, max_lr=1.0, total_steps=STEPS, cycle_momentum=False, **torch_kwargs),
+    )
 
 
 @pytest.mark.parametrize("min_lr", [0.0, 0.01])
 def test_cosine_without_warmup_equals_cosine_annealing_lr(min_lr):
-    _same(lambda o: S.cosine_warmup(o, total_steps=40, min_lr=min_lr),
-          lambda o: L.CosineAnnealingLR(o, T_max=40, eta_min=min_lr), steps=41)
+    _same(
+        lambda o: S.cosine_warmup(o, total_steps=40, min_lr=min_lr),
+        lambda o: L.CosineAnnealingLR(o, T_max=40, eta_min=min_lr),
+        steps=41,
+    )
 
 
 @pytest.mark.parametrize("warmup,start_factor", [(5, 0.1), (10, 0.01), (1, 0.5)])
@@ -77,11 +84,20 @@ def test_cosine_warmup_equals_sequential_linear_then_cosine(warmup, start_factor
     total = 50
 
     def reference(o):
-        return L.SequentialLR(o, [L.LinearLR(o, start_factor=start_factor, total_iters=warmup),
-                                  L.CosineAnnealingLR(o, T_max=total - warmup)], milestones=[warmup])
+        return L.SequentialLR(
+            o,
+            [
+                L.LinearLR(o, start_factor=start_factor, total_iters=warmup),
+                L.CosineAnnealingLR(o, T_max=total - warmup),
+            ],
+            milestones=[warmup],
+        )
 
-    _same(lambda o: S.cosine_warmup(o, total_steps=total, warmup_steps=warmup, start_factor=start_factor),
-          reference, steps=total + 1)
+    _same(
+        lambda o: S.cosine_warmup(o, total_steps=total, warmup_steps=warmup, start_factor=start_factor),
+        reference,
+        steps=total + 1,
+    )
 
 
 METRIC_RUNS = {
@@ -92,17 +108,24 @@ METRIC_RUNS = {
 
 
 @pytest.mark.parametrize("run", list(METRIC_RUNS))
-@pytest.mark.parametrize("kwargs", [dict(patience=3), dict(patience=2, factor=0.5, cooldown=2),
-                                    dict(patience=0, min_lr=0.01, threshold=0.05)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(patience=3), dict(patience=2, factor=0.5, cooldown=2), dict(patience=0, min_lr=0.01, threshold=0.05)],
+)
 def test_reduce_on_plateau_equals_reduce_lr_on_plateau(run, kwargs):
-    _same(lambda o: S.ReduceOnPlateau(o, **kwargs), lambda o: L.ReduceLROnPlateau(o, **kwargs),
-          metrics=METRIC_RUNS[run])
+    _same(
+        lambda o: S.ReduceOnPlateau(o, **kwargs), lambda o: L.ReduceLROnPlateau(o, **kwargs), metrics=METRIC_RUNS[run]
+    )
 
 
 def test_reduce_on_plateau_max_mode():
     metrics = [0.5, 0.6, 0.6, 0.6, 0.6, 0.7, 0.7, 0.7, 0.7, 0.7]
-    _same(lambda o: S.ReduceOnPlateau(o, mode="max", patience=1),
-          lambda o: L.ReduceLROnPlateau(o, mode="max", patience=1), steps=10, metrics=metrics)
+    _same(
+        lambda o: S.ReduceOnPlateau(o, mode="max", patience=1),
+        lambda o: L.ReduceLROnPlateau(o, mode="max", patience=1),
+        steps=10,
+        metrics=metrics,
+    )
 
 
 def test_schedules_drive_course_optimizers_and_fit():
@@ -113,34 +136,46 @@ def test_schedules_drive_course_optimizers_and_fit():
     seed_everything(0)
     model = make_mlp(2, 2, depth=1, width=8)
     opt = O.Adam(model.parameters(), lr=0.1)
-    history = fit(model, data.train, data.val, epochs=4, optimizer=opt,
-                  scheduler=S.exponential(opt, s=2), progress=False)
+    history = fit(
+        model, data.train, data.val, epochs=4, optimizer=opt, scheduler=S.exponential(opt, s=2), progress=False
+    )
     assert history.lr == pytest.approx([0.1 * 0.1 ** (t / 2) for t in range(4)])
     opt = O.SGD(model.parameters(), lr=0.1)
-    history = fit(model, data.train, data.val, epochs=3, optimizer=opt,
-                  scheduler=S.ReduceOnPlateau(opt, patience=0, threshold=10.0), progress=False)
+    history = fit(
+        model,
+        data.train,
+        data.val,
+        epochs=3,
+        optimizer=opt,
+        scheduler=S.ReduceOnPlateau(opt, patience=0, threshold=10.0),
+        progress=False,
+    )
     assert history.lr == pytest.approx([0.1, 0.01, 0.001])
 
 
 def test_lr_curve_matches_formulas():
     assert S.lr_curve(lambda o: S.power(o, s=2, c=1), steps=4, lr=2.0) == pytest.approx([2.0, 4 / 3, 1.0, 0.8])
-    assert S.lr_curve(lambda o: S.ReduceOnPlateau(o, patience=0), steps=3, lr=1.0,
-                      metrics=[1, 1, 1]) == pytest.approx([1.0, 1.0, 0.1])
+    assert S.lr_curve(lambda o: S.ReduceOnPlateau(o, patience=0), steps=3, lr=1.0, metrics=[1, 1, 1]) == pytest.approx(
+        [1.0, 1.0, 0.1]
+    )
 
 
-@pytest.mark.parametrize("make,error,argument", [
-    (lambda o: S.power(o, s=0), ValueError, "s"),
-    (lambda o: S.exponential(o, s=-1), ValueError, "s"),
-    (lambda o: S.piecewise_constant(o, [5, 2]), ValueError, "milestones"),
-    (lambda o: S.one_cycle(o, max_lr=-1, total_steps=10), ValueError, "max_lr"),
-    (lambda o: S.one_cycle(o, max_lr=1, total_steps=10, pct_start=0.01), ValueError, "pct_start"),
-    (lambda o: S.one_cycle(o, max_lr=1, total_steps=10, anneal="step"), ValueError, "anneal"),
-    (lambda o: S.cosine_warmup(o, total_steps=10, warmup_steps=10), ValueError, "warmup_steps"),
-    (lambda o: S.ReduceOnPlateau(o, factor=1.0), ValueError, "factor"),
-    (lambda o: S.ReduceOnPlateau(o, mode="up"), ValueError, "mode"),
-    (lambda o: S.ReduceOnPlateau(o, patience=-1), ValueError, "patience"),
-    (lambda o: S.Schedule(o, 3.0), TypeError, "formula"),
-])
+@pytest.mark.parametrize(
+    "make,error,argument",
+    [
+        (lambda o: S.power(o, s=0), ValueError, "s"),
+        (lambda o: S.exponential(o, s=-1), ValueError, "s"),
+        (lambda o: S.piecewise_constant(o, [5, 2]), ValueError, "milestones"),
+        (lambda o: S.one_cycle(o, max_lr=-1, total_steps=10), ValueError, "max_lr"),
+        (lambda o: S.one_cycle(o, max_lr=1, total_steps=10, pct_start=0.01), ValueError, "pct_start"),
+        (lambda o: S.one_cycle(o, max_lr=1, total_steps=10, anneal="step"), ValueError, "anneal"),
+        (lambda o: S.cosine_warmup(o, total_steps=10, warmup_steps=10), ValueError, "warmup_steps"),
+        (lambda o: S.ReduceOnPlateau(o, factor=1.0), ValueError, "factor"),
+        (lambda o: S.ReduceOnPlateau(o, mode="up"), ValueError, "mode"),
+        (lambda o: S.ReduceOnPlateau(o, patience=-1), ValueError, "patience"),
+        (lambda o: S.Schedule(o, 3.0), TypeError, "formula"),
+    ],
+)
 def test_bad_arguments(make, error, argument):
     with pytest.raises(error, match=f"^{argument}"):
         make(_opt())
@@ -158,20 +193,34 @@ def _momenta(make, optimizer, steps=STEPS):
     return torch.tensor(out, dtype=torch.float64)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(three_phase=True), dict(anneal="linear", base_momentum=0.8),
-                                    dict(three_phase=True, pct_start=0.25, max_momentum=0.99)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(three_phase=True),
+        dict(anneal="linear", base_momentum=0.8),
+        dict(three_phase=True, pct_start=0.25, max_momentum=0.99),
+    ],
+)
 @pytest.mark.parametrize("family", ["sgd", "adam", "course-adam"])
 def test_one_cycle_cycles_momentum_like_one_cycle_lr(kwargs, family):
     """Rate *and* momentum (SGD's momentum, Adam's beta1) step by step, against OneCycleLR's defaults."""
+
     def optimizer():
         p = [torch.nn.Parameter(torch.zeros(1))]
-        return {"sgd": lambda: torch.optim.SGD(p, lr=0.1, momentum=0.9), "adam": lambda: torch.optim.Adam(p),
-                "course-adam": lambda: O.Adam(p)}[family]()
+        return {
+            "sgd": lambda: torch.optim.SGD(p, lr=0.1, momentum=0.9),
+            "adam": lambda: torch.optim.Adam(p),
+            "course-adam": lambda: O.Adam(p),
+        }[family]()
+
     theirs_kwargs = {("anneal_strategy" if k == "anneal" else k): v for k, v in kwargs.items()}
     torch.testing.assert_close(
         _momenta(lambda o: S.one_cycle(o, max_lr=1.0, total_steps=STEPS, **kwargs), optimizer()),
         _momenta(lambda o: L.OneCycleLR(o, max_lr=1.0, total_steps=STEPS, **theirs_kwargs), optimizer()),
-        rtol=1e-9, atol=1e-12)
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 def test_one_cycle_needs_a_momentum_to_cycle():
@@ -183,8 +232,10 @@ def test_one_cycle_needs_a_momentum_to_cycle():
 
 @pytest.mark.parametrize("T_0,T_mult,eta_min", [(10, 1, 0.0), (7, 2, 0.01), (3, 3, 0.0)])
 def test_cosine_restarts_equals_cosine_annealing_warm_restarts(T_0, T_mult, eta_min):
-    _same(lambda o: S.cosine_restarts(o, T_0, T_mult, eta_min),
-          lambda o: L.CosineAnnealingWarmRestarts(o, T_0, T_mult, eta_min))
+    _same(
+        lambda o: S.cosine_restarts(o, T_0, T_mult, eta_min),
+        lambda o: L.CosineAnnealingWarmRestarts(o, T_0, T_mult, eta_min),
+    )
 
 
 @pytest.mark.parametrize("step_size,gamma", [(10, 0.1), (1, 0.9), (25, 0.5)])
@@ -193,12 +244,18 @@ def test_step_decay_equals_step_lr(step_size, gamma):
 
 
 @pytest.mark.parametrize("run", list(METRIC_RUNS))
-@pytest.mark.parametrize("kwargs", [dict(threshold_mode="abs", threshold=0.02, patience=2),
-                                    dict(mode="max", threshold_mode="abs", threshold=0.01, patience=1),
-                                    dict(patience=1, min_lr=[0.2, 0.01], factor=0.5)])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(threshold_mode="abs", threshold=0.02, patience=2),
+        dict(mode="max", threshold_mode="abs", threshold=0.01, patience=1),
+        dict(patience=1, min_lr=[0.2, 0.01], factor=0.5),
+    ],
+)
 def test_reduce_on_plateau_threshold_mode_and_per_group_min_lr(run, kwargs):
-    _same(lambda o: S.ReduceOnPlateau(o, **kwargs), lambda o: L.ReduceLROnPlateau(o, **kwargs),
-          metrics=METRIC_RUNS[run])
+    _same(
+        lambda o: S.ReduceOnPlateau(o, **kwargs), lambda o: L.ReduceLROnPlateau(o, **kwargs), metrics=METRIC_RUNS[run]
+    )
 
 
 def test_reduce_on_plateau_refuses_an_explicit_epoch():
@@ -216,7 +273,7 @@ def test_reduce_on_plateau_signature_equals_torchs():
 #: Every scheduler of the module, built on an optimizer; (ours, torch's twin or None).
 SCHEDULERS = {
     "power": (lambda o: S.power(o, s=10), None),
-    "exponential": (lambda o: S.exponential(o, s=10), lambda o: L.ExponentialLR(o, 0.1 ** 0.1)),
+    "exponential": (lambda o: S.exponential(o, s=10), lambda o: L.ExponentialLR(o, 0.1**0.1)),
     "piecewise_constant": (lambda o: S.piecewise_constant(o, [10, 30]), lambda o: L.MultiStepLR(o, [10, 30])),
     "one_cycle": (lambda o: S.one_cycle(o, max_lr=1.0, total_steps=STEPS), None),
     "cosine_warmup": (lambda o: S.cosine_warmup(o, STEPS, warmup_steps=5), None),
@@ -279,8 +336,13 @@ def test_resuming_a_scheduler_at_any_step_equals_an_uninterrupted_run(name, spli
 #: (scheduler, direction) pairs whose state dicts agree. Not ours -> torch for cosine_restarts:
 #: CosineAnnealingWarmRestarts keeps its position in the cycle (T_cur, T_i) beside the step count,
 #: while the course's formula derives it from the step count alone (documented in the module).
-CROSS_LOADS = [(n, d) for n, (_, theirs) in SCHEDULERS.items() if theirs is not None
-               for d in ("torch_to_ours", "ours_to_torch") if (n, d) != ("cosine_restarts", "ours_to_torch")]
+CROSS_LOADS = [
+    (n, d)
+    for n, (_, theirs) in SCHEDULERS.items()
+    if theirs is not None
+    for d in ("torch_to_ours", "ours_to_torch")
+    if (n, d) != ("cosine_restarts", "ours_to_torch")
+]
 
 
 @pytest.mark.parametrize("name,direction", CROSS_LOADS)
@@ -296,5 +358,9 @@ def test_scheduler_state_dicts_load_across_torch_and_the_course(name, direction)
     resumed = target(resumed_opt)
     resumed_opt.load_state_dict(first_opt.state_dict())
     resumed.load_state_dict(first.state_dict())
-    torch.testing.assert_close(torch.tensor(_advance(resumed, resumed_opt, 20, 40), dtype=torch.float64),
-                               torch.tensor(reference[20:], dtype=torch.float64), rtol=1e-12, atol=0.0)
+    torch.testing.assert_close(
+        torch.tensor(_advance(resumed, resumed_opt, 20, 40), dtype=torch.float64),
+        torch.tensor(reference[20:], dtype=torch.float64),
+        rtol=1e-12,
+        atol=0.0,
+    )

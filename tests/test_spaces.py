@@ -10,8 +10,12 @@ from dlcourse import spaces as S
 
 
 def test_grid_enumerates_the_cartesian_product_exactly():
-    space = {"lr": S.loguniform(1e-4, 1e-2), "act": ["relu", "tanh"], "depth": S.integer(1, 3),
-             "p": S.uniform(0.0, 0.5)}
+    space = {
+        "lr": S.loguniform(1e-4, 1e-2),
+        "act": ["relu", "tanh"],
+        "depth": S.integer(1, 3),
+        "p": S.uniform(0.0, 0.5),
+    }
     points = S.grid(space, points=3)
     assert len(points) == 3 * 2 * 3 * 3
     assert len({tuple(sorted(p.items())) for p in points}) == len(points)
@@ -40,14 +44,17 @@ def test_loguniform_samples_are_uniform_in_the_logarithm():
     assert np.mean(np.array([u.sample(rng) for _ in range(2000)]) > 1e-2) > 0.85
 
 
-@pytest.mark.parametrize("call, exc, first_word", [
-    (lambda: S.grid({}), ValueError, "space"),
-    (lambda: S.loguniform(0, 1), ValueError, "low"),
-    (lambda: S.uniform(2, 1), ValueError, "high"),
-    (lambda: S.integer(1.5, 3), TypeError, "low"),
-    (lambda: S.categorical([]), ValueError, "choices"),
-    (lambda: S.check_space({"lr": 0.1}), TypeError, "space"),
-])
+@pytest.mark.parametrize(
+    "call, exc, first_word",
+    [
+        (lambda: S.grid({}), ValueError, "space"),
+        (lambda: S.loguniform(0, 1), ValueError, "low"),
+        (lambda: S.uniform(2, 1), ValueError, "high"),
+        (lambda: S.integer(1.5, 3), TypeError, "low"),
+        (lambda: S.categorical([]), ValueError, "choices"),
+        (lambda: S.check_space({"lr": 0.1}), TypeError, "space"),
+    ],
+)
 def test_bad_arguments_name_the_argument(call, exc, first_word):
     with pytest.raises(exc) as info:
         call()
@@ -56,5 +63,6 @@ def test_bad_arguments_name_the_argument(call, exc, first_word):
 
 def test_the_names_notebooks_call_stay_in_tuning():
     from dlcourse import tuning
+
     for name in S.__all__:
         assert getattr(tuning, name) is getattr(S, name)

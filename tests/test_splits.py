@@ -40,10 +40,15 @@ def test_same_as_the_loaders_split_and_deterministic():
     assert not np.array_equal(a[0], c[0])
 
 
-@pytest.mark.parametrize("bad,error,match", [((0.7, 0.2, 0.2), ValueError, "ratios must sum to 1"),
-                                             ((0.5, 0.5), TypeError, "ratios must be a"),
-                                             ((0.0, 0.5, 0.5), ValueError, "ratios must be non-negative"),
-                                             ((1.2, -0.1, -0.1), ValueError, "ratios must be non-negative")])
+@pytest.mark.parametrize(
+    "bad,error,match",
+    [
+        ((0.7, 0.2, 0.2), ValueError, "ratios must sum to 1"),
+        ((0.5, 0.5), TypeError, "ratios must be a"),
+        ((0.0, 0.5, 0.5), ValueError, "ratios must be non-negative"),
+        ((1.2, -0.1, -0.1), ValueError, "ratios must be non-negative"),
+    ],
+)
 def test_bad_ratios_are_errors(bad, error, match):
     with pytest.raises(error, match=f"^{match}"):
         S.train_val_test_split(100, ratios=bad)

@@ -17,6 +17,7 @@ def test_choices_are_the_registries_names():
     from dlcourse.losses import LOSSES
     from dlcourse.metrics import METRICS
     from dlcourse.optim import OPTIMIZER_NAMES
+
     for cfg in S.COMMON_CONFIGURATIONS.values():
         assert cfg.P in METRICS and cfg.C in LOSSES and cfg.A in OPTIMIZER_NAMES
         assert cfg.metric is METRICS[cfg.P][0] and cfg.mode == ("max" if METRICS[cfg.P][1] else "min")
@@ -31,10 +32,18 @@ def test_objective_builds_the_optimizer_with_the_trial_lr_and_weight_decay(monke
         opt = kwargs["optimizer"](model.parameters())
         seen["lr_used"], seen["wd_used"] = opt.defaults["lr"], opt.defaults["weight_decay"]
         return real_fit(model, *args, **kwargs)
+
     monkeypatch.setattr(S, "fit", spy_fit)
     moons = data.make_moons(100, seed=0)
-    cfg = S.Strategy("moons", P="accuracy", C="cross-entropy", W="he", A="adamw", T="random",
-                     space={"lr": tuning.loguniform(1e-3, 5e-2)})
+    cfg = S.Strategy(
+        "moons",
+        P="accuracy",
+        C="cross-entropy",
+        W="he",
+        A="adamw",
+        T="random",
+        space={"lr": tuning.loguniform(1e-3, 5e-2)},
+    )
     S.make_objective(cfg, moons, device="cpu")({"lr": 0.02, "weight_decay": 0.1}, 1)
     assert "lr" not in seen and seen["lr_used"] == 0.02 and seen["wd_used"] == 0.1
 
@@ -62,23 +71,36 @@ def test_bad_choices_name_the_letter():
 
 
 def test_common_configurations_are_complete():
-    assert set(S.COMMON_CONFIGURATIONS) == {"classification", "regression", "imbalanced classification",
-                                            "time-series forecasting", "image tasks"}
+    assert set(S.COMMON_CONFIGURATIONS) == {
+        "classification",
+        "regression",
+        "imbalanced classification",
+        "time-series forecasting",
+        "image tasks",
+    }
     rows = [cfg.row() for cfg in S.COMMON_CONFIGURATIONS.values()]
     assert all(len(r) == 6 for r in rows)
 
 
 def test_run_strategy_returns_the_best_model_by_p():
     moons = data.make_moons(300, noise=0.2, seed=0)
-    cfg = S.Strategy("moons", P="accuracy", C="cross-entropy", W="he", A="adam", T="random",
-                     space={"lr": tuning.loguniform(1e-3, 5e-2), "width": [8, 16]},
-                     search_kwargs={"n_trials": 3, "budget": 3})
+    cfg = S.Strategy(
+        "moons",
+        P="accuracy",
+        C="cross-entropy",
+        W="he",
+        A="adam",
+        T="random",
+        space={"lr": tuning.loguniform(1e-3, 5e-2), "width": [8, 16]},
+        search_kwargs={"n_trials": 3, "budget": 3},
+    )
     result = S.run_strategy(cfg, moons, seed=0)
     assert len(result.search) == 3
     assert result.val_score == pytest.approx(max(t.score for t in result.search.trials))
     assert result.params == result.search.best.params
     # the returned model is the trained one: it reproduces its validation score
     from dlcourse.training import evaluate
+
     assert evaluate(result.model, moons.val)[1] == pytest.approx(result.val_score)
     assert 0.5 <= result.test_score(moons) <= 1.0
 

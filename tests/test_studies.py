@@ -30,7 +30,7 @@ def toy(params, budget):
 
 
 def parabola(params, budget):
-    return -(params["x"] - 0.3) ** 2
+    return -((params["x"] - 0.3) ** 2)
 
 
 def test_optuna_search_in_memory_with_pruning():
@@ -42,8 +42,9 @@ def test_optuna_search_in_memory_with_pruning():
                 report(epoch, value)
         return value
 
-    result = T.optuna_search(objective, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]},
-                             n_trials=30, max_budget=9, seed=0)
+    result = T.optuna_search(
+        objective, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]}, n_trials=30, max_budget=9, seed=0
+    )
     assert len(result) == 30
     assert any(t.pruned for t in result.trials) and all(t.budget <= 9 for t in result.trials)
     assert result.total_budget < 30 * 9
@@ -52,6 +53,7 @@ def test_optuna_search_in_memory_with_pruning():
 
 def test_studies_reexports_run_workers():
     from dlcourse import study_workers
+
     assert studies.run_workers is study_workers.run_workers
 
 
@@ -71,9 +73,18 @@ def test_worker_seeds():
 
 def test_a_shared_study_with_a_worker_index_is_reproducible(tmp_path):
     def params(name):
-        result = T.optuna_search(parabola, {"x": T.uniform(0, 1)}, n_trials=4, max_budget=1, pruner=None,
-                                 storage=f"sqlite:///{tmp_path / name}", worker=3, seed=5)
+        result = T.optuna_search(
+            parabola,
+            {"x": T.uniform(0, 1)},
+            n_trials=4,
+            max_budget=1,
+            pruner=None,
+            storage=f"sqlite:///{tmp_path / name}",
+            worker=3,
+            seed=5,
+        )
         return [t.params["x"] for t in result.trials]
+
     assert params("a.db") == params("b.db")
 
 
@@ -97,8 +108,12 @@ def test_two_worker_processes_share_one_sqlite_study(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "DLCOURSE_NUM_THREADS": "1"}
-    workers = [subprocess.Popen([sys.executable, str(script), storage], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(script), storage], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
     for w in workers:
         _, err = w.communicate(timeout=120)
         assert w.returncode == 0, err.decode()
@@ -108,8 +123,9 @@ def test_two_worker_processes_share_one_sqlite_study(tmp_path):
     assert sorted(t.number for t in study.trials) == list(range(24))
     assert len({t.params["x"] for t in complete}) == 24
     # and a third call sees all of them
-    result = T.optuna_search(parabola, {"x": T.uniform(0, 1)}, n_trials=1, max_budget=1, pruner=None,
-                             storage=storage, study_name="shared")
+    result = T.optuna_search(
+        parabola, {"x": T.uniform(0, 1)}, n_trials=1, max_budget=1, pruner=None, storage=storage, study_name="shared"
+    )
     assert len(result) == 25
 
 

@@ -28,13 +28,14 @@ FAST = {"heartbeat_interval": 1, "grace_period": 2}  # a dead worker's trial is 
 
 
 def parabola(params, budget):
-    return -(params["x"] - 0.3) ** 2
+    return -((params["x"] - 0.3) ** 2)
 
 
 def test_run_workers_refuses_a_study_in_memory():
     with pytest.raises(ValueError, match="^storage"):
-        study_workers.run_workers(parabola, {"x": T.uniform(0, 1)}, n_workers=2, n_trials=4, max_budget=1,
-                            storage="sqlite://")
+        study_workers.run_workers(
+            parabola, {"x": T.uniform(0, 1)}, n_workers=2, n_trials=4, max_budget=1, storage="sqlite://"
+        )
 
 
 def two_workers_at_least(calls: Path):
@@ -48,6 +49,7 @@ def two_workers_at_least(calls: Path):
         while len(list(calls.iterdir())) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         return parabola(params, budget)
+
     return objective
 
 
@@ -73,15 +75,33 @@ def check_accounted_for(study, n_trials: int) -> list:
 def test_run_workers_on_a_sqlite_file(tmp_path):
     start = time.perf_counter()
     storage = f"sqlite:///{tmp_path / 's.db'}"
-    result = study_workers.run_workers(two_workers_at_least(tmp_path / "calls"), {"x": T.uniform(0, 1)}, n_workers=3,
-                                 n_trials=12, max_budget=1, pruner=None, storage=storage, study_name="three", **FAST)
+    result = study_workers.run_workers(
+        two_workers_at_least(tmp_path / "calls"),
+        {"x": T.uniform(0, 1)},
+        n_workers=3,
+        n_trials=12,
+        max_budget=1,
+        pruner=None,
+        storage=storage,
+        study_name="three",
+        **FAST,
+    )
     assert len(result) == 12 and result.method == "optuna tpe"
     assert not check_accounted_for(result.study, 12)
     workers = [t.user_attrs["worker"] for t in result.study.trials]
     assert len(set(workers)) > 1 and set(workers) <= {0, 1, 2}
     # a second call (another machine, say) adds its own trials, exactly
-    again = study_workers.run_workers(parabola, {"x": T.uniform(0, 1)}, n_workers=2, n_trials=5, max_budget=1, pruner=None,
-                                storage=storage, study_name="three", **FAST)
+    again = study_workers.run_workers(
+        parabola,
+        {"x": T.uniform(0, 1)},
+        n_workers=2,
+        n_trials=5,
+        max_budget=1,
+        pruner=None,
+        storage=storage,
+        study_name="three",
+        **FAST,
+    )
     assert len(again) == 17 and not check_accounted_for(again.study, 17)
     assert time.perf_counter() - start < 30  # about 1.5 s unloaded
 
@@ -94,8 +114,16 @@ def test_run_workers_reports_an_objective_that_raises(tmp_path):
         return parabola(params, budget)
 
     with pytest.raises(RuntimeError, match="ZeroDivisionError: the objective's own bug"):
-        study_workers.run_workers(objective, {"x": T.uniform(0, 1)}, n_workers=2, n_trials=30, max_budget=1, pruner=None,
-                            storage=f"sqlite:///{tmp_path / 's.db'}", **FAST)
+        study_workers.run_workers(
+            objective,
+            {"x": T.uniform(0, 1)},
+            n_workers=2,
+            n_trials=30,
+            max_budget=1,
+            pruner=None,
+            storage=f"sqlite:///{tmp_path / 's.db'}",
+            **FAST,
+        )
     study = optuna.load_study(study_name="dlcourse-0", storage=f"sqlite:///{tmp_path / 's.db'}")
     assert not study.get_trials(states=(State.RUNNING, State.WAITING))  # the other worker finished its trial
 
@@ -103,9 +131,16 @@ def test_run_workers_reports_an_objective_that_raises(tmp_path):
 @pytest.mark.slow
 def test_run_workers_counts_a_nan_score_as_run(tmp_path):
     """As in optuna_search: Optuna fails a trial whose value is NaN, and the result leaves it out."""
-    result = study_workers.run_workers(lambda p, b: math.nan if p["x"] > 0.5 else p["x"], {"x": T.uniform(0, 1)},
-                                 n_workers=2, n_trials=8, max_budget=1, pruner=None,
-                                 storage=f"sqlite:///{tmp_path / 's.db'}", **FAST)
+    result = study_workers.run_workers(
+        lambda p, b: math.nan if p["x"] > 0.5 else p["x"],
+        {"x": T.uniform(0, 1)},
+        n_workers=2,
+        n_trials=8,
+        max_budget=1,
+        pruner=None,
+        storage=f"sqlite:///{tmp_path / 's.db'}",
+        **FAST,
+    )
     trials = result.study.trials
     assert len(trials) == 8 and all(t.user_attrs["returned"] for t in trials)
     assert len(result) == sum(t.state == State.COMPLETE for t in trials) == sum(t.params["x"] <= 0.5 for t in trials)
@@ -131,6 +166,7 @@ def kill_once(folder: Path, on_call: int, seconds: float):
             os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(seconds)
         return parabola(params, budget)
+
     return objective
 
 
@@ -142,16 +178,25 @@ def test_a_worker_killed_mid_trial_on_postgres(postgres_server, monkeypatch, tmp
     monkeypatch.setenv("PGPASSWORD", postgres_server.env["PGPASSWORD"])
     url = postgres_server.create_database("killed")  # fresh: run_workers creates the tables
     start = time.perf_counter()
-    result = study_workers.run_workers(kill_once(tmp_path / "calls", on_call=1, seconds=0.5), {"x": T.uniform(0, 1)},
-                                 n_workers=3, n_trials=12, max_budget=1, pruner=None, storage=url,
-                                 study_name="killed", **FAST)
+    result = study_workers.run_workers(
+        kill_once(tmp_path / "calls", on_call=1, seconds=0.5),
+        {"x": T.uniform(0, 1)},
+        n_workers=3,
+        n_trials=12,
+        max_budget=1,
+        pruner=None,
+        storage=url,
+        study_name="killed",
+        **FAST,
+    )
     elapsed = time.perf_counter() - start
     study = optuna.load_study(study_name="killed", storage=url)
     failed = check_accounted_for(study, 12)
     killed = json.loads((tmp_path / "calls" / "killed.json").read_text())
     assert [t.params for t in failed] == [killed]
-    assert sorted(t.params["x"] for t in result.trials) == sorted(t.params["x"] for t in study.trials
-                                                                  if t.state != State.FAIL)
+    assert sorted(t.params["x"] for t in result.trials) == sorted(
+        t.params["x"] for t in study.trials if t.state != State.FAIL
+    )
     assert len(list((tmp_path / "calls").glob("call-*"))) == 13  # 12 trials and the killed one, nothing more
     assert 3 in {t.user_attrs["worker"] for t in study.trials}  # the replacement ran trials
     assert elapsed < 30  # the retry does not wait for anything but the grace period (about 6 s unloaded)
@@ -163,7 +208,8 @@ def test_workers_forked_after_torch_ran_on_two_threads_do_not_hang(tmp_path):
     the parent's thread pool (it did: every worker hung in its first parallel operation, which is how
     chapter 8 ran in a two-thread kernel)."""
     script = tmp_path / "parent.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(
+        textwrap.dedent(f"""
         import sys, torch
         from dlcourse import study_workers, tuning as T
         torch.set_num_threads(2)
@@ -176,9 +222,16 @@ def test_workers_forked_after_torch_ran_on_two_threads_do_not_hang(tmp_path):
         result = study_workers.run_workers(objective, {{"x": T.uniform(0, 1)}}, n_workers=2, n_trials=4, max_budget=1,
                                      pruner=None, storage="sqlite:///{tmp_path}/study.db", study_name="threads")
         print("finished", len(result))
-    """))
-    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=ROOT, start_new_session=True)
+    """)
+    )
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         out, err = parent.communicate(timeout=60)
     except subprocess.TimeoutExpired:

@@ -26,8 +26,12 @@ def toy(params, budget):
 
 
 def test_grid_enumerates_the_cartesian_product_exactly():
-    space = {"lr": T.loguniform(1e-4, 1e-2), "act": ["relu", "tanh"], "depth": T.integer(1, 3),
-             "p": T.uniform(0.0, 0.5)}
+    space = {
+        "lr": T.loguniform(1e-4, 1e-2),
+        "act": ["relu", "tanh"],
+        "depth": T.integer(1, 3),
+        "p": T.uniform(0.0, 0.5),
+    }
     points = T.grid(space, points=3)
     assert len(points) == 3 * 2 * 3 * 3
     assert len({tuple(sorted(p.items())) for p in points}) == len(points)
@@ -57,8 +61,9 @@ def test_hyperband_brackets_match_li_et_al_table_1():
 
 
 def test_successive_halving_allocates_the_published_budgets():
-    result = T.successive_halving(toy, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]},
-                                  n_configs=81, min_budget=1, eta=3)
+    result = T.successive_halving(
+        toy, {"lr": T.loguniform(1e-4, 1), "act": ["relu", "tanh"]}, n_configs=81, min_budget=1, eta=3
+    )
     by_rung = [[t.budget for t in result.trials if t.rung == i] for i in range(5)]
     assert [(len(b), b[0]) for b in by_rung] == LI_TABLE_1[4]
     assert all(len(set(b)) == 1 for b in by_rung)
@@ -95,17 +100,20 @@ def test_mode_min_selects_the_smallest_score():
     assert result.best.params["x"] == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize("call, exc, first_word", [
-    (lambda: T.random_search(toy, {}, n_trials=3), ValueError, "space"),
-    (lambda: T.random_search(toy, {"lr": T.loguniform(1e-3, 1)}, n_trials=3, budget=0), ValueError, "budget"),
-    (lambda: T.grid_search(toy, {"lr": [0.1]}, budget=-1.0), ValueError, "budget"),
-    (lambda: T.successive_halving(toy, {"lr": [0.1]}, n_configs=9, min_budget=0), ValueError, "budget"),
-    (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=0), ValueError, "budget"),
-    (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=9, eta=1), ValueError, "eta"),
-    (lambda: T.random_search(toy, {"lr": 0.1}, n_trials=3), TypeError, "space"),
-    (lambda: T.random_search("f", {"lr": [0.1]}, n_trials=3), TypeError, "objective"),
-    (lambda: T.random_search(toy, {"lr": [0.1]}, n_trials=3, mode="best"), ValueError, "mode"),
-])
+@pytest.mark.parametrize(
+    "call, exc, first_word",
+    [
+        (lambda: T.random_search(toy, {}, n_trials=3), ValueError, "space"),
+        (lambda: T.random_search(toy, {"lr": T.loguniform(1e-3, 1)}, n_trials=3, budget=0), ValueError, "budget"),
+        (lambda: T.grid_search(toy, {"lr": [0.1]}, budget=-1.0), ValueError, "budget"),
+        (lambda: T.successive_halving(toy, {"lr": [0.1]}, n_configs=9, min_budget=0), ValueError, "budget"),
+        (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=0), ValueError, "budget"),
+        (lambda: T.hyperband(toy, {"lr": [0.1]}, max_budget=9, eta=1), ValueError, "eta"),
+        (lambda: T.random_search(toy, {"lr": 0.1}, n_trials=3), TypeError, "space"),
+        (lambda: T.random_search("f", {"lr": [0.1]}, n_trials=3), TypeError, "objective"),
+        (lambda: T.random_search(toy, {"lr": [0.1]}, n_trials=3, mode="best"), ValueError, "mode"),
+    ],
+)
 def test_bad_arguments_name_the_argument(call, exc, first_word):
     with pytest.raises(exc) as info:
         call()
@@ -132,10 +140,10 @@ def test_asha_promotes_only_the_top_fraction_of_what_has_finished(eta, max_budge
     assert result.total_budget > total - max_budget  # it stops only when the next job would not fit
     done: dict[int, list] = {}
     for trial in result.trials:
-        assert trial.budget == eta ** trial.rung
+        assert trial.budget == eta**trial.rung
         if trial.rung > 0:  # brute force: at that moment, in the top floor(n/eta) of the rung below
             below = sorted(done[trial.rung - 1], key=lambda t: -t.score)
-            top = below[:len(below) // eta]
+            top = below[: len(below) // eta]
             assert any(t.params == trial.params for t in top), (trial, below)
         done.setdefault(trial.rung, []).append(trial)
     assert max(t.rung for t in result.trials) == round(math.log(max_budget, eta))
@@ -158,9 +166,15 @@ def test_asha_reaches_the_full_budget_sooner_than_successive_halving_on_the_same
     assert [(t.params, t.budget, t.score) for t in again.trials] == [(t.params, t.budget, t.score) for t in asha.trials]
 
 
-@pytest.mark.parametrize("kwargs, error, name", [({"eta": 1}, ValueError, "eta"), ({"min_budget": 27}, ValueError, "min_budget"),
-                                                 ({"total_budget": 0}, ValueError, "total_budget"),
-                                                 ({"mode": "best"}, ValueError, "mode")])
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"eta": 1}, ValueError, "eta"),
+        ({"min_budget": 27}, ValueError, "min_budget"),
+        ({"total_budget": 0}, ValueError, "total_budget"),
+        ({"mode": "best"}, ValueError, "mode"),
+    ],
+)
 def test_asha_rejects_bad_arguments_by_name(kwargs, error, name):
     with pytest.raises(error, match=name):
         T.asha(T.toy_learning_curve, {"lr": T.loguniform(1e-4, 1.0)}, **{"max_budget": 9, "total_budget": 81, **kwargs})

@@ -38,8 +38,10 @@ def main() -> int:
     if apt_install("bubblewrap"):
         print(f"sandbox: installed {shutil.which('bwrap')}")
         return 0
-    print("sandbox: bwrap not found. Install bubblewrap (e.g. `sudo apt-get install bubblewrap`); until then "
-          "dlcourse-grade autograde refuses to run and its end-to-end tests are skipped.")
+    print(
+        "sandbox: bwrap not found. Install bubblewrap (e.g. `sudo apt-get install bubblewrap`); until then "
+        "dlcourse-grade autograde refuses to run and its end-to-end tests are skipped."
+    )
     return 0
 
 

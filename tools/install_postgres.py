@@ -26,8 +26,10 @@ def main() -> int:
     if apt_install("postgresql"):
         print(f"postgres: installed {binaries()}")
         return 0
-    print("postgres: PostgreSQL not found. Install it (e.g. `sudo apt-get install postgresql`); until then the "
-          "tests of a shared Optuna study and a shared gradebook on a database server are skipped.")
+    print(
+        "postgres: PostgreSQL not found. Install it (e.g. `sudo apt-get install postgresql`); until then the "
+        "tests of a shared Optuna study and a shared gradebook on a database server are skipped."
+    )
     return 0
 
 

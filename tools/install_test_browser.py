@@ -35,17 +35,25 @@ MIRROR = ROOT / ".cache" / "cdn"
 # name, version, sha512 integrity as published by the npm registry (`npm view <pkg>@<ver> dist.integrity`).
 # _config.yml must point at exactly these versions; tests/test_book_html.py checks that it does.
 PACKAGES = {
-    ("mathjax", "3.2.2"):
-        "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-    ("requirejs", "2.3.4"):
-        "sha512-qPD5gRrj6kGQ0ZySAJgqbArkaDqPMbQIT0zSZDkIv1mfA17w/tR2Faq5l2qqRf2CdQx6FWln9nUrgd2UDzb19A==",
-    ("@jupyter-widgets/html-manager", "1.0.6"):
-        "sha512-+Mn+Ra8wyIHrYaUpfmf9A3dsLkt/NuwzPQN8sthdxBD35VV5cOJbpmgMhNR27n/rmP3mKyEe0PWCJrtZrXTXDQ==",
+    (
+        "mathjax",
+        "3.2.2",
+    ): "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+    (
+        "requirejs",
+        "2.3.4",
+    ): "sha512-qPD5gRrj6kGQ0ZySAJgqbArkaDqPMbQIT0zSZDkIv1mfA17w/tR2Faq5l2qqRf2CdQx6FWln9nUrgd2UDzb19A==",
+    (
+        "@jupyter-widgets/html-manager",
+        "1.0.6",
+    ): "sha512-+Mn+Ra8wyIHrYaUpfmf9A3dsLkt/NuwzPQN8sthdxBD35VV5cOJbpmgMhNR27n/rmP3mKyEe0PWCJrtZrXTXDQ==",
 }
 #: What only the browser test uses (not shipped with the book): axe-core, the accessibility checker.
 TEST_PACKAGES = {
-    ("axe-core", "4.14.1"):
-        "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    (
+        "axe-core",
+        "4.14.1",
+    ): "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
 }
 REGISTRY = "https://registry.npmjs.org"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -67,11 +75,17 @@ def install_chromium() -> str | None:
         print("chromium: installing Debian's chromium with apt-get …", flush=True)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"],
-                       check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         return find_chromium()
-    print("chromium: not found. Install Chromium (e.g. `sudo apt-get install chromium`) or set $CHROMIUM;"
-          " until then the browser test is skipped.")
+    print(
+        "chromium: not found. Install Chromium (e.g. `sudo apt-get install chromium`) or set $CHROMIUM;"
+        " until then the browser test is skipped."
+    )
     return None
 
 

@@ -32,8 +32,14 @@ def record(path: Path, timeout: int = 600) -> float:
     start = time.perf_counter()
     # record_timing=False: no per-cell timestamps, which would change every recording (and, through
     # nbgrader, every release) without any change of content.
-    client = notebook_client(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = notebook_client(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        store_widget_state=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     elapsed = time.perf_counter() - start
     untagged = [i for i in strip_progress_bars(nb) if "nbval-ignore-output" not in nb.cells[i].metadata.get("tags", [])]
@@ -84,8 +90,13 @@ def strip_progress_bars(nb) -> list[int]:
             cells_with_bars.append(index)
         cell.outputs = kept
     if state:
-        used = {o["data"][WIDGET_VIEW]["model_id"] for c in nb.cells if c.cell_type == "code"
-                for o in c.outputs if WIDGET_VIEW in o.get("data", {})}
+        used = {
+            o["data"][WIDGET_VIEW]["model_id"]
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if WIDGET_VIEW in o.get("data", {})
+        }
         todo = list(used)
         while todo:  # every model a displayed model refers to ("IPY_MODEL_<id>"), transitively
             for ref in re.findall(r"IPY_MODEL_([0-9a-f]+)", str(state.get(todo.pop(), {}).get("state", {}))):

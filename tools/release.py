@@ -27,7 +27,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
-INSTALL_CELL = '''\
+INSTALL_CELL = """\
 # In Google Colab, install the course library (release {version}); elsewhere this cell does nothing.
 import subprocess, sys
 if "google.colab" in sys.modules:
@@ -40,7 +40,7 @@ if "google.colab" in sys.modules:
             "Installing the course library failed; pip's messages are printed above. Check that "
             "the runtime is connected to the internet, then choose Runtime > Restart session and "
             "run this cell again. If it fails again, report pip's messages at "
-            "{url}/issues")'''
+            "{url}/issues")"""
 
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
@@ -66,8 +66,9 @@ def set_version(version: str) -> list[Path]:
         raise ValueError(f"version must look like 1.2.3, got {version!r}")
     changed = []
     for path, pattern, replacement in (
-            (ROOT / "pyproject.toml", r'(?m)^version = "[^"]*"', f'version = "{version}"'),
-            (ROOT / "dlcourse" / "__init__.py", r'(?m)^__version__ = "[^"]*"', f'__version__ = "{version}"')):
+        (ROOT / "pyproject.toml", r'(?m)^version = "[^"]*"', f'version = "{version}"'),
+        (ROOT / "dlcourse" / "__init__.py", r'(?m)^__version__ = "[^"]*"', f'__version__ = "{version}"'),
+    ):
         text = path.read_text()
         new = re.sub(pattern, replacement, text, count=1)
         if new != text:
@@ -84,8 +85,12 @@ def set_version(version: str) -> list[Path]:
             nbformat.write(nb, path)
             changed.append(path)
     for lab in sorted(p.parent.name for p in changed if p.parent.parent.name == "solutions"):
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"], cwd=ROOT,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         changed.append(ROOT / "labs" / lab / f"{lab}.ipynb")
     return changed
 

@@ -69,11 +69,46 @@ from .elementwise import (
 from .softmax_family import log_softmax, log_softmax_grad, softmax, softmax_grad, softmax_jacobian
 
 __all__ = [
-    "SELU_ALPHA", "SELU_SCALE", "identity", "identity_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu",
-    "relu_grad", "leaky_relu", "leaky_relu_grad", "rrelu_slopes", "rrelu", "rrelu_grad", "prelu", "prelu_grad",
-    "prelu_weight_grad", "PReLU", "elu", "elu_grad", "selu", "selu_grad", "selu_moments", "gelu", "gelu_grad",
-    "softplus", "softplus_grad", "softmax", "log_softmax", "softmax_jacobian", "softmax_grad", "log_softmax_grad",
-    "Activation", "ActivationSpec", "ACTIVATIONS", "activation_names", "get_spec", "get_activation", "evaluate",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "identity",
+    "identity_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "rrelu_slopes",
+    "rrelu",
+    "rrelu_grad",
+    "prelu",
+    "prelu_grad",
+    "prelu_weight_grad",
+    "PReLU",
+    "elu",
+    "elu_grad",
+    "selu",
+    "selu_grad",
+    "selu_moments",
+    "gelu",
+    "gelu_grad",
+    "softplus",
+    "softplus_grad",
+    "softmax",
+    "log_softmax",
+    "softmax_jacobian",
+    "softmax_grad",
+    "log_softmax_grad",
+    "Activation",
+    "ActivationSpec",
+    "ACTIVATIONS",
+    "activation_names",
+    "get_spec",
+    "get_activation",
+    "evaluate",
     "analyse",
 ]
 
@@ -96,8 +131,9 @@ class Activation(nn.Module):
             raise ValueError(f"name={name!r} has its own module class; use get_activation({name!r})")
         unknown = set(params) - set(spec.defaults)
         if unknown:
-            raise TypeError(f"{name} got unexpected parameter(s) {sorted(unknown)}; "
-                            f"it takes {sorted(spec.defaults) or 'none'}")
+            raise TypeError(
+                f"{name} got unexpected parameter(s) {sorted(unknown)}; it takes {sorted(spec.defaults) or 'none'}"
+            )
         self.name = name
         self.params = {**spec.defaults, **params}
         spec.function(torch.zeros(1), **self._call_params())  # validate the parameters now
@@ -115,8 +151,9 @@ class Activation(nn.Module):
         return get_spec(self.name).function(x, **self._call_params())
 
     def extra_repr(self) -> str:
-        return ", ".join([self.name] + [f"{k}={v}" for k, v in self.params.items()
-                                         if v != get_spec(self.name).defaults[k]])
+        return ", ".join(
+            [self.name] + [f"{k}={v}" for k, v in self.params.items() if v != get_spec(self.name).defaults[k]]
+        )
 
     def __repr__(self) -> str:
         return f"Activation({self.extra_repr()})"
@@ -144,17 +181,22 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
         ActivationSpec("sigmoid", sigmoid, sigmoid_grad, r"\frac{1}{1+e^{-x}}"),
         ActivationSpec("tanh", tanh, tanh_grad, r"\tanh x"),
         ActivationSpec("relu", relu, relu_grad, r"\max(0, x)", kernel=torch.relu),
-        ActivationSpec("leaky_relu", leaky_relu, leaky_relu_grad, r"\max(\alpha x, x)",
-                       {"negative_slope": 0.01}),
-        ActivationSpec("rrelu", rrelu, rrelu_grad, r"x > 0\ ?\ x : a x,\ a\sim U(l,u)",
-                       {"lower": 1 / 8, "upper": 1 / 3}),
-        ActivationSpec("prelu", prelu, prelu_grad, r"x > 0\ ?\ x : a x,\ a \text{ learned}",
-                       {"init": 0.25}, module=lambda init=0.25: PReLU(1, init)),
+        ActivationSpec("leaky_relu", leaky_relu, leaky_relu_grad, r"\max(\alpha x, x)", {"negative_slope": 0.01}),
+        ActivationSpec(
+            "rrelu", rrelu, rrelu_grad, r"x > 0\ ?\ x : a x,\ a\sim U(l,u)", {"lower": 1 / 8, "upper": 1 / 3}
+        ),
+        ActivationSpec(
+            "prelu",
+            prelu,
+            prelu_grad,
+            r"x > 0\ ?\ x : a x,\ a \text{ learned}",
+            {"init": 0.25},
+            module=lambda init=0.25: PReLU(1, init),
+        ),
         ActivationSpec("elu", elu, elu_grad, r"x > 0\ ?\ x : \alpha(e^x - 1)", {"alpha": 1.0}),
         ActivationSpec("selu", selu, selu_grad, r"\lambda\,\mathrm{ELU}_\alpha(x)"),
         ActivationSpec("gelu", gelu, gelu_grad, r"x\,\Phi(x)", {"approximate": "none"}),
-        ActivationSpec("softplus", softplus, softplus_grad, r"\log(1+e^{x})",
-                       {"beta": 1.0, "threshold": 20.0}),
+        ActivationSpec("softplus", softplus, softplus_grad, r"\log(1+e^{x})", {"beta": 1.0, "threshold": 20.0}),
     ]
 }
 

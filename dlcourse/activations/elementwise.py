@@ -31,10 +31,34 @@ from .._checks import (
 )
 
 __all__ = [
-    "SELU_ALPHA", "SELU_SCALE", "identity", "identity_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
-    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "rrelu_slopes", "rrelu", "rrelu_grad", "prelu",
-    "prelu_grad", "prelu_weight_grad", "PReLU", "elu", "elu_grad", "selu", "selu_grad", "selu_moments",
-    "gelu", "gelu_grad", "softplus", "softplus_grad",
+    "SELU_ALPHA",
+    "SELU_SCALE",
+    "identity",
+    "identity_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "rrelu_slopes",
+    "rrelu",
+    "rrelu_grad",
+    "prelu",
+    "prelu_grad",
+    "prelu_weight_grad",
+    "PReLU",
+    "elu",
+    "elu_grad",
+    "selu",
+    "selu_grad",
+    "selu_moments",
+    "gelu",
+    "gelu_grad",
+    "softplus",
+    "softplus_grad",
 ]
 
 #: SELU constants from Klambauer et al. (2017), chosen so that mean 0 / variance 1 is a fixed point.
@@ -147,8 +171,13 @@ def _check_rrelu_bounds(lower, upper) -> tuple[float, float]:
     return lower, upper
 
 
-def rrelu_slopes(x: torch.Tensor, lower: float = 1 / 8, upper: float = 1 / 3,
-                 training: bool = False, generator: torch.Generator | None = None) -> torch.Tensor:
+def rrelu_slopes(
+    x: torch.Tensor,
+    lower: float = 1 / 8,
+    upper: float = 1 / 3,
+    training: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""The negative-side slopes RReLU uses for each element of ``x``.
 
     Training: :math:`a \sim \mathcal U(\text{lower}, \text{upper})`, one draw per element,
@@ -163,8 +192,13 @@ def rrelu_slopes(x: torch.Tensor, lower: float = 1 / 8, upper: float = 1 / 3,
     return (lower + (upper - lower) * u).to(x.device)
 
 
-def rrelu(x: torch.Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
-          generator: torch.Generator | None = None) -> torch.Tensor:
+def rrelu(
+    x: torch.Tensor,
+    lower: float = 1 / 8,
+    upper: float = 1 / 3,
+    training: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""Randomized leaky ReLU (Xu et al. 2015): :math:`\varphi(x) = x` if :math:`x > 0` else :math:`a x`.
 
     In training :math:`a \sim \mathcal U(\text{lower}, \text{upper})` is drawn afresh for every
@@ -176,8 +210,13 @@ def rrelu(x: torch.Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training:
     return torch.where(x > 0, x, slopes * x)
 
 
-def rrelu_grad(x: torch.Tensor, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+def rrelu_grad(
+    x: torch.Tensor,
+    lower: float = 1 / 8,
+    upper: float = 1 / 3,
+    training: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r""":math:`\varphi'(x) = 1` if :math:`x > 0` else the slope :math:`a` used in the forward pass."""
     slopes = rrelu_slopes(x, lower, upper, training, generator)
     return torch.where(x > 0, torch.ones_like(x), slopes)
@@ -190,8 +229,10 @@ def _prelu_weight_view(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     if weight.numel() == 1:
         return weight.reshape(())
     if x.ndim < 2 or x.shape[1] != weight.numel():
-        raise ValueError(f"weight has {weight.numel()} slopes but x has shape {tuple(x.shape)}: "
-                         "a per-channel PReLU needs x.shape[1] == weight.numel()")
+        raise ValueError(
+            f"weight has {weight.numel()} slopes but x has shape {tuple(x.shape)}: "
+            "a per-channel PReLU needs x.shape[1] == weight.numel()"
+        )
     return weight.reshape((1, -1) + (1,) * (x.ndim - 2))
 
 
@@ -324,8 +365,9 @@ def selu_moments(mean: float, var: float, *, omega: float = 0.0, tau: float = 1.
     exp_below = math.exp(m + s * s / 2) * cdf(-a - s)  # E[e^z; z <= 0]
     exp2_below = math.exp(2 * m + 2 * s * s) * cdf(-a - 2 * s)  # E[e^{2z}; z <= 0]
     first = SELU_SCALE * (m * cdf(a) + s * density + SELU_ALPHA * (exp_below - below))
-    second = SELU_SCALE ** 2 * ((m * m + s * s) * cdf(a) + m * s * density
-                                + SELU_ALPHA ** 2 * (exp2_below - 2 * exp_below + below))
+    second = SELU_SCALE**2 * (
+        (m * m + s * s) * cdf(a) + m * s * density + SELU_ALPHA**2 * (exp2_below - 2 * exp_below + below)
+    )
     return first, second - first * first
 
 
@@ -342,7 +384,7 @@ def gelu(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
     x = _x(x)
     check_choice(approximate, "approximate", _GELU_MODES)
     if approximate == "tanh":
-        return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x ** 3)))
+        return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x**3)))
     return 0.5 * x * (1.0 + torch.erf(x / _SQRT_2))
 
 
@@ -353,7 +395,7 @@ def gelu_grad(x: torch.Tensor, approximate: str = "none") -> torch.Tensor:
     x = _x(x)
     check_choice(approximate, "approximate", _GELU_MODES)
     if approximate == "tanh":
-        u = _SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x ** 3)
+        u = _SQRT_2_OVER_PI * (x + _GELU_TANH_COEFF * x**3)
         du = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_TANH_COEFF * x * x)
         return 0.5 * (1.0 + tanh(u)) + 0.5 * x * _sech2(u) * du
     cdf = 0.5 * (1.0 + torch.erf(x / _SQRT_2))

@@ -79,18 +79,46 @@ from .transforms import (
 )
 
 __all__ = [
-    "check_batch", "flip", "random_flip", "crop", "random_crop", "translate", "affine_matrices", "affine_grid",
-    "affine", "random_affine", "LUMA", "adjust_colour", "color_jitter", "cutout", "random_cutout", "mix", "mixup",
-    "cutmix_boxes", "paste_boxes", "cutmix", "Transform", "RandomHorizontalFlip", "RandomVerticalFlip",
-    "RandomCrop", "ColorJitter", "RandomAffine", "Cutout", "Mixup", "CutMix", "RandomApply", "Compose",
+    "check_batch",
+    "flip",
+    "random_flip",
+    "crop",
+    "random_crop",
+    "translate",
+    "affine_matrices",
+    "affine_grid",
+    "affine",
+    "random_affine",
+    "LUMA",
+    "adjust_colour",
+    "color_jitter",
+    "cutout",
+    "random_cutout",
+    "mix",
+    "mixup",
+    "cutmix_boxes",
+    "paste_boxes",
+    "cutmix",
+    "Transform",
+    "RandomHorizontalFlip",
+    "RandomVerticalFlip",
+    "RandomCrop",
+    "ColorJitter",
+    "RandomAffine",
+    "Cutout",
+    "Mixup",
+    "CutMix",
+    "RandomApply",
+    "Compose",
     "tta_predict",
 ]
 
 
 # --------------------------------------------------------------------------- test-time augmentation
 @torch.no_grad()
-def tta_predict(model: torch.nn.Module, x: torch.Tensor,
-                transforms: Sequence[Callable[[torch.Tensor], torch.Tensor]]) -> torch.Tensor:
+def tta_predict(
+    model: torch.nn.Module, x: torch.Tensor, transforms: Sequence[Callable[[torch.Tensor], torch.Tensor]]
+) -> torch.Tensor:
     """Test-time augmentation: the class probabilities averaged over the views ``t(x)`` for each ``t`` in
     ``transforms`` (include ``lambda x: x`` to keep the original view),
 

@@ -32,8 +32,15 @@ def _grey(x: torch.Tensor) -> torch.Tensor:
     return grey.add_(x[:, 1:2], alpha=LUMA[1]).add_(x[:, 2:3], alpha=LUMA[2])
 
 
-def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
-                  value_range: tuple[float, float] | None = None, *, inplace: bool = False) -> torch.Tensor:
+def adjust_colour(
+    x: torch.Tensor,
+    brightness=1.0,
+    contrast=1.0,
+    saturation=1.0,
+    value_range: tuple[float, float] | None = None,
+    *,
+    inplace: bool = False,
+) -> torch.Tensor:
     """Scale brightness, contrast and saturation by per-sample factors ``b, c, s`` (numbers or ``(N,)``):
 
     .. math::
@@ -55,8 +62,10 @@ def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
     x = check_batch(x)
     n = len(x)
     out = x if check_bool(inplace, "inplace") else None
-    b, c, s = (_per_sample(v, n, name, x.device, x.dtype)[:, None, None, None]
-               for v, name in ((brightness, "brightness"), (contrast, "contrast"), (saturation, "saturation")))
+    b, c, s = (
+        _per_sample(v, n, name, x.device, x.dtype)[:, None, None, None]
+        for v, name in ((brightness, "brightness"), (contrast, "contrast"), (saturation, "saturation"))
+    )
     if x.shape[1] == 3:
         grey = _grey(x)  # (N, 1, H, W): a third of the batch
         mean_term = (1 - c) * b * grey.mean(dim=(1, 2, 3), keepdim=True)
@@ -70,9 +79,16 @@ def adjust_colour(x: torch.Tensor, brightness=1.0, contrast=1.0, saturation=1.0,
     return out
 
 
-def color_jitter(x: torch.Tensor, brightness: float = 0.0, contrast: float = 0.0, saturation: float = 0.0, *,
-                 value_range: tuple[float, float] | None = None, inplace: bool = False,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
+def color_jitter(
+    x: torch.Tensor,
+    brightness: float = 0.0,
+    contrast: float = 0.0,
+    saturation: float = 0.0,
+    *,
+    value_range: tuple[float, float] | None = None,
+    inplace: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Colour jitter: each factor of :func:`adjust_colour` drawn per image from
     :math:`U(\\max(0, 1 - v),\\ 1 + v)` for strength ``v`` (0 leaves that property unchanged).
     With ``inplace=True`` the result overwrites ``x``."""

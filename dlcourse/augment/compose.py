@@ -75,13 +75,12 @@ class Compose:
     the functions, and each block by the same operations, so fusion changes no value.
     """
 
-    def __init__(self, transforms: Sequence[Callable], *, generator: torch.Generator | None = None,
-                 fuse: bool = True):
+    def __init__(self, transforms: Sequence[Callable], *, generator: torch.Generator | None = None, fuse: bool = True):
         self.transforms, self.generator, self.fuse = list(transforms), generator, check_bool(fuse, "fuse")
         self._scratch = _Scratch()
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_scratch"}   # thread-local memory is not pickled
+        return {k: v for k, v in self.__dict__.items() if k != "_scratch"}  # thread-local memory is not pickled
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state, _scratch=_Scratch())
@@ -149,7 +148,7 @@ def _apply_run(x, transforms: Sequence[Transform], generator) -> torch.Tensor:
         for step in steps:
             step.apply(x, slice(0, n), x)
         return x
-    final = max(j for j, overwrite in enumerate(overwrites) if not overwrite)   # the step that writes the result
+    final = max(j for j, overwrite in enumerate(overwrites) if not overwrite)  # the step that writes the result
     block = n
     if x.device.type == "cpu" and torch.get_num_threads() == 1 and not needs_grad:
         block = max(1, _BLOCK_BYTES // (x[0].numel() * x.element_size()))
@@ -195,7 +194,7 @@ def _arguments(t: Transform) -> dict:
 
 @functools.lru_cache(maxsize=None)
 def _signature(function: Callable) -> inspect.Signature:
-    return inspect.signature(function)   # slow to build, and asked for at every call of a Compose
+    return inspect.signature(function)  # slow to build, and asked for at every call of a Compose
 
 
 class _Step:
@@ -226,10 +225,10 @@ class _FlipsAndCrop(_Step):
 
     def __init__(self, n: int, shape: tuple[int, int, int]):
         self.n, self.channels, self.image_size = n, shape[0], tuple(shape[1:])
-        self.flips = torch.zeros(2, n, dtype=torch.bool)         # up-down, left-right
-        self.offsets = torch.zeros(n, 2, dtype=torch.long)       # (top, left) in the padded image
-        self.crop = None                                         # the crop's arguments once drawn
-        self.index = None                                        # the index maps, made at the first apply
+        self.flips = torch.zeros(2, n, dtype=torch.bool)  # up-down, left-right
+        self.offsets = torch.zeros(n, 2, dtype=torch.long)  # (top, left) in the padded image
+        self.crop = None  # the crop's arguments once drawn
+        self.index = None  # the index maps, made at the first apply
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -239,8 +238,9 @@ class _FlipsAndCrop(_Step):
         arguments = _arguments(t)
         if type(t) is RandomCrop:
             self.offsets = _crop_offsets(self.n, self.image_size, arguments["padding"], arguments["size"], generator)
-            self.crop = _check_crop(self.image_size, **{k: arguments[k] for k in ("size", "padding", "padding_mode",
-                                                                                  "fill")})
+            self.crop = _check_crop(
+                self.image_size, **{k: arguments[k] for k in ("size", "padding", "padding_mode", "fill")}
+            )
             return
         axis = _FLIP_AXES[type(t)]
         mask = _flip_mask(self.n, arguments["p"], generator)
@@ -257,10 +257,12 @@ class _FlipsAndCrop(_Step):
         (height, width), padding, mode = self.image_size, crop["padding"], crop["padding_mode"]
         h, w = self.shape[1:]
         offsets, (vflip, hflip) = self.offsets.to(device), self.flips.to(device)[:, :, None]
-        source_rows, rows_inside = _padded_source(offsets[:, :1] + torch.arange(h, device=device) - padding,
-                                                  height, mode)
-        source_cols, cols_inside = _padded_source(offsets[:, 1:] + torch.arange(w, device=device) - padding,
-                                                  width, mode)
+        source_rows, rows_inside = _padded_source(
+            offsets[:, :1] + torch.arange(h, device=device) - padding, height, mode
+        )
+        source_cols, cols_inside = _padded_source(
+            offsets[:, 1:] + torch.arange(w, device=device) - padding, width, mode
+        )
         source_rows = torch.where(vflip, height - 1 - source_rows, source_rows)
         source_cols = torch.where(hflip, width - 1 - source_cols, source_cols)
         outside = None
@@ -317,8 +319,9 @@ class _Affine(_Step):
 
     def __init__(self, x: torch.Tensor, shape: tuple, arguments: dict, generator):
         self.shape = shape
-        theta = _affine_thetas(len(x), *(arguments[k] for k in ("degrees", "translate", "scale", "shear")),
-                               tuple(shape[1:]), generator)
+        theta = _affine_thetas(
+            len(x), *(arguments[k] for k in ("degrees", "translate", "scale", "shear")), tuple(shape[1:]), generator
+        )
         self.fill = check_number(arguments["fill"], "fill")
         self.grid_terms = _grid_terms(theta.to(x.device, x.dtype), tuple(shape[1:]))
 
@@ -329,8 +332,10 @@ class _Affine(_Step):
         if self.fill == 0:
             resampled = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
         else:
-            resampled = F.grid_sample(x - self.fill, grid, mode="bilinear", padding_mode="zeros",
-                                      align_corners=False) + self.fill
+            resampled = (
+                F.grid_sample(x - self.fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+                + self.fill
+            )
         return resampled if out is None else out.copy_(resampled)
 
 
@@ -349,9 +354,9 @@ class _Cutout(_Step):
         # a square around a centre inside the image always overlaps it: every clamped index is in the square
         top, left = (self.centres - self.size // 2).unbind(1)
         offsets = torch.arange(self.size, device=x.device)
-        self.row_starts = ((top[:, None] + offsets).clamp(0, height - 1) * width)[:, None, :, None]   # (N, 1, s, 1)
-        self.cols = (left[:, None] + offsets).clamp(0, width - 1)[:, None, None, :]                # (N, 1, 1, s)
-        self.planes = torch.arange(channels, device=x.device)[:, None, None] * (height * width)    # (C, 1, 1)
+        self.row_starts = ((top[:, None] + offsets).clamp(0, height - 1) * width)[:, None, :, None]  # (N, 1, s, 1)
+        self.cols = (left[:, None] + offsets).clamp(0, width - 1)[:, None, None, :]  # (N, 1, 1, s)
+        self.planes = torch.arange(channels, device=x.device)[:, None, None] * (height * width)  # (C, 1, 1)
 
     def apply(self, x: torch.Tensor, rows: slice, out: torch.Tensor | None) -> torch.Tensor:
         if out is None:
@@ -369,5 +374,11 @@ class _Cutout(_Step):
 
 #: The transforms that a fused :class:`Compose` applies in blocks, and the step for each (flips and crops
 #: are gathered into one :class:`_FlipsAndCrop`).
-_PER_IMAGE = {RandomHorizontalFlip: _FlipsAndCrop, RandomVerticalFlip: _FlipsAndCrop, RandomCrop: _FlipsAndCrop,
-              ColorJitter: _Colour, RandomAffine: _Affine, Cutout: _Cutout}
+_PER_IMAGE = {
+    RandomHorizontalFlip: _FlipsAndCrop,
+    RandomVerticalFlip: _FlipsAndCrop,
+    RandomCrop: _FlipsAndCrop,
+    ColorJitter: _Colour,
+    RandomAffine: _Affine,
+    Cutout: _Cutout,
+}

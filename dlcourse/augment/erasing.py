@@ -24,8 +24,9 @@ __all__ = ["cutout", "random_cutout"]
 
 
 # --------------------------------------------------------------------------- cutout
-def cutout(x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0.0,
-           inplace: bool = False) -> torch.Tensor:
+def cutout(
+    x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0.0, inplace: bool = False
+) -> torch.Tensor:
     """Cutout: set a ``size × size`` square centred on ``centres[i] = (row, col)`` to ``fill``; the square is
     clipped at the border, so it may be smaller near an edge (DeVries & Taylor, 2017). With ``inplace=True``
     the squares are written into ``x`` itself (no copy of the batch)."""
@@ -50,8 +51,9 @@ def cutout(x: torch.Tensor, centres: torch.Tensor, size: int, *, fill: float = 0
     return out
 
 
-def random_cutout(x: torch.Tensor, size: int, *, fill: float = 0.0, inplace: bool = False,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
+def random_cutout(
+    x: torch.Tensor, size: int, *, fill: float = 0.0, inplace: bool = False, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Cutout at a centre drawn uniformly over the image for each sample (see :func:`cutout`)."""
     x = check_batch(x)
     return cutout(x, _cutout_centres(len(x), tuple(x.shape[2:]), generator), size, fill=fill, inplace=inplace)

@@ -34,7 +34,14 @@ from .._checks import (
 from .base import _check_range, _per_sample, _randint, _temporary, _uniform, check_batch
 
 __all__ = [
-    "flip", "random_flip", "crop", "random_crop", "translate", "affine_matrices", "affine_grid", "affine",
+    "flip",
+    "random_flip",
+    "crop",
+    "random_crop",
+    "translate",
+    "affine_matrices",
+    "affine_grid",
+    "affine",
     "random_affine",
 ]
 
@@ -63,8 +70,9 @@ def flip(x: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
     return x.index_copy(0, selected, x.index_select(0, selected).flip(dim))
 
 
-def random_flip(x: torch.Tensor, p: float = 0.5, *, direction: str = "horizontal",
-                generator: torch.Generator | None = None) -> torch.Tensor:
+def random_flip(
+    x: torch.Tensor, p: float = 0.5, *, direction: str = "horizontal", generator: torch.Generator | None = None
+) -> torch.Tensor:
     """Flip each image independently with probability ``p``: ``mask_i ~ Bernoulli(p)``, then :func:`flip`."""
     x = check_batch(x)
     p = check_probability(p, "p")
@@ -93,9 +101,18 @@ def _padded_source(position: torch.Tensor, length: int, padding_mode: str) -> tu
     return position.clamp(0, length - 1), inside
 
 
-def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = None, *, padding: int = 0,
-         padding_mode: str = "constant", fill: float = 0.0, hflip: torch.Tensor | None = None,
-         vflip: torch.Tensor | None = None, out: torch.Tensor | None = None) -> torch.Tensor:
+def crop(
+    x: torch.Tensor,
+    offsets: torch.Tensor,
+    size: tuple[int, int] | None = None,
+    *,
+    padding: int = 0,
+    padding_mode: str = "constant",
+    fill: float = 0.0,
+    hflip: torch.Tensor | None = None,
+    vflip: torch.Tensor | None = None,
+    out: torch.Tensor | None = None,
+) -> torch.Tensor:
     """Pad each image by ``padding`` pixels, then cut a ``size = (h, w)`` window whose top-left corner is
     ``offsets[i] = (top, left)`` in the padded image:
 
@@ -118,8 +135,8 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     offsets = torch.as_tensor(offsets).long().to(x.device)
     if offsets.shape != (n, 2):
         raise ValueError(f"offsets must have shape ({n}, 2), got {tuple(offsets.shape)}")
-    rows = offsets[:, :1] + torch.arange(h, device=x.device)          # (N, h), in padded coordinates
-    cols = offsets[:, 1:] + torch.arange(w, device=x.device)          # (N, w)
+    rows = offsets[:, :1] + torch.arange(h, device=x.device)  # (N, h), in padded coordinates
+    cols = offsets[:, 1:] + torch.arange(w, device=x.device)  # (N, w)
     if rows.min() < 0 or cols.min() < 0 or rows.max() >= height + 2 * padding or cols.max() >= width + 2 * padding:
         raise ValueError("offsets place a window outside the padded image")
     # The padded image is never built: each output row and column is mapped to its source in x,
@@ -132,13 +149,20 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     if vflip is not None:
         vflip = _check_mask(vflip, n, "vflip", x.device)[:, None]
         source_rows = torch.where(vflip, height - 1 - source_rows, source_rows)
-    index = torch.add((source_rows * width)[:, :, None], source_cols[:, None, :],
-                      out=_temporary("crop index", (n, h, w), x, torch.long)).reshape(n, 1, h * w)
+    index = torch.add(
+        (source_rows * width)[:, :, None],
+        source_cols[:, None, :],
+        out=_temporary("crop index", (n, h, w), x, torch.long),
+    ).reshape(n, 1, h * w)
     index = index.expand(n, x.shape[1], h * w)
     if out is None:
         out = x.flatten(2).gather(2, index).reshape(n, x.shape[1], h, w)
-    elif (isinstance(out, torch.Tensor) and out.is_contiguous() and out.shape == (n, x.shape[1], h, w)
-          and (out.dtype, out.device) == (x.dtype, x.device)):
+    elif (
+        isinstance(out, torch.Tensor)
+        and out.is_contiguous()
+        and out.shape == (n, x.shape[1], h, w)
+        and (out.dtype, out.device) == (x.dtype, x.device)
+    ):
         torch.gather(x.flatten(2), 2, index, out=out.view(n, x.shape[1], h * w))
     else:
         raise ValueError(f"out must be a contiguous tensor of shape {(n, x.shape[1], h, w)} like x")
@@ -148,9 +172,15 @@ def crop(x: torch.Tensor, offsets: torch.Tensor, size: tuple[int, int] | None = 
     return out
 
 
-def random_crop(x: torch.Tensor, padding: int = 0, size: tuple[int, int] | None = None, *,
-                padding_mode: str = "constant", fill: float = 0.0,
-                generator: torch.Generator | None = None) -> torch.Tensor:
+def random_crop(
+    x: torch.Tensor,
+    padding: int = 0,
+    size: tuple[int, int] | None = None,
+    *,
+    padding_mode: str = "constant",
+    fill: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Random crop with padding: pad by ``padding``, then take a window of ``size`` (default: the input's
     size) at an offset drawn uniformly for each image, ``top ~ U{0, …, H + 2p − h}``, ``left`` alike."""
     x = check_batch(x)
@@ -158,8 +188,9 @@ def random_crop(x: torch.Tensor, padding: int = 0, size: tuple[int, int] | None 
     return crop(x, offsets, size, padding=padding, padding_mode=padding_mode, fill=fill)
 
 
-def _crop_offsets(n: int, image_size: tuple[int, int], padding: int, size: tuple[int, int] | None,
-                  generator) -> torch.Tensor:
+def _crop_offsets(
+    n: int, image_size: tuple[int, int], padding: int, size: tuple[int, int] | None, generator
+) -> torch.Tensor:
     """The ``(n, 2)`` window corners ``(top, left)`` of :func:`random_crop`, drawn on the CPU (tops first)."""
     if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
         raise ValueError(f"padding must be an int >= 0, got {padding!r}")
@@ -215,9 +246,10 @@ def affine_matrices(angle, translate=0.0, scale=1.0, shear=0.0, *, size: tuple[i
         tx, ty = translate
     else:
         tx = ty = translate
-    tx, ty, scale, shear = (_per_sample(v, n, name, "cpu", torch.float64)
-                            for v, name in ((tx, "translate[0]"), (ty, "translate[1]"), (scale, "scale"),
-                                            (shear, "shear")))
+    tx, ty, scale, shear = (
+        _per_sample(v, n, name, "cpu", torch.float64)
+        for v, name in ((tx, "translate[0]"), (ty, "translate[1]"), (scale, "scale"), (shear, "shear"))
+    )
     if (scale <= 0).any():
         raise ValueError("scale must be > 0")
     a = torch.deg2rad(-angle)  # the y axis points down, so a counter-clockwise turn on screen is -angle
@@ -228,8 +260,8 @@ def affine_matrices(angle, translate=0.0, scale=1.0, shear=0.0, *, size: tuple[i
     inverse = torch.linalg.inv(forward)
     d = torch.tensor([width / 2, height / 2], dtype=torch.float64)
     t = torch.stack([tx * width, ty * height], -1)
-    linear = inverse * d[None, None, :] / d[None, :, None]          # D^{-1} A^{-1} D
-    shift = -(inverse @ t[:, :, None])[:, :, 0] / d                  # -D^{-1} A^{-1} t
+    linear = inverse * d[None, None, :] / d[None, :, None]  # D^{-1} A^{-1} D
+    shift = -(inverse @ t[:, :, None])[:, :, 0] / d  # -D^{-1} A^{-1} t
     return torch.cat([linear, shift[:, :, None]], dim=2)
 
 
@@ -274,9 +306,16 @@ def affine(x: torch.Tensor, theta: torch.Tensor, *, fill: float = 0.0, mode: str
     return F.grid_sample(x - fill, grid, mode=mode, padding_mode="zeros", align_corners=False) + fill
 
 
-def random_affine(x: torch.Tensor, degrees: float = 0.0, translate: tuple[float, float] = (0.0, 0.0),
-                  scale: tuple[float, float] = (1.0, 1.0), shear: float = 0.0, *, fill: float = 0.0,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
+def random_affine(
+    x: torch.Tensor,
+    degrees: float = 0.0,
+    translate: tuple[float, float] = (0.0, 0.0),
+    scale: tuple[float, float] = (1.0, 1.0),
+    shear: float = 0.0,
+    *,
+    fill: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Random affine transform per image: angle ~ U(−degrees, degrees), shifts ~ U(−translate, translate)
     (fractions of the size), scale ~ U(scale), shear ~ U(−shear, shear) degrees; then :func:`affine`."""
     x = check_batch(x)
@@ -284,14 +323,22 @@ def random_affine(x: torch.Tensor, degrees: float = 0.0, translate: tuple[float,
     return affine(x, theta, fill=fill)
 
 
-def _affine_thetas(n: int, degrees: float, translate: tuple[float, float], scale: tuple[float, float],
-                   shear: float, size: tuple[int, int], generator) -> torch.Tensor:
+def _affine_thetas(
+    n: int,
+    degrees: float,
+    translate: tuple[float, float],
+    scale: tuple[float, float],
+    shear: float,
+    size: tuple[int, int],
+    generator,
+) -> torch.Tensor:
     """The ``(n, 2, 3)`` matrices of :func:`random_affine`, drawn on the CPU: angles, shifts, scales, shears."""
     degrees, shear = check_nonnegative(degrees, "degrees"), check_nonnegative(shear, "shear")
     tx, ty = _check_range(translate, "translate", low=0.0)
     lo, hi = _check_range(scale, "scale", low=0.0)
     if lo <= 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
+
     def draw(low, high):
         return _uniform(n, low, high, generator, "cpu", torch.float64)
 

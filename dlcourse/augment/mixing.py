@@ -25,19 +25,25 @@ from .base import _beta, _one_hot, _per_sample, _randint, check_batch
 __all__ = ["mix", "mixup", "cutmix_boxes", "paste_boxes", "cutmix"]
 
 
-def _box_mask(top: torch.Tensor, left: torch.Tensor, bottom: torch.Tensor, right: torch.Tensor,
-              height: int, width: int) -> torch.Tensor:
+def _box_mask(
+    top: torch.Tensor, left: torch.Tensor, bottom: torch.Tensor, right: torch.Tensor, height: int, width: int
+) -> torch.Tensor:
     """Boolean ``(N, 1, H, W)`` masks, true inside rows ``[top, bottom)`` and columns ``[left, right)``."""
     rows = torch.arange(height, device=top.device)[None, :, None]
     cols = torch.arange(width, device=top.device)[None, None, :]
-    inside = ((rows >= top[:, None, None]) & (rows < bottom[:, None, None])
-              & (cols >= left[:, None, None]) & (cols < right[:, None, None]))
+    inside = (
+        (rows >= top[:, None, None])
+        & (rows < bottom[:, None, None])
+        & (cols >= left[:, None, None])
+        & (cols < right[:, None, None])
+    )
     return inside[:, None]
 
 
 # --------------------------------------------------------------------------- mixup and cutmix
-def mix(x: torch.Tensor, y: torch.Tensor, lam, perm: torch.Tensor, *,
-        num_classes: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def mix(
+    x: torch.Tensor, y: torch.Tensor, lam, perm: torch.Tensor, *, num_classes: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Mixup with given weights: each example is blended with its partner ``perm[i]``,
 
     .. math:: \\tilde x_i = \\lambda_i x_i + (1-\\lambda_i)\\,x_{\\pi(i)}, \\qquad
@@ -57,8 +63,14 @@ def mix(x: torch.Tensor, y: torch.Tensor, lam, perm: torch.Tensor, *,
     return mixed, lam[:, None] * targets + (1 - lam[:, None]) * targets[perm]
 
 
-def mixup(x: torch.Tensor, y: torch.Tensor, alpha: float = 1.0, *, num_classes: int | None = None,
-          generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def mixup(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    alpha: float = 1.0,
+    *,
+    num_classes: int | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Mixup (Zhang et al., 2018): partners by a random permutation, :math:`\\lambda_i \\sim
     \\mathrm{Beta}(\\alpha, \\alpha)` per example, then :func:`mix`."""
     x = check_batch(x)
@@ -95,8 +107,14 @@ def paste_boxes(x: torch.Tensor, source: torch.Tensor, top, left, bottom, right)
     return torch.where(_box_mask(*box, x.shape[2], x.shape[3]), source, x)
 
 
-def cutmix(x: torch.Tensor, y: torch.Tensor, alpha: float = 1.0, *, num_classes: int | None = None,
-           generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def cutmix(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    alpha: float = 1.0,
+    *,
+    num_classes: int | None = None,
+    generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """CutMix (Yun et al., 2019): paste a box of the partner image into each image; :math:`\\lambda_i \\sim
     \\mathrm{Beta}(\\alpha, \\alpha)` sets the box (:func:`cutmix_boxes`), and the targets are mixed with the
     *corrected* :math:`\\lambda` — the share of pixels that really come from the image itself."""

@@ -29,8 +29,16 @@ from .geometric import random_affine, random_crop, random_flip
 from .mixing import cutmix, mixup
 
 __all__ = [
-    "Transform", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomCrop", "ColorJitter", "RandomAffine",
-    "Cutout", "Mixup", "CutMix", "RandomApply",
+    "Transform",
+    "RandomHorizontalFlip",
+    "RandomVerticalFlip",
+    "RandomCrop",
+    "ColorJitter",
+    "RandomAffine",
+    "Cutout",
+    "Mixup",
+    "CutMix",
+    "RandomApply",
 ]
 
 
@@ -70,8 +78,9 @@ class RandomHorizontalFlip(Transform):
 class RandomVerticalFlip(Transform):
     """Upside-down flip with probability ``p`` (:func:`random_flip` with ``direction="vertical"``)."""
 
-    function = staticmethod(lambda x, p=0.5, generator=None:
-                            random_flip(x, p, direction="vertical", generator=generator))
+    function = staticmethod(
+        lambda x, p=0.5, generator=None: random_flip(x, p, direction="vertical", generator=generator)
+    )
 
 
 class RandomCrop(Transform):

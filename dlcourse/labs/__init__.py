@@ -33,7 +33,18 @@ import torch
 
 from dlcourse.grading import FAIL, NOT_IMPLEMENTED, _stopped_by
 
-__all__ = ["DONE", "FAILING", "NOT_YET", "NotAnsweredYet", "Part", "Row", "given_cell", "lab_progress", "progress", "status_of"]
+__all__ = [
+    "DONE",
+    "FAILING",
+    "NOT_YET",
+    "NotAnsweredYet",
+    "Part",
+    "Row",
+    "given_cell",
+    "lab_progress",
+    "progress",
+    "status_of",
+]
 
 DONE, NOT_YET, FAILING = "done", "not yet", "failing"
 
@@ -135,7 +146,7 @@ def _short(line: str) -> str:
 
 def _fit(text: str, width: int) -> str:
     text = " ".join(text.split())  # one line
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @contextlib.contextmanager
@@ -161,6 +172,7 @@ def status_of(part: Part, namespace: Mapping[str, Any]) -> Row:
     failed check's line otherwise. Only ``KeyboardInterrupt`` (the notebook's stop button, or a grading
     time limit) goes through.
     """
+
     def row(status: str, message: str = "") -> Row:
         return Row(part.letter, part.title, status, message)
 
@@ -176,11 +188,13 @@ def status_of(part: Part, namespace: Mapping[str, Any]) -> Row:
             part.check(*(namespace[name] for name in part.names))
         except KeyboardInterrupt:
             raise
-        except BaseException as exc:  # a check that fails raises CheckFailed; a student's SystemExit must not stop the table
+        except (
+            BaseException
+        ) as exc:  # a check that fails raises CheckFailed; a student's SystemExit must not stop the table
             error = exc
     if error is None:
         return row(DONE)
-    failed = [line[len(FAIL):].strip() for line in out.getvalue().splitlines() if line.startswith(FAIL)]
+    failed = [line[len(FAIL) :].strip() for line in out.getvalue().splitlines() if line.startswith(FAIL)]
     unwritten = [line for line in failed if NOT_IMPLEMENTED in line]
     if unwritten:
         return row(NOT_YET, _short(unwritten[0]))
@@ -206,14 +220,17 @@ def progress(lab: ModuleType, namespace: Mapping[str, Any]) -> list[Row]:
         line = f"  {r.letter} — {r.title:<{title_width}}  {r.status:<7}  {_fit(r.message, MESSAGE_WIDTH)}"
         print(line.rstrip())
     done = sum(r.status == DONE for r in rows)
-    print(f"{done} of {len(rows)} parts pass their visible checks. The hidden checks and the written answers "
-          "count when the lab is graded.")
+    print(
+        f"{done} of {len(rows)} parts pass their visible checks. The hidden checks and the written answers "
+        "count when the lab is graded."
+    )
     return rows
 
 
 def lab_progress(module_name: str) -> Callable[[Mapping[str, Any]], None]:
     """The ``progress(namespace)`` function of the lab module ``module_name`` (each module's
     ``progress = lab_progress(__name__)``): the lab's last cell calls it with ``globals()``."""
+
     def lab_progress_table(namespace: Mapping[str, Any]) -> None:
         """Print the progress table of this lab for the notebook's ``globals()``: the lab's last cell.
 
@@ -225,4 +242,5 @@ def lab_progress(module_name: str) -> Callable[[Mapping[str, Any]], None]:
             The notebook's ``globals()``.
         """
         progress(sys.modules[module_name], namespace)
+
     return lab_progress_table

@@ -64,11 +64,11 @@ def part_c(numerical_grad, gradient_is_correct) -> None:
         The student's ``gradient_is_correct(f, grad, x, threshold=1e-5)``.
     """
     x = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64)
-    cube = lambda t: (t ** 3).sum()  # noqa: E731
+    cube = lambda t: (t**3).sum()  # noqa: E731
     with _grading.Checker("part C") as check:
         check.close(numerical_grad(cube, x), gradcheck.numerical_gradient(cube, [x])[0], "numerical_grad of sum(x^3)")
-        check.true(gradient_is_correct(cube, lambda t: 3 * t ** 2, x) is True, "the right gradient 3x^2 is accepted")
-        check.true(gradient_is_correct(cube, lambda t: 2 * t ** 2, x) is False, "a wrong gradient 2x^2 is rejected")
+        check.true(gradient_is_correct(cube, lambda t: 3 * t**2, x) is True, "the right gradient 3x^2 is accepted")
+        check.true(gradient_is_correct(cube, lambda t: 2 * t**2, x) is False, "a wrong gradient 2x^2 is rejected")
 
 
 def part_d(train_logistic_regression) -> None:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["CHOICES", "LAB", "PARTS", "part_a", "part_b", "part_c", "part_d", "part_e", "part_f", "measured_range", "progress"]
+__all__ = [
+    "CHOICES",
+    "LAB",
+    "PARTS",
+    "part_a",
+    "part_b",
+    "part_c",
+    "part_d",
+    "part_e",
+    "part_f",
+    "measured_range",
+    "progress",
+]
 
 
 import math
@@ -92,8 +104,11 @@ def part_e(count_dead_units, damaged, digits) -> None:
     """
     with _grading.Checker("part E") as check:
         counts = count_dead_units(damaged, digits.X_train)
-        check.true(isinstance(counts, list) and all(type(c) is int for c in counts),
-                   "count_dead_units returns a list of ints", hint=f"got {counts!r}")
+        check.true(
+            isinstance(counts, list) and all(type(c) is int for c in counts),
+            "count_dead_units returns a list of ints",
+            hint=f"got {counts!r}",
+        )
         check.close(counts, diagnostics.dead_units(damaged, digits.X_train), "dead units per ReLU layer")
     print("dead units per layer:", counts)
 
@@ -104,8 +119,13 @@ _SWEEP = torch.linspace(-1000.0, 1000.0, 20001, dtype=torch.float64)
 def measured_range(name: str) -> tuple[float, float]:
     """The smallest and largest output of the activation ``name`` (one of :data:`CHOICES`) over inputs from
     -1000 to 1000, computed with torch's own functions; softmax on two-class logits ``(x, -x)``."""
-    outputs = {"identity": lambda x: x, "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-               "softmax": lambda x: torch.softmax(torch.stack([x, -x], dim=1), dim=1)[:, 0]}[name](_SWEEP)
+    outputs = {
+        "identity": lambda x: x,
+        "relu": torch.relu,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softmax": lambda x: torch.softmax(torch.stack([x, -x], dim=1), dim=1)[:, 0],
+    }[name](_SWEEP)
     return float(outputs.min()), float(outputs.max())
 
 
@@ -134,15 +154,20 @@ def part_f(OUTPUT_ACTIVATION, OUTPUT_RANGE) -> None:
         for task, choice in OUTPUT_ACTIVATION.items():
             check.true(choice in CHOICES, f"answer for {task!r} is one of {sorted(CHOICES)}", hint=f"got {choice!r}")
             stated = OUTPUT_RANGE.get(task)
-            ok = (isinstance(stated, tuple) and len(stated) == 2 and all(isinstance(b, (int, float)) for b in stated)
-                  and stated[0] < stated[1])
+            ok = (
+                isinstance(stated, tuple)
+                and len(stated) == 2
+                and all(isinstance(b, (int, float)) for b in stated)
+                and stated[0] < stated[1]
+            )
             check.true(ok, f"the range for {task!r} is a pair (low, high) with low < high", hint=f"got {stated!r}")
             if ok and choice in CHOICES:
                 low, high = measured_range(choice)
-                check.true(_covers(float(stated[0]), low) and _covers(float(stated[1]), high),
-                           f"{choice} produces the range you state for {task!r}",
-                           hint=f"you state {stated}; {choice} measured on inputs in [-1000, 1000]: "
-                                f"[{low:.4g}, {high:.4g}]")
+                check.true(
+                    _covers(float(stated[0]), low) and _covers(float(stated[1]), high),
+                    f"{choice} produces the range you state for {task!r}",
+                    hint=f"you state {stated}; {choice} measured on inputs in [-1000, 1000]: [{low:.4g}, {high:.4g}]",
+                )
 
 
 #: The parts with a visible check, in order (part G is a written answer).

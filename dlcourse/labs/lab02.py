@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LAB", "PARTS", "SCHEMES", "part_a", "part_b", "part_c", "part_d", "part_e", "part_f",
-           "part_g", "progress"]
+__all__ = ["LAB", "PARTS", "SCHEMES", "part_a", "part_b", "part_c", "part_d", "part_e", "part_f", "part_g", "progress"]
 
 
 import torch
@@ -31,8 +30,7 @@ def part_a(compute_fans) -> None:
     """
     with _grading.Checker("part A") as check:
         for layer in (nn.Linear(100, 300), nn.Conv2d(16, 32, 3)):
-            check.close(tuple(compute_fans(layer.weight)), reference.compute_fans(layer.weight),
-                        f"fans of {layer}")
+            check.close(tuple(compute_fans(layer.weight)), reference.compute_fans(layer.weight), f"fans of {layer}")
 
 
 def part_b(xavier_uniform_) -> None:
@@ -105,8 +103,9 @@ def part_e(clip_grad_norm_) -> None:
     mine, expected = _with_grad(worked), _with_grad(worked)
     with _grading.Checker("part E") as check:
         norm = clip_grad_norm_([mine], 1.0)
-        check.close(float(norm), float(reference.clip_grad_norm_([expected], 1.0)), "norm of the worked gradient",
-                    rtol=1e-5)
+        check.close(
+            float(norm), float(reference.clip_grad_norm_([expected], 1.0)), "norm of the worked gradient", rtol=1e-5
+        )
         check.close(mine.grad, expected.grad, "the worked gradient clipped to norm 1")
     print("clipped:", [round(v, 3) for v in mine.grad.tolist()])
 
@@ -132,8 +131,11 @@ def part_f(layer_output_stds) -> None:
     X = dlcourse.randn(256, 128, seed=1)
     with _grading.Checker("part F") as check:
         stds = layer_output_stds(net, X)
-        check.true(isinstance(stds, list) and all(type(s) is float for s in stds), "returns a list of floats",
-                   hint=f"got {stds!r}")
+        check.true(
+            isinstance(stds, list) and all(type(s) is float for s in stds),
+            "returns a list of floats",
+            hint=f"got {stds!r}",
+        )
         check.close(stds, reference.layer_stds(net, X), "per-layer stds of a 4-layer tanh network")
 
 
@@ -152,12 +154,16 @@ def part_g(STABLE_SCHEME, WHY_STABLE, table) -> None:
         The given cell's table: ``(activation, scheme) -> (first_layer_std, last_layer_std)``.
     """
     with _grading.Checker("part G") as check:
-        check.true(set(STABLE_SCHEME) == {"tanh", "relu"}, "STABLE_SCHEME answers for 'tanh' and 'relu'",
-                   hint=f"got {STABLE_SCHEME!r}")
+        check.true(
+            set(STABLE_SCHEME) == {"tanh", "relu"},
+            "STABLE_SCHEME answers for 'tanh' and 'relu'",
+            hint=f"got {STABLE_SCHEME!r}",
+        )
         for name in ("tanh", "relu"):
             scheme = STABLE_SCHEME.get(name)
-            check.true(scheme in SCHEMES[name], f"the {name} answer is one of {sorted(SCHEMES[name])}",
-                       hint=f"got {scheme!r}")
+            check.true(
+                scheme in SCHEMES[name], f"the {name} answer is one of {sorted(SCHEMES[name])}", hint=f"got {scheme!r}"
+            )
             pair = WHY_STABLE.get(name) if isinstance(WHY_STABLE, dict) else None
             ok = isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(v, (int, float)) and v > 0 for v in pair)
             check.true(ok, f"WHY_STABLE[{name!r}] is a pair of positive numbers (first, last)", hint=f"got {pair!r}")
@@ -166,11 +172,17 @@ def part_g(STABLE_SCHEME, WHY_STABLE, table) -> None:
             row = table.get((name, scheme))
             check.close(list(pair), list(row), f"WHY_STABLE[{name!r}] is the table's row for {scheme}", rtol=1e-3)
             first, last = pair
-            check.true(0.1 <= last / first <= 10, f"{name} with {scheme}: the last layer's std is within a factor of "
-                       "10 of the first's", hint=f"ratio {last / first:.3g}")
+            check.true(
+                0.1 <= last / first <= 10,
+                f"{name} with {scheme}: the last layer's std is within a factor of 10 of the first's",
+                hint=f"ratio {last / first:.3g}",
+            )
             if name == "tanh":
-                check.true(first < 0.9, f"tanh with {scheme}: not saturated (first-layer std below 0.9)",
-                           hint=f"first-layer std {first:.3f}: almost every unit is stuck at ±1")
+                check.true(
+                    first < 0.9,
+                    f"tanh with {scheme}: not saturated (first-layer std below 0.9)",
+                    hint=f"first-layer std {first:.3f}: almost every unit is stuck at ±1",
+                )
 
 
 #: The parts with a visible check, in order (part H is a written answer).

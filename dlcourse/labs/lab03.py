@@ -53,8 +53,10 @@ def part_b(batch_norm_train) -> None:
     x = torch.tensor(_X)
     gamma, beta = torch.tensor(_GAMMA), torch.tensor(_BETA)
     with _grading.Checker("part B") as check:
-        for case in [(x, gamma, beta, torch.zeros(3), torch.ones(3)),
-                     (x, gamma, beta, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 3.0, 4.0]), 0.5)]:
+        for case in [
+            (x, gamma, beta, torch.zeros(3), torch.ones(3)),
+            (x, gamma, beta, torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 3.0, 4.0]), 0.5),
+        ]:
             y, rm, rv = batch_norm_train(*case)
             ry, rrm, rrv = _reference_train(*case)
             momentum = case[5] if len(case) > 5 else 0.1
@@ -78,9 +80,15 @@ def part_c(batch_norm_eval) -> None:
     x = torch.tensor(_X)
     gamma, beta = torch.tensor(_GAMMA), torch.tensor(_BETA)
     with _grading.Checker("part C") as check:
-        check.function(batch_norm_eval, _reference_eval,
-                       [(x, gamma, beta, torch.tensor([3.0, 210.0, -2.0]), torch.tensor([3.0, 600.0, 0.5])),
-                        (x[:1], gamma, beta, torch.zeros(3), torch.ones(3))], name="batch_norm_eval")
+        check.function(
+            batch_norm_eval,
+            _reference_eval,
+            [
+                (x, gamma, beta, torch.tensor([3.0, 210.0, -2.0]), torch.tensor([3.0, 600.0, 0.5])),
+                (x[:1], gamma, beta, torch.zeros(3), torch.ones(3)),
+            ],
+            name="batch_norm_eval",
+        )
 
 
 def _reference_layer_norm(x, gamma, beta, eps=1e-5):
@@ -97,10 +105,12 @@ def part_d(layer_norm) -> None:
     """
     h = torch.tensor([[1.0, 2.0, 3.0, 6.0], [0.5, -0.5, 2.0, 0.0], [10.0, 20.0, 30.0, 40.0]])
     with _grading.Checker("part D") as check:
-        check.function(layer_norm, _reference_layer_norm,
-                       [(h, torch.ones(4), torch.zeros(4)),
-                        (h, torch.tensor([1.0, 2.0, 0.5, 1.0]), torch.full((4,), 0.3))],
-                       name="layer_norm")
+        check.function(
+            layer_norm,
+            _reference_layer_norm,
+            [(h, torch.ones(4), torch.zeros(4)), (h, torch.tensor([1.0, 2.0, 0.5, 1.0]), torch.full((4,), 0.3))],
+            name="layer_norm",
+        )
 
 
 def _reference_backward(dy, x, gamma, eps=1e-5):
@@ -128,8 +138,12 @@ def part_e(batch_norm_backward) -> None:
         check.close(dgamma, rdgamma, "dgamma against autograd")
         check.close(dx, rdx, "dx against autograd (through the batch mean and variance too)")
         same = torch.ones(4, 3, dtype=torch.float64)  # the same upstream gradient for every example
-        check.close(batch_norm_backward(same, x, gamma)[0], torch.zeros(4, 3, dtype=torch.float64),
-                    "dx is 0 when dy is the same for every example (the batch mean absorbs a shift)", atol=1e-10)
+        check.close(
+            batch_norm_backward(same, x, gamma)[0],
+            torch.zeros(4, 3, dtype=torch.float64),
+            "dx is 0 when dy is the same for every example (the batch mean absorbs a shift)",
+            atol=1e-10,
+        )
 
 
 #: The parts with a visible check, in order (part F is a written answer).

@@ -30,8 +30,9 @@ def part_a(l2_penalty) -> None:
     net = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 3))
     with _grading.Checker("part A") as check:
         for alpha in (0.0, 0.1, 2.0):
-            check.close(l2_penalty(net, alpha), reference.l2_penalty(net, alpha), f"l2_penalty(net, {alpha})",
-                        rtol=1e-5)
+            check.close(
+                l2_penalty(net, alpha), reference.l2_penalty(net, alpha), f"l2_penalty(net, {alpha})", rtol=1e-5
+            )
 
 
 def part_b(InvertedDropout) -> None:
@@ -68,8 +69,11 @@ def part_c(EarlyStopping) -> None:
         for epoch, loss in enumerate(losses, start=1):
             history.val_loss.append(loss)
             stop, ref_stop = ours(epoch, history, model), ref(epoch, history, model)
-            check.close((stop, ours.best_epoch, ours.wait), (ref_stop, ref.best_epoch, ref.wait),
-                        f"epoch {epoch}, val_loss {loss}: (stop, best_epoch, wait)")
+            check.close(
+                (stop, ours.best_epoch, ours.wait),
+                (ref_stop, ref.best_epoch, ref.wait),
+                f"epoch {epoch}, val_loss {loss}: (stop, best_epoch, wait)",
+            )
             if ref_stop:
                 break
 
@@ -86,8 +90,11 @@ def part_d(label_smoothing_cross_entropy) -> None:
     target = torch.tensor([0, 2])
     with _grading.Checker("part D") as check:
         for eps in (0.0, 0.1, 0.5):
-            check.close(label_smoothing_cross_entropy(logits, target, eps),
-                        reference.label_smoothing_cross_entropy(logits, target, eps), f"smoothing={eps}")
+            check.close(
+                label_smoothing_cross_entropy(logits, target, eps),
+                reference.label_smoothing_cross_entropy(logits, target, eps),
+                f"smoothing={eps}",
+            )
 
 
 def part_e(CONFIG, l2_penalty, InvertedDropout, EarlyStopping, label_smoothing_cross_entropy) -> None:
@@ -101,13 +108,18 @@ def part_e(CONFIG, l2_penalty, InvertedDropout, EarlyStopping, label_smoothing_c
     l2_penalty, InvertedDropout, EarlyStopping, label_smoothing_cross_entropy
         The student's answers to parts A–D, which the experiment uses.
     """
-    components = {"l2_penalty": l2_penalty, "Dropout": InvertedDropout, "EarlyStopping": EarlyStopping,
-                  "label_smoothing_cross_entropy": label_smoothing_cross_entropy}
+    components = {
+        "l2_penalty": l2_penalty,
+        "Dropout": InvertedDropout,
+        "EarlyStopping": EarlyStopping,
+        "label_smoothing_cross_entropy": label_smoothing_cross_entropy,
+    }
     with _grading.Checker("part E") as check:
         run = reference.moons_experiment(**CONFIG, seed=0, components=components)
         print(f"your configuration: train {run['train_acc']:.3f}, val {run['val_acc']:.3f}, gap {run['gap']:.3f}")
-        check.true(set(CONFIG) <= {"l2", "dropout", "smoothing", "patience", "epochs"},
-                   "CONFIG uses only the allowed keys")
+        check.true(
+            set(CONFIG) <= {"l2", "dropout", "smoothing", "patience", "epochs"}, "CONFIG uses only the allowed keys"
+        )
         check.true(run["gap"] < 0.08, "gap below 0.08", hint=f"got {run['gap']:.3f}")
         check.true(run["val_acc"] >= 0.78, "validation accuracy at least 0.78", hint=f"got {run['val_acc']:.3f}")
 
@@ -118,8 +130,12 @@ PARTS = (
     Part("B", "inverted dropout", part_b, ("InvertedDropout",)),
     Part("C", "early stopping", part_c, ("EarlyStopping",)),
     Part("D", "label-smoothing cross-entropy", part_d, ("label_smoothing_cross_entropy",)),
-    Part("E", "close the gap", part_e,
-         ("CONFIG", "l2_penalty", "InvertedDropout", "EarlyStopping", "label_smoothing_cross_entropy")),
+    Part(
+        "E",
+        "close the gap",
+        part_e,
+        ("CONFIG", "l2_penalty", "InvertedDropout", "EarlyStopping", "label_smoothing_cross_entropy"),
+    ),
 )
 
 

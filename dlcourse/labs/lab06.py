@@ -43,8 +43,12 @@ def part_b(pad_and_crop) -> None:
     x = torch.arange(2 * 1 * 3 * 3, dtype=torch.float32).reshape(2, 1, 3, 3)
     offsets = torch.tensor([[0, 0], [1, 2]])
     with _grading.Checker("part B") as check:
-        check.function(pad_and_crop, lambda x, o, p, fill: reference.crop(x, o, padding=p, fill=fill),
-                       [(x, offsets, 1, -1.0)], name="pad_and_crop")
+        check.function(
+            pad_and_crop,
+            lambda x, o, p, fill: reference.crop(x, o, padding=p, fill=fill),
+            [(x, offsets, 1, -1.0)],
+            name="pad_and_crop",
+        )
         check.close(pad_and_crop(x, torch.tensor([[1, 1], [1, 1]]), 1), x, "offsets (padding, padding) keep the image")
 
 
@@ -118,10 +122,15 @@ def part_e(augment_batch, train_and_score, digits, *, reuse_baseline: bool = Fal
             baseline = [train_and_score(None, s) for s in seeds]
             _last_baseline["scores"] = (train_and_score, digits, tuple(baseline))
         gain = sum(augmented) / len(seeds) - sum(baseline) / len(seeds)
-        print(f"validation accuracy for seeds {seeds}: baseline {[round(a, 3) for a in baseline]}, "
-              f"with your augmentation {[round(a, 3) for a in augmented]}; mean gain {gain:+.3f}")
-        check.true(gain >= 0.01, "averaged over three seeds, your augmentation beats the baseline by at least 0.01",
-                   hint=f"mean gain {gain:+.3f}")
+        print(
+            f"validation accuracy for seeds {seeds}: baseline {[round(a, 3) for a in baseline]}, "
+            f"with your augmentation {[round(a, 3) for a in augmented]}; mean gain {gain:+.3f}"
+        )
+        check.true(
+            gain >= 0.01,
+            "averaged over three seeds, your augmentation beats the baseline by at least 0.01",
+            hint=f"mean gain {gain:+.3f}",
+        )
 
 
 #: The parts with a visible check, in order (part F is a written answer).
@@ -130,8 +139,13 @@ PARTS = (
     Part("B", "crop with padding", part_b, ("pad_and_crop",)),
     Part("C", "Cutout", part_c, ("cutout",)),
     Part("D", "Mixup with soft targets", part_d, ("mixup",)),
-    Part("E", "beat the baseline", functools.partial(part_e, reuse_baseline=True), ("augment_batch",),
-         given=("train_and_score", "digits")),
+    Part(
+        "E",
+        "beat the baseline",
+        functools.partial(part_e, reuse_baseline=True),
+        ("augment_batch",),
+        given=("train_and_score", "digits"),
+    ),
 )
 
 

@@ -56,19 +56,25 @@ def part_c(group_train_test_split) -> None:
     group_train_test_split : callable
         The student's ``group_train_test_split(groups, test_size=0.25, seed=0)``.
     """
-    groups = np.repeat(np.arange(40), 3)          # 40 patients, 3 scans each
+    groups = np.repeat(np.arange(40), 3)  # 40 patients, 3 scans each
     with _grading.Checker("part C") as check:
         train_idx, test_idx = group_train_test_split(groups, test_size=0.25, seed=0)
-        check.true(sorted(np.concatenate([train_idx, test_idx]).tolist()) == list(range(120)),
-                   "every index is in exactly one split")
+        check.true(
+            sorted(np.concatenate([train_idx, test_idx]).tolist()) == list(range(120)),
+            "every index is in exactly one split",
+        )
         check.true(not set(groups[train_idx]) & set(groups[test_idx]), "no patient is in both splits")
         check.close(len(test_idx) / 120, 0.25, "share of examples in the test set", atol=0.05)
         # one patient with 300 scans and 100 with one: a quarter of the *groups* is 25 patients, which puts
         # either 25 or 324 of the 400 scans in the test set; a quarter of the *examples* is 100 single scans
         skewed = np.concatenate([np.zeros(300, dtype=int), np.arange(1, 101)])
         train_idx, test_idx = group_train_test_split(skewed, test_size=0.25, seed=0)
-        check.close(len(test_idx) / 400, 0.25, "share of examples (not of groups) in the test set, one patient with "
-                    "300 of 400 scans", atol=0.05)
+        check.close(
+            len(test_idx) / 400,
+            0.25,
+            "share of examples (not of groups) in the test set, one patient with 300 of 400 scans",
+            atol=0.05,
+        )
 
 
 def part_d(expected_initial_loss, initial_loss_ok) -> None:
@@ -85,8 +91,10 @@ def part_d(expected_initial_loss, initial_loss_ok) -> None:
     fresh = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 5))
     with _grading.Checker("part D") as check:
         check.close(expected_initial_loss(5), diagnostics.expected_initial_loss(5), "expected_initial_loss(5)")
-        check.true(initial_loss_ok(fresh, X, y) == diagnostics.check_initial_loss(fresh, X, y).passed,
-                   "initial_loss_ok agrees with dlcourse on a freshly initialised network")
+        check.true(
+            initial_loss_ok(fresh, X, y) == diagnostics.check_initial_loss(fresh, X, y).passed,
+            "initial_loss_ok agrees with dlcourse on a freshly initialised network",
+        )
 
 
 def part_e(numerical_gradient, max_relative_error) -> None:
@@ -98,10 +106,14 @@ def part_e(numerical_gradient, max_relative_error) -> None:
         The student's ``numerical_gradient(f, x, h=1e-6)`` and ``max_relative_error(a, b)``.
     """
     x = torch.tensor([[0.5, -1.0], [2.0, 0.1]])
-    cube = lambda t: (t ** 3).sum()  # noqa: E731
+    cube = lambda t: (t**3).sum()  # noqa: E731
     with _grading.Checker("part E") as check:
-        check.close(numerical_gradient(cube, x), gradcheck.numerical_gradient(cube, [x])[0],
-                    "numerical_gradient of sum(x^3)", atol=1e-6)
+        check.close(
+            numerical_gradient(cube, x),
+            gradcheck.numerical_gradient(cube, [x])[0],
+            "numerical_gradient of sum(x^3)",
+            atol=1e-6,
+        )
         a, b = torch.tensor([1.0, 2.0, 0.0]), torch.tensor([1.0, 1.0, 0.0])
         check.close(max_relative_error(a, b), float(gradcheck.relative_error(a, b).max()), "max_relative_error")
 
@@ -139,16 +151,24 @@ def part_f(INITIAL_LOSS, GRADIENT_ERROR, fixed_model, make_model, digits, train_
         grads.append(probe[0].bias.grad.clone())
     error = float(gradcheck.relative_error(*grads).max())
     with _grading.Checker("part F") as check:
-        check.true(isinstance(INITIAL_LOSS, float) and isinstance(GRADIENT_ERROR, float),
-                   "INITIAL_LOSS and GRADIENT_ERROR are floats", hint=f"got {INITIAL_LOSS!r} and {GRADIENT_ERROR!r}")
+        check.true(
+            isinstance(INITIAL_LOSS, float) and isinstance(GRADIENT_ERROR, float),
+            "INITIAL_LOSS and GRADIENT_ERROR are floats",
+            hint=f"got {INITIAL_LOSS!r} and {GRADIENT_ERROR!r}",
+        )
         check.close(INITIAL_LOSS, initial, "INITIAL_LOSS: the broken model's cross-entropy on 64 examples", rtol=1e-4)
         check.close(GRADIENT_ERROR, error, "GRADIENT_ERROR: your gradient check on the first layer's bias", rtol=1e-5)
         model = fixed_model()
-        check.true([type(m).__name__ for m in model][0::2] == ["Linear", "Linear", "Linear"],
-                   "same architecture: Linear, activation, Linear, activation, Linear")
+        check.true(
+            [type(m).__name__ for m in model][0::2] == ["Linear", "Linear", "Linear"],
+            "same architecture: Linear, activation, Linear, activation, Linear",
+        )
         accuracy = train_and_score(model)
-        check.true(accuracy >= 0.95, "the fixed model reaches a validation accuracy of at least 0.95",
-                   hint=f"got {accuracy:.3f}")
+        check.true(
+            accuracy >= 0.95,
+            "the fixed model reaches a validation accuracy of at least 0.95",
+            hint=f"got {accuracy:.3f}",
+        )
 
 
 #: The parts with a visible check, in order (part G is a written answer).
@@ -158,8 +178,13 @@ PARTS = (
     Part("C", "a group-aware split", part_c, ("group_train_test_split",)),
     Part("D", "the initial-loss check", part_d, ("expected_initial_loss", "initial_loss_ok")),
     Part("E", "a finite-difference gradient check", part_e, ("numerical_gradient", "max_relative_error")),
-    Part("F", "diagnose and fix a broken training setup", part_f, ("INITIAL_LOSS", "GRADIENT_ERROR", "fixed_model"),
-         given=("make_model", "digits", "train_and_score")),
+    Part(
+        "F",
+        "diagnose and fix a broken training setup",
+        part_f,
+        ("INITIAL_LOSS", "GRADIENT_ERROR", "fixed_model"),
+        given=("make_model", "digits", "train_and_score"),
+    ),
 )
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["FINAL_EPOCHS", "LAB", "MARGIN", "PARTS", "SEARCH_BUDGET", "OverBudget", "counting_objective", "part_a",
-           "part_b", "part_c", "part_d", "progress"]
+__all__ = [
+    "FINAL_EPOCHS",
+    "LAB",
+    "MARGIN",
+    "PARTS",
+    "SEARCH_BUDGET",
+    "OverBudget",
+    "counting_objective",
+    "part_a",
+    "part_b",
+    "part_c",
+    "part_d",
+    "progress",
+]
 
 import math
 
@@ -35,16 +47,27 @@ def part_a(sample_loguniform) -> None:
     with _grading.Checker("part A") as check:
         x = sample_loguniform(1e-4, 1.0, 20000, np.random.default_rng(0))
         shares = np.histogram(np.log10(x), bins=[-4, -3, -2, -1, 0])[0] / len(x)
-        check.true(isinstance(x, np.ndarray) and x.shape == (20000,), "returns an array of n values",
-                   hint=f"got {type(x).__name__} of shape {getattr(x, 'shape', None)}")
+        check.true(
+            isinstance(x, np.ndarray) and x.shape == (20000,),
+            "returns an array of n values",
+            hint=f"got {type(x).__name__} of shape {getattr(x, 'shape', None)}",
+        )
         check.true(bool(x.min() >= 1e-4 and x.max() <= 1.0), "every value lies in [low, high]")
         rng = np.random.default_rng(0)
-        reference = np.histogram(np.log10([T.loguniform(1e-4, 1.0).sample(rng) for _ in range(20000)]),
-                                 bins=[-4, -3, -2, -1, 0])[0] / 20000
-        check.close(torch.tensor(shares), torch.tensor(reference), "share of draws per decade (reference: 1/4 each)",
-                    atol=0.02)
-        check.close(sample_loguniform(1e-3, 1e-1, 5, np.random.default_rng(7)).tolist(),
-                    sample_loguniform(1e-3, 1e-1, 5, np.random.default_rng(7)).tolist(), "same seed, same draws")
+        reference = (
+            np.histogram(
+                np.log10([T.loguniform(1e-4, 1.0).sample(rng) for _ in range(20000)]), bins=[-4, -3, -2, -1, 0]
+            )[0]
+            / 20000
+        )
+        check.close(
+            torch.tensor(shares), torch.tensor(reference), "share of draws per decade (reference: 1/4 each)", atol=0.02
+        )
+        check.close(
+            sample_loguniform(1e-3, 1e-1, 5, np.random.default_rng(7)).tolist(),
+            sample_loguniform(1e-3, 1e-1, 5, np.random.default_rng(7)).tolist(),
+            "same seed, same draws",
+        )
 
 
 def _toy(p, b):
@@ -63,19 +86,29 @@ def part_b(random_search) -> None:
     with _grading.Checker("part B") as check:
         trials = random_search(_toy, toy_space, 12, 3, seed=1)
         check.true(isinstance(trials, list) and len(trials) == 12, "12 records for n_trials=12")
-        check.true(all(set(t) == {"params", "budget", "score"} for t in trials),
-                   "each record has params, budget, score")
+        check.true(
+            all(set(t) == {"params", "budget", "score"} for t in trials), "each record has params, budget, score"
+        )
         check.true(all(t["budget"] == 3 for t in trials), "every trial used the budget")
-        check.true(all(1e-4 <= t["params"]["lr"] <= 1 and t["params"]["act"] in ("relu", "tanh") for t in trials),
-                   "every configuration lies in the space")
-        check.close([t["score"] for t in trials], [_toy(t["params"], 3) for t in trials],
-                    "scores come from the objective")
-        check.true([t["params"] for t in random_search(_toy, toy_space, 12, 3, seed=1)]
-                   == [t["params"] for t in trials], "same seed, same configurations")
-        reference = T.random_search(_toy, {"lr": T.loguniform(1e-4, 1.0), "act": ["relu", "tanh"]}, n_trials=12,
-                                    budget=3)
-        check.true(max(t["score"] for t in trials) > -1.5, "the best trial is as good as a reference search finds",
-                   hint=f"the reference search found {reference.best.score:.3f}")
+        check.true(
+            all(1e-4 <= t["params"]["lr"] <= 1 and t["params"]["act"] in ("relu", "tanh") for t in trials),
+            "every configuration lies in the space",
+        )
+        check.close(
+            [t["score"] for t in trials], [_toy(t["params"], 3) for t in trials], "scores come from the objective"
+        )
+        check.true(
+            [t["params"] for t in random_search(_toy, toy_space, 12, 3, seed=1)] == [t["params"] for t in trials],
+            "same seed, same configurations",
+        )
+        reference = T.random_search(
+            _toy, {"lr": T.loguniform(1e-4, 1.0), "act": ["relu", "tanh"]}, n_trials=12, budget=3
+        )
+        check.true(
+            max(t["score"] for t in trials) > -1.5,
+            "the best trial is as good as a reference search finds",
+            hint=f"the reference search found {reference.best.score:.3f}",
+        )
 
 
 def _toy_c(p, b):
@@ -95,8 +128,10 @@ def part_c(successive_halving) -> None:
     with _grading.Checker("part C") as check:
         mine = successive_halving(_toy_c, configs, 1, 3)
         check.close([t["budget"] for t in mine], [t.budget for t in reference.trials], "budgets of every evaluation")
-        check.true([t["params"] for t in mine] == [t.params for t in reference.trials],
-                   "the same configurations are promoted, in the same order")
+        check.true(
+            [t["params"] for t in mine] == [t.params for t in reference.trials],
+            "the same configurations are promoted, in the same order",
+        )
         check.close(sum(t["budget"] for t in mine), 4 * 27, "total budget 27·1 + 9·3 + 3·9 + 1·27")
 
 
@@ -152,18 +187,32 @@ def part_d(search, best_params, SPENT, objective, default_score) -> None:
             over = ""
         except OverBudget as error:
             over = str(error)
-        check.true(not over and spent["epochs"] > 0,
-                   f"search(objective) trains only through the objective it is given, at most {SEARCH_BUDGET} epochs "
-                   "(a counting stand-in objective)", hint=over or "it never called the objective it was given")
-        check.true(SPENT["epochs"] <= SEARCH_BUDGET, f"the search spent at most {SEARCH_BUDGET} epochs",
-                   hint=f"spent {SPENT['epochs']}")
-        check.true(isinstance(best_params, dict) and {"lr", "width", "activation"} <= set(best_params),
-                   "best_params has lr, width and activation")
+        check.true(
+            not over and spent["epochs"] > 0,
+            f"search(objective) trains only through the objective it is given, at most {SEARCH_BUDGET} epochs "
+            "(a counting stand-in objective)",
+            hint=over or "it never called the objective it was given",
+        )
+        check.true(
+            SPENT["epochs"] <= SEARCH_BUDGET,
+            f"the search spent at most {SEARCH_BUDGET} epochs",
+            hint=f"spent {SPENT['epochs']}",
+        )
+        check.true(
+            isinstance(best_params, dict) and {"lr", "width", "activation"} <= set(best_params),
+            "best_params has lr, width and activation",
+        )
         score = objective(best_params, FINAL_EPOCHS)
-        check.true(score >= default_score + MARGIN, f"validation accuracy of best_params beats the default by {MARGIN}",
-                   hint=f"got {score:.4f}, the default {default_score:.4f}")
-        check.true(SPENT["test_calls"] == 1, "the test split was evaluated exactly once",
-                   hint=f"final_test_score was called {SPENT['test_calls']} times")
+        check.true(
+            score >= default_score + MARGIN,
+            f"validation accuracy of best_params beats the default by {MARGIN}",
+            hint=f"got {score:.4f}, the default {default_score:.4f}",
+        )
+        check.true(
+            SPENT["test_calls"] == 1,
+            "the test split was evaluated exactly once",
+            hint=f"final_test_score was called {SPENT['test_calls']} times",
+        )
 
 
 #: The parts with a visible check, in order (part E is a written answer).
@@ -171,8 +220,13 @@ PARTS = (
     Part("A", "log-uniform sampling", part_a, ("sample_loguniform",)),
     Part("B", "random search", part_b, ("random_search",)),
     Part("C", "successive halving", part_c, ("successive_halving",)),
-    Part("D", "beat the default within a budget", part_d, ("search", "best_params"),
-         given=("SPENT", "objective", "default_score")),
+    Part(
+        "D",
+        "beat the default within a budget",
+        part_d,
+        ("search", "best_params"),
+        given=("SPENT", "objective", "default_score"),
+    ),
 )
 
 

@@ -44,7 +44,18 @@ from .layernorm import LayerNorm, layer_norm
 from .preprocessing import PCAWhitener, Standardizer
 
 __all__ = [
-    "Standardizer", "PCAWhitener", "quadratic_form", "condition_number", "gradient_descent", "steps_to_converge",
-    "batch_statistics", "batch_norm", "BatchNormBase", "BatchNorm1d", "GhostBatchNorm1d", "BatchNorm2d",
-    "layer_norm", "LayerNorm",
+    "Standardizer",
+    "PCAWhitener",
+    "quadratic_form",
+    "condition_number",
+    "gradient_descent",
+    "steps_to_converge",
+    "batch_statistics",
+    "batch_norm",
+    "BatchNormBase",
+    "BatchNorm1d",
+    "GhostBatchNorm1d",
+    "BatchNorm2d",
+    "layer_norm",
+    "LayerNorm",
 ]

@@ -143,9 +143,17 @@ class _BatchNormTrain(torch.autograd.Function):
         return grad_x, sum_g_xhat if needs_weight else None, sum_g if needs_bias else None, None, None, None, None
 
 
-def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: torch.Tensor | None,
-               weight: torch.Tensor | None = None, bias: torch.Tensor | None = None, *, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> torch.Tensor:
+def batch_norm(
+    x: torch.Tensor,
+    running_mean: torch.Tensor | None,
+    running_var: torch.Tensor | None,
+    weight: torch.Tensor | None = None,
+    bias: torch.Tensor | None = None,
+    *,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> torch.Tensor:
     r"""Batch normalization of ``x`` (shape ``(N, C, ...)``), one set of statistics per channel.
 
     **Training** (or no running statistics): normalise with the mini-batch statistics of
@@ -179,8 +187,10 @@ def batch_norm(x: torch.Tensor, running_mean: torch.Tensor | None, running_var: 
     if training or running_mean is None:  # (so running buffers, if given, are to be updated)
         m = x.numel() // x.shape[1]
         if m <= 1:
-            raise ValueError(f"x: expected more than 1 value per channel when training, got input of shape "
-                             f"{tuple(x.shape)} (a batch of one example has zero batch variance)")
+            raise ValueError(
+                f"x: expected more than 1 value per channel when training, got input of shape "
+                f"{tuple(x.shape)} (a batch of one example has zero batch variance)"
+            )
         if running_mean is not None and not (type(momentum) is float and 0 <= momentum <= 1):
             momentum = check_probability(momentum, "momentum")
         return _BatchNormTrain.apply(x, weight, bias, running_mean, running_var, momentum, eps)
@@ -206,8 +216,18 @@ class BatchNormBase(nn.Module):
     _shapes: tuple[int, ...] = ()
     _shape_text = ""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ):
         super().__init__()
         self.num_features = check_positive_int(num_features, "num_features")
         self.eps = check_positive(eps, "eps")
@@ -215,8 +235,9 @@ class BatchNormBase(nn.Module):
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         factory = {"device": device, "dtype": dtype}
         self.register_parameter("weight", nn.Parameter(torch.ones(num_features, **factory)) if self.affine else None)
-        self.register_parameter("bias", nn.Parameter(torch.zeros(num_features, **factory)) if self.affine and bias
-                                else None)
+        self.register_parameter(
+            "bias", nn.Parameter(torch.zeros(num_features, **factory)) if self.affine and bias else None
+        )
         if self.track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features, **factory))
             self.register_buffer("running_var", torch.ones(num_features, **factory))
@@ -249,13 +270,23 @@ class BatchNormBase(nn.Module):
         if self.training and self.track_running_stats:
             buffers["num_batches_tracked"].add_(1)
             factor = 1.0 / float(buffers["num_batches_tracked"]) if self.momentum is None else self.momentum
-        return batch_norm(x, buffers["running_mean"], buffers["running_var"], params["weight"], params["bias"],
-                          training=self.training, momentum=factor, eps=self.eps)
+        return batch_norm(
+            x,
+            buffers["running_mean"],
+            buffers["running_var"],
+            params["weight"],
+            params["bias"],
+            training=self.training,
+            momentum=factor,
+            eps=self.eps,
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}" + ("" if self.bias is not None or not self.affine
-                                                                     else ", bias=False"))
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+            + ("" if self.bias is not None or not self.affine else ", bias=False")
+        )
 
 
 class BatchNorm1d(BatchNormBase):

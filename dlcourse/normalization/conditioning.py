@@ -91,8 +91,9 @@ def gradient_descent(H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: 
     return torch.stack(path)
 
 
-def steps_to_converge(H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: float, tol: float = 1e-3,
-                      max_steps: int = 10**9) -> int | None:
+def steps_to_converge(
+    H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: float, tol: float = 1e-3, max_steps: int = 10**9
+) -> int | None:
     r"""Number of gradient-descent steps until the excess loss falls to ``tol`` times its start.
 
     On a quadratic the iteration has a closed form. In the eigenbasis :math:`H = \sum_i

@@ -25,8 +25,13 @@ __all__ = ["layer_norm", "LayerNorm"]
 
 
 # --------------------------------------------------------------------------- layer normalization
-def layer_norm(x: torch.Tensor, normalized_shape: tuple[int, ...], weight: torch.Tensor | None = None,
-               bias: torch.Tensor | None = None, eps: float = 1e-5) -> torch.Tensor:
+def layer_norm(
+    x: torch.Tensor,
+    normalized_shape: tuple[int, ...],
+    weight: torch.Tensor | None = None,
+    bias: torch.Tensor | None = None,
+    eps: float = 1e-5,
+) -> torch.Tensor:
     r"""Layer normalization (Ba et al., 2016): statistics per *example*, over its last
     ``len(normalized_shape)`` dimensions (the :math:`H` features of that example):
 
@@ -41,9 +46,11 @@ def layer_norm(x: torch.Tensor, normalized_shape: tuple[int, ...], weight: torch
     x = check_tensor(x, "x", floating=True)
     normalized_shape = tuple(normalized_shape)
     k = len(normalized_shape)
-    if k == 0 or tuple(x.shape[x.ndim - k:]) != normalized_shape or x.ndim < k:
-        raise ValueError(f"x must end with the normalized shape {normalized_shape}: expected shape "
-                         f"(*, {', '.join(map(str, normalized_shape))}), got {tuple(x.shape)}")
+    if k == 0 or tuple(x.shape[x.ndim - k :]) != normalized_shape or x.ndim < k:
+        raise ValueError(
+            f"x must end with the normalized shape {normalized_shape}: expected shape "
+            f"(*, {', '.join(map(str, normalized_shape))}), got {tuple(x.shape)}"
+        )
     dims = tuple(range(x.ndim - k, x.ndim))
     var, mean = torch.var_mean(x, dim=dims, correction=0, keepdim=True)
     out = (x - mean) * torch.rsqrt(var + check_positive(eps, "eps"))
@@ -65,8 +72,15 @@ class LayerNorm(nn.Module):
     tensor([[-1.2247,  0.0000,  1.2247]], grad_fn=<AddBackward0>)
     """
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
-                 device=None, dtype=None):
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
@@ -75,8 +89,7 @@ class LayerNorm(nn.Module):
         self.elementwise_affine = bool(elementwise_affine)
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(torch.ones(self.normalized_shape, **factory)) if elementwise_affine else None
-        self.bias = (nn.Parameter(torch.zeros(self.normalized_shape, **factory))
-                     if elementwise_affine and bias else None)
+        self.bias = nn.Parameter(torch.zeros(self.normalized_shape, **factory)) if elementwise_affine and bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = check_tensor(x, "input", floating=True)

@@ -48,7 +48,6 @@ Examples
 tensor([ 0.9000, -2.1000])
 """
 
-
 from __future__ import annotations
 
 import torch

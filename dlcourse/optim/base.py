@@ -21,16 +21,25 @@ __all__ = [
 def _check_betas(betas) -> tuple[float, float]:
     if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
         raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-    return (check_probability(betas[0], "betas[0]", allow_one=False),
-            check_probability(betas[1], "betas[1]", allow_one=False))
+    return (
+        check_probability(betas[0], "betas[0]", allow_one=False),
+        check_probability(betas[1], "betas[1]", allow_one=False),
+    )
 
 
 def _zeros(param: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(param, memory_format=torch.preserve_format)
 
 
-def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, maximize: bool,
-              decoupled: bool = False, lr: float = 0.0) -> torch.Tensor:
+def _gradient(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    *,
+    weight_decay: float,
+    maximize: bool,
+    decoupled: bool = False,
+    lr: float = 0.0,
+) -> torch.Tensor:
     r"""The gradient an update uses: :math:`-g` when maximising, plus :math:`\lambda\theta` (L2 decay);
     with ``decoupled=True`` the parameter is shrunk in place by :math:`(1 - \eta\lambda)` instead (AdamW)."""
     g = -grad if maximize else grad
@@ -42,8 +51,15 @@ def _gradient(param: torch.Tensor, grad: torch.Tensor, *, weight_decay: float, m
     return g
 
 
-def _gradients(params: list[torch.Tensor], grads: list[torch.Tensor], *, weight_decay: float, maximize: bool,
-               decoupled: bool = False, lr: float = 0.0) -> list[torch.Tensor]:
+def _gradients(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    *,
+    weight_decay: float,
+    maximize: bool,
+    decoupled: bool = False,
+    lr: float = 0.0,
+) -> list[torch.Tensor]:
     """``_gradient`` on lists; like it, never writes into the ``grads`` themselves."""
     gs = torch._foreach_neg(grads) if maximize else grads
     if weight_decay != 0:
@@ -77,7 +93,8 @@ def _check_switches(owner: str, **switches) -> None:
         if value not in _TORCH_SWITCHES[name]:
             raise NotImplementedError(
                 f"{name}={value!r}: {owner} has a readable loop over parameters and its foreach twin "
-                f"only; torch.optim's {name} path is not provided. Use torch.optim.{owner} for it.")
+                f"only; torch.optim's {name} path is not provided. Use torch.optim.{owner} for it."
+            )
 
 
 def _check_foreach(foreach) -> bool | None:
@@ -134,15 +151,19 @@ class LoopOptimizer(torch.optim.Optimizer):
 
     def state_dict(self) -> dict:  # noqa: D102 - documented on the class
         packed = super().state_dict()
-        packed["state"] = {key: {name: _to_torch_scalar(name, value) for name, value in state.items()}
-                           for key, state in packed["state"].items()}
+        packed["state"] = {
+            key: {name: _to_torch_scalar(name, value) for name, value in state.items()}
+            for key, state in packed["state"].items()
+        }
         return packed
 
     def load_state_dict(self, state_dict: dict) -> None:  # noqa: D102 - documented on the class
         state_dict = dict(state_dict)
         # Python numbers pass torch's loader untouched (a tensor would be cast to the parameter's dtype)
-        state_dict["state"] = {key: {name: _from_torch_scalar(name, value) for name, value in state.items()}
-                               for key, state in state_dict["state"].items()}
+        state_dict["state"] = {
+            key: {name: _from_torch_scalar(name, value) for name, value in state.items()}
+            for key, state in state_dict["state"].items()
+        }
         super().load_state_dict(state_dict)
 
     @torch.no_grad()
@@ -174,8 +195,9 @@ def _uses_foreach(group: dict, params: list[torch.Tensor]) -> bool:
     return foreach
 
 
-def _by_device_and_dtype(params: list[torch.Tensor], grads: list[torch.Tensor],
-                         states: list[dict]) -> list[tuple[list, list, list]]:
+def _by_device_and_dtype(
+    params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict]
+) -> list[tuple[list, list, list]]:
     """Split the parallel lists by the parameter's device and dtype (a foreach call takes tensors of
     one kind), keeping their order, as torch.optim does."""
     kinds: dict[tuple, tuple[list, list, list]] = {}
@@ -189,8 +211,10 @@ def _by_device_and_dtype(params: list[torch.Tensor], grads: list[torch.Tensor],
 
 def _refuse_complex(owner: str, params) -> None:
     if any(torch.is_complex(p) for p in params):
-        raise NotImplementedError(f"params: {owner} does not support complex parameters "
-                                  "(torch.optim views them as pairs of reals; use torch.view_as_real yourself)")
+        raise NotImplementedError(
+            f"params: {owner} does not support complex parameters "
+            "(torch.optim views them as pairs of reals; use torch.view_as_real yourself)"
+        )
 
 
 def _to_torch_scalar(name: str, value):

@@ -11,14 +11,27 @@ from .base import _advance_steps, _gradients, _zeros
 from .rules import _start_rmsprop_state
 
 __all__ = [
-    "sgd_update_foreach", "adagrad_update_foreach", "rmsprop_update_foreach", "adam_update_foreach",
-    "nadam_update_foreach", "adamax_update_foreach",
+    "sgd_update_foreach",
+    "adagrad_update_foreach",
+    "rmsprop_update_foreach",
+    "adam_update_foreach",
+    "nadam_update_foreach",
+    "adamax_update_foreach",
 ]
 
 
-def sgd_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
-                       momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
-                       nesterov: bool = False, maximize: bool = False) -> None:
+def sgd_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`sgd_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     d = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
@@ -35,10 +48,18 @@ def sgd_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], st
     torch._foreach_add_(params, d, alpha=-lr)
 
 
-def adagrad_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
-                           lr: float, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                           initial_accumulator_value: float = 0.0, eps: float = 1e-10,
-                           maximize: bool = False) -> None:
+def adagrad_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`adagrad_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     for param, state in zip(params, states):
@@ -54,9 +75,19 @@ def adagrad_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor]
     torch._foreach_addcdiv_(params, g, denom, [-(lr / (1 + (t - 1) * lr_decay)) for t in steps])
 
 
-def rmsprop_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
-                           lr: float, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                           momentum: float = 0.0, centered: bool = False, maximize: bool = False) -> None:
+def rmsprop_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    centered: bool = False,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`rmsprop_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     for param, state in zip(params, states):
@@ -84,9 +115,19 @@ def rmsprop_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor]
         torch._foreach_addcdiv_(params, g, avg, value=-lr)
 
 
-def adam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
-                        betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                        amsgrad: bool = False, decoupled_weight_decay: bool = False, maximize: bool = False) -> None:
+def adam_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`adam_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     beta1, beta2 = betas
@@ -98,8 +139,7 @@ def adam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], s
             if amsgrad:
                 state["max_exp_avg_sq"] = _zeros(param)
     steps = _advance_steps(states)
-    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay,
-                   lr=lr)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay, lr=lr)
     m = [state["exp_avg"] for state in states]
     v = [state["exp_avg_sq"] for state in states]
     torch._foreach_lerp_(m, g, 1 - beta1)
@@ -110,15 +150,24 @@ def adam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], s
         torch._foreach_maximum_(v_max, v)
         v = v_max
     denom = torch._foreach_sqrt(v)
-    torch._foreach_div_(denom, [math.sqrt(1 - beta2 ** t) for t in steps])
+    torch._foreach_div_(denom, [math.sqrt(1 - beta2**t) for t in steps])
     torch._foreach_add_(denom, eps)
-    torch._foreach_addcdiv_(params, m, denom, [-lr / (1 - beta1 ** t) for t in steps])
+    torch._foreach_addcdiv_(params, m, denom, [-lr / (1 - beta1**t) for t in steps])
 
 
-def nadam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *, lr: float,
-                         betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                         momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
-                         maximize: bool = False) -> None:
+def nadam_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum_decay: float = 4e-3,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`nadam_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     beta1, beta2 = betas
@@ -129,8 +178,7 @@ def nadam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], 
             state["exp_avg"] = _zeros(param)
             state["exp_avg_sq"] = _zeros(param)
     steps = _advance_steps(states)
-    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay,
-                   lr=lr)
+    g = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize, decoupled=decoupled_weight_decay, lr=lr)
     grad_scales, exp_avg_scales = [], []
     for state, t in zip(states, steps):
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
@@ -143,16 +191,24 @@ def nadam_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], 
     torch._foreach_lerp_(m, g, 1 - beta1)
     torch._foreach_mul_(v, beta2)
     torch._foreach_addcmul_(v, g, g, value=1 - beta2)
-    denom = torch._foreach_div(v, [1 - beta2 ** t for t in steps])
+    denom = torch._foreach_div(v, [1 - beta2**t for t in steps])
     torch._foreach_sqrt_(denom)
     torch._foreach_add_(denom, eps)
     torch._foreach_addcdiv_(params, g, denom, grad_scales)
     torch._foreach_addcdiv_(params, m, denom, exp_avg_scales)
 
 
-def adamax_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor], states: list[dict], *,
-                          lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                          weight_decay: float = 0.0, maximize: bool = False) -> None:
+def adamax_update_foreach(
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    states: list[dict],
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    maximize: bool = False,
+) -> None:
     """The same update as :func:`adamax_update`, applied to lists: parallel lists of parameters (one
     device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
     beta1, beta2 = betas
@@ -170,4 +226,4 @@ def adamax_update_foreach(params: list[torch.Tensor], grads: list[torch.Tensor],
     bound = torch._foreach_abs(g)
     torch._foreach_add_(bound, eps)
     torch._foreach_maximum_(exp_infs, bound)
-    torch._foreach_addcdiv_(params, exp_avgs, exp_infs, [-lr / (1 - beta1 ** t) for t in steps])
+    torch._foreach_addcdiv_(params, exp_avgs, exp_infs, [-lr / (1 - beta1**t) for t in steps])

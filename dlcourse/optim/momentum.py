@@ -9,12 +9,15 @@ import torch
 from .._checks import check_nonnegative, check_positive_int, check_probability
 
 __all__ = [
-    "momentum_step_seed", "momentum_step_torch", "momentum_formulations",
+    "momentum_step_seed",
+    "momentum_step_torch",
+    "momentum_formulations",
 ]
 
 
-def momentum_step_seed(theta: torch.Tensor, grad: torch.Tensor, m: torch.Tensor, *, lr: float,
-                       beta: float) -> tuple[torch.Tensor, torch.Tensor]:
+def momentum_step_seed(
+    theta: torch.Tensor, grad: torch.Tensor, m: torch.Tensor, *, lr: float, beta: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""The textbook momentum step: :math:`m \leftarrow \beta m - \eta g`, :math:`\theta \leftarrow \theta + m`.
 
     Returns the new ``(theta, m)``; nothing is changed in place.
@@ -23,8 +26,9 @@ def momentum_step_seed(theta: torch.Tensor, grad: torch.Tensor, m: torch.Tensor,
     return theta + m, m
 
 
-def momentum_step_torch(theta: torch.Tensor, grad: torch.Tensor, v: torch.Tensor, *, lr: float,
-                        beta: float) -> tuple[torch.Tensor, torch.Tensor]:
+def momentum_step_torch(
+    theta: torch.Tensor, grad: torch.Tensor, v: torch.Tensor, *, lr: float, beta: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     r"""PyTorch's momentum step: :math:`v \leftarrow \beta v + g`, :math:`\theta \leftarrow \theta - \eta v`.
 
     Returns the new ``(theta, v)``. With :math:`v_0 = m_0 = 0` and a constant :math:`\eta`,
@@ -35,8 +39,9 @@ def momentum_step_torch(theta: torch.Tensor, grad: torch.Tensor, v: torch.Tensor
     return theta - lr * v, v
 
 
-def momentum_formulations(grad_fn: Callable[[torch.Tensor], torch.Tensor], theta0: torch.Tensor, *,
-                          lr: float, beta: float, steps: int = 50) -> dict[str, torch.Tensor]:
+def momentum_formulations(
+    grad_fn: Callable[[torch.Tensor], torch.Tensor], theta0: torch.Tensor, *, lr: float, beta: float, steps: int = 50
+) -> dict[str, torch.Tensor]:
     r"""Run both momentum formulations from ``theta0`` on the gradient field ``grad_fn``.
 
     Returns ``{"seed": trajectory, "torch": trajectory, "max_abs_difference": float tensor}``,

@@ -16,7 +16,13 @@ from .foreach import (
 from .rules import adagrad_update, adam_update, adamax_update, nadam_update, rmsprop_update, sgd_update
 
 __all__ = [
-    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adamax",
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "NAdam",
+    "Adamax",
 ]
 
 
@@ -43,9 +49,20 @@ class SGD(LoopOptimizer):
     _update = staticmethod(sgd_update)
     _update_foreach = staticmethod(sgd_update_foreach)
 
-    def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
-                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ):
         _check_switches("SGD", differentiable=differentiable, fused=fused)
         lr = check_nonnegative(lr, "lr")
         momentum = check_probability(momentum, "momentum", allow_one=False)
@@ -55,8 +72,18 @@ class SGD(LoopOptimizer):
         maximize = check_bool(maximize, "maximize")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize, foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                weight_decay=weight_decay,
+                nesterov=nesterov,
+                maximize=maximize,
+                foreach=_check_foreach(foreach),
+            ),
+        )
 
 
 class Adagrad(LoopOptimizer):
@@ -75,16 +102,33 @@ class Adagrad(LoopOptimizer):
     _update = staticmethod(adagrad_update)
     _update_foreach = staticmethod(adagrad_update_foreach)
 
-    def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, foreach: bool | None = None, *,
-                 maximize: bool = False, differentiable: bool = False, fused: bool | None = None):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ):
         _check_switches("Adagrad", differentiable=differentiable, fused=fused)
-        super().__init__(params, dict(
-            lr=check_nonnegative(lr, "lr"), lr_decay=check_nonnegative(lr_decay, "lr_decay"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
-            initial_accumulator_value=check_nonnegative(initial_accumulator_value, "initial_accumulator_value"),
-            eps=check_nonnegative(eps, "eps"), maximize=check_bool(maximize, "maximize"),
-            foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=check_nonnegative(lr, "lr"),
+                lr_decay=check_nonnegative(lr_decay, "lr_decay"),
+                weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+                initial_accumulator_value=check_nonnegative(initial_accumulator_value, "initial_accumulator_value"),
+                eps=check_nonnegative(eps, "eps"),
+                maximize=check_bool(maximize, "maximize"),
+                foreach=_check_foreach(foreach),
+            ),
+        )
 
 
 class RMSprop(LoopOptimizer):
@@ -106,17 +150,34 @@ class RMSprop(LoopOptimizer):
     _update = staticmethod(rmsprop_update)
     _update_foreach = staticmethod(rmsprop_update_foreach)
 
-    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
-                 differentiable: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
+    ):
         _check_switches("RMSprop", capturable=capturable, differentiable=differentiable)
-        super().__init__(params, dict(
-            lr=check_nonnegative(lr, "lr"), alpha=check_probability(alpha, "alpha", allow_one=False),
-            eps=check_nonnegative(eps, "eps"), weight_decay=check_nonnegative(weight_decay, "weight_decay"),
-            momentum=check_probability(momentum, "momentum", allow_one=False),
-            centered=check_bool(centered, "centered"), maximize=check_bool(maximize, "maximize"),
-            foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=check_nonnegative(lr, "lr"),
+                alpha=check_probability(alpha, "alpha", allow_one=False),
+                eps=check_nonnegative(eps, "eps"),
+                weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+                momentum=check_probability(momentum, "momentum", allow_one=False),
+                centered=check_bool(centered, "centered"),
+                maximize=check_bool(maximize, "maximize"),
+                foreach=_check_foreach(foreach),
+            ),
+        )
 
 
 class Adam(LoopOptimizer):
@@ -140,16 +201,36 @@ class Adam(LoopOptimizer):
     _update = staticmethod(adam_update)
     _update_foreach = staticmethod(adam_update_foreach)
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, foreach: bool | None = None,
-                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
-                 fused: bool | None = None, decoupled_weight_decay: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ):
         _check_switches(type(self).__name__, capturable=capturable, differentiable=differentiable, fused=fused)
-        super().__init__(params, dict(
-            lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"), amsgrad=check_bool(amsgrad, "amsgrad"),
-            decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=check_bool(maximize, "maximize"), foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=check_nonnegative(lr, "lr"),
+                betas=_check_betas(betas),
+                eps=check_nonnegative(eps, "eps"),
+                weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+                amsgrad=check_bool(amsgrad, "amsgrad"),
+                decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
+                maximize=check_bool(maximize, "maximize"),
+                foreach=_check_foreach(foreach),
+            ),
+        )
 
 
 class AdamW(Adam):
@@ -165,13 +246,35 @@ class AdamW(Adam):
     every weight by the same factor.
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
-                 foreach: bool | None = None, capturable: bool = False, differentiable: bool = False,
-                 fused: bool | None = None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True,
-                         maximize=maximize, foreach=foreach, capturable=capturable,
-                         differentiable=differentiable, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            decoupled_weight_decay=True,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+        )
 
 
 class NAdam(LoopOptimizer):
@@ -194,17 +297,35 @@ class NAdam(LoopOptimizer):
     _update = staticmethod(nadam_update)
     _update_foreach = staticmethod(nadam_update_foreach)
 
-    def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
-                 *, foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum_decay: float = 4e-3,
+        decoupled_weight_decay: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+    ):
         _check_switches("NAdam", capturable=capturable, differentiable=differentiable)
-        super().__init__(params, dict(
-            lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"),
-            momentum_decay=check_nonnegative(momentum_decay, "momentum_decay"),
-            decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
-            maximize=check_bool(maximize, "maximize"), foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=check_nonnegative(lr, "lr"),
+                betas=_check_betas(betas),
+                eps=check_nonnegative(eps, "eps"),
+                weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+                momentum_decay=check_nonnegative(momentum_decay, "momentum_decay"),
+                decoupled_weight_decay=check_bool(decoupled_weight_decay, "decoupled_weight_decay"),
+                maximize=check_bool(maximize, "maximize"),
+                foreach=_check_foreach(foreach),
+            ),
+        )
 
 
 class Adamax(LoopOptimizer):
@@ -221,11 +342,28 @@ class Adamax(LoopOptimizer):
     _update = staticmethod(adamax_update)
     _update_foreach = staticmethod(adamax_update_foreach)
 
-    def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, foreach: bool | None = None, *, maximize: bool = False,
-                 differentiable: bool = False, capturable: bool = False):
+    def __init__(
+        self,
+        params,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        capturable: bool = False,
+    ):
         _check_switches("Adamax", differentiable=differentiable, capturable=capturable)
-        super().__init__(params, dict(
-            lr=check_nonnegative(lr, "lr"), betas=_check_betas(betas), eps=check_nonnegative(eps, "eps"),
-            weight_decay=check_nonnegative(weight_decay, "weight_decay"), maximize=check_bool(maximize, "maximize"),
-            foreach=_check_foreach(foreach)))
+        super().__init__(
+            params,
+            dict(
+                lr=check_nonnegative(lr, "lr"),
+                betas=_check_betas(betas),
+                eps=check_nonnegative(eps, "eps"),
+                weight_decay=check_nonnegative(weight_decay, "weight_decay"),
+                maximize=check_bool(maximize, "maximize"),
+                foreach=_check_foreach(foreach),
+            ),
+        )

@@ -10,13 +10,27 @@ import torch
 from .base import _gradient, _zeros
 
 __all__ = [
-    "sgd_update", "adagrad_update", "rmsprop_update", "adam_update", "nadam_update", "adamax_update",
+    "sgd_update",
+    "adagrad_update",
+    "rmsprop_update",
+    "adam_update",
+    "nadam_update",
+    "adamax_update",
 ]
 
 
-def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float, momentum: float = 0.0,
-               dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-               maximize: bool = False) -> None:
+def sgd_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+    maximize: bool = False,
+) -> None:
     r"""One SGD step on ``param`` in place (PyTorch's formulation of momentum).
 
     .. math::
@@ -38,9 +52,18 @@ def sgd_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: floa
     param.add_(d, alpha=-lr)
 
 
-def adagrad_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float, lr_decay: float = 0.0,
-                   weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10,
-                   maximize: bool = False) -> None:
+def adagrad_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+    maximize: bool = False,
+) -> None:
     r"""One AdaGrad step in place: :math:`s \leftarrow s + g^2`, :math:`\theta \leftarrow \theta -
     \frac{\eta_t}{\sqrt{s} + \epsilon} g` with :math:`\eta_t = \eta / (1 + (t-1)\,\text{lr\_decay})`.
 
@@ -66,9 +89,19 @@ def _start_rmsprop_state(param: torch.Tensor, state: dict, *, momentum: float, c
         state["grad_avg"] = _zeros(param)
 
 
-def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float, alpha: float = 0.99,
-                   eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
-                   maximize: bool = False) -> None:
+def rmsprop_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    centered: bool = False,
+    maximize: bool = False,
+) -> None:
     r"""One RMSProp step in place.
 
     :math:`s \leftarrow \alpha s + (1-\alpha) g^2`; centred: :math:`\bar g \leftarrow \alpha\bar g + (1-\alpha) g`
@@ -96,9 +129,19 @@ def rmsprop_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: 
         param.addcdiv_(g, avg, value=-lr)
 
 
-def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
-                betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                amsgrad: bool = False, decoupled_weight_decay: bool = False, maximize: bool = False) -> None:
+def adam_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> None:
     r"""One Adam step in place (AdamW with ``decoupled_weight_decay=True``).
 
     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
@@ -118,8 +161,8 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: flo
     m, v = state["exp_avg"], state["exp_avg_sq"]
     m.lerp_(g, 1 - beta1)
     v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-    bias_correction1 = 1 - beta1 ** t
-    bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
+    bias_correction1 = 1 - beta1**t
+    bias_correction2_sqrt = math.sqrt(1 - beta2**t)
     if amsgrad:
         torch.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
         v = state["max_exp_avg_sq"]
@@ -127,10 +170,19 @@ def adam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: flo
     param.addcdiv_(m, denom, value=-lr / bias_correction1)
 
 
-def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False,
-                 maximize: bool = False) -> None:
+def nadam_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum_decay: float = 4e-3,
+    decoupled_weight_decay: bool = False,
+    maximize: bool = False,
+) -> None:
     r"""One Nadam step in place; ``state["mu_product"]`` is :math:`\prod_{s \le t} \mu_s` (see :class:`NAdam`)."""
     beta1, beta2 = betas
     if not state:
@@ -148,14 +200,22 @@ def nadam_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: fl
     m, v = state["exp_avg"], state["exp_avg_sq"]
     m.lerp_(g, 1 - beta1)
     v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-    denom = v.div(1 - beta2 ** t).sqrt().add_(eps)
+    denom = v.div(1 - beta2**t).sqrt().add_(eps)
     param.addcdiv_(g, denom, value=-lr * (1 - mu) / (1 - mu_product))
     param.addcdiv_(m, denom, value=-lr * mu_next / (1 - mu_product * mu_next))
 
 
-def adamax_update(param: torch.Tensor, grad: torch.Tensor, state: dict, *, lr: float,
-                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                  maximize: bool = False) -> None:
+def adamax_update(
+    param: torch.Tensor,
+    grad: torch.Tensor,
+    state: dict,
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    maximize: bool = False,
+) -> None:
     r"""One Adamax step in place: :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
     :math:`\theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}\,\frac{m}{u}`."""
     beta1, beta2 = betas

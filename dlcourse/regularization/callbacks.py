@@ -42,8 +42,14 @@ class EarlyStopping:
     :meth:`restore` yourself. :attr:`state` shows the bookkeeping.
     """
 
-    def __init__(self, patience: int = 5, min_delta: float = 0.0, mode: str = "min",
-                 monitor: str = "val_loss", restore_best: bool = True):
+    def __init__(
+        self,
+        patience: int = 5,
+        min_delta: float = 0.0,
+        mode: str = "min",
+        monitor: str = "val_loss",
+        restore_best: bool = True,
+    ):
         self.patience = check_positive_int(patience, "patience")
         self.min_delta = check_nonnegative(min_delta, "min_delta")
         self.mode = check_choice(mode, "mode", ("min", "max"))
@@ -62,8 +68,12 @@ class EarlyStopping:
     @property
     def state(self) -> dict:
         """``best``, ``best_epoch``, ``wait`` (epochs since the best) and ``stopped_epoch`` (``None`` if not stopped)."""
-        return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
-                "stopped_epoch": self.stopped_epoch}
+        return {
+            "best": self.best,
+            "best_epoch": self.best_epoch,
+            "wait": self.wait,
+            "stopped_epoch": self.stopped_epoch,
+        }
 
     def improved(self, value: float) -> bool:
         """Whether ``value`` beats the best so far by more than ``min_delta``."""
@@ -97,8 +107,10 @@ class EarlyStopping:
         model.load_state_dict(self.best_weights)
 
     def __repr__(self) -> str:
-        return (f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, patience={self.patience}, "
-                f"min_delta={self.min_delta}, state={self._rounded_state()})")
+        return (
+            f"EarlyStopping(monitor={self.monitor!r}, mode={self.mode!r}, patience={self.patience}, "
+            f"min_delta={self.min_delta}, state={self._rounded_state()})"
+        )
 
     def _rounded_state(self) -> dict:
         return {**self.state, "best": None if self.best is None else round(self.best, 4)}

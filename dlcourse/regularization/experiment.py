@@ -24,9 +24,18 @@ __all__ = ["moons_experiment"]
 
 
 # --------------------------------------------------------------------------- an experiment to regularize
-def moons_experiment(*, l2: float = 0.0, dropout: float = 0.0, smoothing: float = 0.0, patience: int | None = None,
-                     epochs: int = 200, n_train: int = 100, seed: int = 0, components: dict | None = None,
-                     device=None) -> dict:
+def moons_experiment(
+    *,
+    l2: float = 0.0,
+    dropout: float = 0.0,
+    smoothing: float = 0.0,
+    patience: int | None = None,
+    epochs: int = 200,
+    n_train: int = 100,
+    seed: int = 0,
+    components: dict | None = None,
+    device=None,
+) -> dict:
     r"""Train a model that overfits, with the regularizers asked for; used by the chapter's explorer and Lab 05.
 
     Data: ``n_train`` points of the two moons (noise 0.35) for training, 300 for validation (the
@@ -47,8 +56,12 @@ def moons_experiment(*, l2: float = 0.0, dropout: float = 0.0, smoothing: float 
     from ..runtime import resolve_device, seed_everything
     from ..training import evaluate, fit
 
-    parts = {"l2_penalty": l2_penalty, "Dropout": Dropout, "EarlyStopping": EarlyStopping,
-             "label_smoothing_cross_entropy": label_smoothing_cross_entropy}
+    parts = {
+        "l2_penalty": l2_penalty,
+        "Dropout": Dropout,
+        "EarlyStopping": EarlyStopping,
+        "label_smoothing_cross_entropy": label_smoothing_cross_entropy,
+    }
     unknown = set(components or {}) - set(parts)
     if unknown:
         raise ValueError(f"components has unknown key(s) {sorted(unknown)}; expected some of {sorted(parts)}")
@@ -57,16 +70,33 @@ def moons_experiment(*, l2: float = 0.0, dropout: float = 0.0, smoothing: float 
     splits = make_moons(2000, noise=0.35, seed=seed).subset_train(n_train, seed=seed)
     seed_everything(seed)
     drop = (lambda: [parts["Dropout"](dropout)]) if dropout > 0 else (lambda: [])
-    model = nn.Sequential(nn.Linear(2, 128), nn.ReLU(), *drop(), nn.Linear(128, 128), nn.ReLU(), *drop(),
-                          nn.Linear(128, 2))
+    model = nn.Sequential(
+        nn.Linear(2, 128), nn.ReLU(), *drop(), nn.Linear(128, 128), nn.ReLU(), *drop(), nn.Linear(128, 2)
+    )
 
     def loss_fn(output, target):
         return parts["label_smoothing_cross_entropy"](output, target, smoothing) + parts["l2_penalty"](model, l2)
 
     callbacks = [parts["EarlyStopping"](patience=patience)] if patience else []
-    history = fit(model, splits.train, splits.val, epochs=epochs, lr=0.01, batch_size=n_train, loss_fn=loss_fn,
-                  callbacks=callbacks, progress=False, device=resolve_device(device),
-                  seed=seed)
+    history = fit(
+        model,
+        splits.train,
+        splits.val,
+        epochs=epochs,
+        lr=0.01,
+        batch_size=n_train,
+        loss_fn=loss_fn,
+        callbacks=callbacks,
+        progress=False,
+        device=resolve_device(device),
+        seed=seed,
+    )
     train_acc, val_acc = evaluate(model, splits.train)[1], evaluate(model, splits.val)[1]
-    return {"model": model, "splits": splits, "history": history, "train_acc": train_acc, "val_acc": val_acc,
-            "gap": train_acc - val_acc}
+    return {
+        "model": model,
+        "splits": splits,
+        "history": history,
+        "train_acc": train_acc,
+        "val_acc": val_acc,
+        "gap": train_acc - val_acc,
+    }

@@ -30,7 +30,16 @@ from .._checks import (
     check_tensor,
 )
 
-__all__ = ["dropout_mask", "dropout", "Dropout", "TestTimeScaledDropout", "GaussianNoise", "smooth_labels", "label_smoothing_cross_entropy", "label_smoothing_loss"]
+__all__ = [
+    "dropout_mask",
+    "dropout",
+    "Dropout",
+    "TestTimeScaledDropout",
+    "GaussianNoise",
+    "smooth_labels",
+    "label_smoothing_cross_entropy",
+    "label_smoothing_loss",
+]
 
 
 # --------------------------------------------------------------------------- dropout
@@ -44,8 +53,14 @@ def dropout_mask(shape, p: float, *, generator: torch.Generator | None = None, d
     return torch.rand(shape, generator=generator, device=device) >= p
 
 
-def dropout(x: torch.Tensor, p: float = 0.5, *, training: bool = True, inverted: bool = True,
-            generator: torch.Generator | None = None) -> torch.Tensor:
+def dropout(
+    x: torch.Tensor,
+    p: float = 0.5,
+    *,
+    training: bool = True,
+    inverted: bool = True,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     r"""Dropout with **drop** probability :math:`p` (keep probability :math:`q = 1 - p`), mask :math:`m_i \sim \text{Bernoulli}(q)`.
 
     - inverted (PyTorch's, the default): training :math:`y = \dfrac{m \odot x}{1 - p}`; evaluation :math:`y = x`.
@@ -121,8 +136,9 @@ def smooth_labels(target: torch.Tensor, num_classes: int, smoothing: float = 0.1
     return (1.0 - eps) * F.one_hot(target.long(), num_classes).float() + eps / num_classes
 
 
-def label_smoothing_cross_entropy(logits: torch.Tensor, target: torch.Tensor, smoothing: float = 0.1,
-                                  reduction: str = "mean") -> torch.Tensor:
+def label_smoothing_cross_entropy(
+    logits: torch.Tensor, target: torch.Tensor, smoothing: float = 0.1, reduction: str = "mean"
+) -> torch.Tensor:
     r"""Cross-entropy against smoothed targets: :math:`\ell = -\sum_k q_k \log \operatorname{softmax}(z)_k`,
     :math:`q` from :func:`smooth_labels`. Equals ``F.cross_entropy(logits, target, label_smoothing=smoothing)``.
 

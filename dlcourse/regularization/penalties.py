@@ -29,7 +29,19 @@ from .._checks import (
     check_tensor,
 )
 
-__all__ = ["NORM_TYPES", "weight_parameters", "l1_penalty", "l2_penalty", "elastic_net_penalty", "l1_penalty_grad", "l2_penalty_grad", "soft_threshold", "l1_proximal_step", "l1_least_squares", "regularized_loss"]
+__all__ = [
+    "NORM_TYPES",
+    "weight_parameters",
+    "l1_penalty",
+    "l2_penalty",
+    "elastic_net_penalty",
+    "l1_penalty_grad",
+    "l2_penalty_grad",
+    "soft_threshold",
+    "l1_proximal_step",
+    "l1_least_squares",
+    "regularized_loss",
+]
 
 
 #: Module types whose parameters are *not* penalised by default (they scale or shift, they do not weigh).
@@ -51,7 +63,9 @@ def weight_parameters(model, *, include_bias: bool = False, include_norm: bool =
         try:
             tensors = list(model)
         except TypeError:
-            raise TypeError(f"model must be an nn.Module or an iterable of tensors, got {type(model).__name__}") from None
+            raise TypeError(
+                f"model must be an nn.Module or an iterable of tensors, got {type(model).__name__}"
+            ) from None
         return {f"tensor{i}": check_tensor(t, f"model[{i}]") for i, t in enumerate(tensors)}
     selected = {}
     for module_name, module in model.named_modules():
@@ -155,8 +169,9 @@ def l1_proximal_step(model, threshold: float, **select) -> None:
         p.copy_(soft_threshold(p, threshold))
 
 
-def l1_least_squares(X: torch.Tensor, y: torch.Tensor, alpha: float, *, lr: float, steps: int = 500,
-                     proximal: bool = True) -> torch.Tensor:
+def l1_least_squares(
+    X: torch.Tensor, y: torch.Tensor, alpha: float, *, lr: float, steps: int = 500, proximal: bool = True
+) -> torch.Tensor:
     r"""Minimise the lasso objective :math:`f(w) + \alpha\|w\|_1`, :math:`f(w) = \frac{1}{2n}\|Xw - y\|^2`, from
     :math:`w_0 = 0` with ``steps`` steps of size :math:`\eta` = ``lr``; return the whole trajectory, shape
     ``(steps + 1, d)``.
@@ -187,8 +202,9 @@ def l1_least_squares(X: torch.Tensor, y: torch.Tensor, alpha: float, *, lr: floa
     return torch.stack(path)
 
 
-def regularized_loss(model: nn.Module, loss_fn: Callable = F.cross_entropy, *, l1: float = 0.0,
-                     l2: float = 0.0, **select) -> Callable:
+def regularized_loss(
+    model: nn.Module, loss_fn: Callable = F.cross_entropy, *, l1: float = 0.0, l2: float = 0.0, **select
+) -> Callable:
     r"""A loss for :func:`dlcourse.training.fit`: :math:`\text{loss\_fn}(\hat y, y) + \text{L1}_{l1} + \text{L2}_{l2}`.
 
     The penalties are recomputed from ``model``'s current weights at every call. Note that

@@ -49,7 +49,7 @@ def magnitude_masks(model, amount: float, *, scope: str = "global", **select) ->
     flat = mask_for(torch.cat([p.detach().reshape(-1) for p in params.values()]))
     masks, start = {}, 0
     for name, p in params.items():
-        masks[name] = flat[start:start + p.numel()].reshape(p.shape)
+        masks[name] = flat[start : start + p.numel()].reshape(p.shape)
         start += p.numel()
     return masks
 

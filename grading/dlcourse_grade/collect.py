@@ -98,8 +98,9 @@ def collect(src: str | os.PathLike, course: Path) -> list[Placement]:
             root = src
         else:
             raise FileNotFoundError(f"src={str(src)!r} is neither a folder nor a zip file")
-        found = sorted(p for p in root.rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts)
+        found = sorted(
+            p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts
+        )
         placements = [match_submission(p, root, labs) for p in found]
         chosen: dict[tuple[str, str], tuple[Placement, Path]] = {}
         for placement, path in zip(placements, found):
@@ -108,8 +109,11 @@ def collect(src: str | os.PathLike, course: Path) -> list[Placement]:
             key = (placement.student, placement.lab)
             if key in chosen:
                 other, other_path = chosen[key]
-                newer, older = ((placement, path), (other, other_path)) \
-                    if path.stat().st_mtime >= other_path.stat().st_mtime else ((other, other_path), (placement, path))
+                newer, older = (
+                    ((placement, path), (other, other_path))
+                    if path.stat().st_mtime >= other_path.stat().st_mtime
+                    else ((other, other_path), (placement, path))
+                )
                 older[0].problem = f"another submission for {key[0]}/{key[1]} is newer: {newer[0].source}"
                 chosen[key] = newer
             else:
@@ -120,5 +124,3 @@ def collect(src: str | os.PathLike, course: Path) -> list[Placement]:
             shutil.copy2(path, target)
             placement.target = str(target.relative_to(course))
     return placements
-
-

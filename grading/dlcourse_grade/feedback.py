@@ -37,15 +37,28 @@ def report(course: Path, lab: str, db_url: str | None = None) -> tuple[Path, str
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "status", "code_score", "max_code_score", "needs_manual_grade", *cells,
-                         "flags", "reason"])
+        writer.writerow(
+            ["student", "status", "code_score", "max_code_score", "needs_manual_grade", *cells, "flags", "reason"]
+        )
         for r in results:
-            writer.writerow([r.student, r.status, r.code_score, r.max_code_score, r.needs_manual_grade,
-                             *[r.cells.get(c, "") for c in cells], " | ".join(r.flags), r.reason])
+            writer.writerow(
+                [
+                    r.student,
+                    r.status,
+                    r.code_score,
+                    r.max_code_score,
+                    r.needs_manual_grade,
+                    *[r.cells.get(c, "") for c in cells],
+                    " | ".join(r.flags),
+                    r.reason,
+                ]
+            )
     failed = [r for r in results if r.status != "graded"]
     flagged = [r for r in results if r.flags]
-    lines = [f"{lab}: {len(results)} submission(s), {len(results) - len(failed)} graded, {len(failed)} not graded, "
-             f"{len(flagged)} flagged for review"]
+    lines = [
+        f"{lab}: {len(results)} submission(s), {len(results) - len(failed)} graded, {len(failed)} not graded, "
+        f"{len(flagged)} flagged for review"
+    ]
     lines += [f"  not graded  {r.student}: {r.status}: {r.reason}" for r in failed]
     lines += [f"  flagged     {r.student}: {'; '.join(r.flags)[:300]}" for r in flagged]
     return path, "\n".join(lines)
@@ -54,8 +67,9 @@ def report(course: Path, lab: str, db_url: str | None = None) -> tuple[Path, str
 # --------------------------------------------------------------------------- feedback
 def hidden_cells(source: nbformat.NotebookNode) -> set[str]:
     """grade_ids of the cells of the lab's ``source`` notebook that contain hidden tests."""
-    return {c.metadata["nbgrader"]["grade_id"] for c in source.cells
-            if HIDDEN_MARK in c.source and "nbgrader" in c.metadata}
+    return {
+        c.metadata["nbgrader"]["grade_id"] for c in source.cells if HIDDEN_MARK in c.source and "nbgrader" in c.metadata
+    }
 
 
 def hidden_lines(source: nbformat.NotebookNode, min_length: int = 20) -> set[str]:
@@ -77,24 +91,30 @@ def _shows_any(text: str, secrets: set[str]) -> bool:
     return any(secret in text for secret in secrets)
 
 
-def redact(nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = None,
-           secrets: set[str] = frozenset()) -> nbformat.NotebookNode:
+def redact(
+    nb: nbformat.NotebookNode, hidden: set[str], scores: dict | None = None, secrets: set[str] = frozenset()
+) -> nbformat.NotebookNode:
     """A copy of ``nb`` in which hidden-test cells show no source and no traceback, and no output of any
     cell shows a line of ``secrets`` (the hidden tests' source, which a submission may have printed)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
     for cell in nb.cells:
         if secrets and cell.get("outputs"):
-            cell.outputs = [out if not _shows_any(_output_text(out), secrets) else
-                            nbformat.v4.new_output("stream", name="stdout",
-                                                   text="[output not shown: it contains hidden-test source]\n")
-                            for out in cell.outputs]
+            cell.outputs = [
+                out
+                if not _shows_any(_output_text(out), secrets)
+                else nbformat.v4.new_output(
+                    "stream", name="stdout", text="[output not shown: it contains hidden-test source]\n"
+                )
+                for out in cell.outputs
+            ]
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") not in hidden:
             continue
         points = meta.get("points", "?")
         got = (scores or {}).get(meta["grade_id"])
-        cell.source = (f"# Hidden tests ({meta['grade_id']}): source not shown."
-                       + (f" Score: {got:g} / {points}" if got is not None else f" Points: {points}"))
+        cell.source = f"# Hidden tests ({meta['grade_id']}): source not shown." + (
+            f" Score: {got:g} / {points}" if got is not None else f" Points: {points}"
+        )
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output.get('ename', 'Error')}: hidden tests failed (details withheld)"]
@@ -114,11 +134,11 @@ def feedback(course: Path, lab: str) -> list[Path]:
         graded = course / "autograded" / result.student / lab / f"{lab}.ipynb"
         if not graded.exists():
             continue
-        body, _ = exporter.from_notebook_node(redact(nbformat.read(graded, as_version=4), hidden, result.cells, secrets))
+        body, _ = exporter.from_notebook_node(
+            redact(nbformat.read(graded, as_version=4), hidden, result.cells, secrets)
+        )
         out = course / "feedback" / result.student / lab / f"{lab}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(body, encoding="utf-8")
         written.append(out)
     return written
-
-

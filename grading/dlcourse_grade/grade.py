@@ -53,9 +53,22 @@ def _template(course: Path, lab: str, workdir: Path) -> Path:
     template.mkdir()
     shutil.copy(course / "nbgrader_config.py", template)
     shutil.copytree(course / "solutions" / lab, template / "solutions" / lab)
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
-                    f"--CourseDirectory.db_url={sqlite_gradebook_url(template)}"], cwd=template,
-                   check=True, capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "generate_assignment",
+            lab,
+            "--force",
+            f"--CourseDirectory.db_url={sqlite_gradebook_url(template)}",
+        ],
+        cwd=template,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return template
 
 
@@ -80,9 +93,11 @@ def _prepare(notebook_path: Path, release: nbformat.NotebookNode, result: Result
     missing = released_ids - seen
     if missing:
         restored = restore_metadata(nb, release)
-        result.flags.append(f"metadata-missing: {len(missing)} graded cell(s) had no nbgrader metadata "
-                            f"({', '.join(sorted(missing)[:4])}{', …' if len(missing) > 4 else ''}); {restored} "
-                            "restored by matching the release, deleted test cells are re-added: review the answers")
+        result.flags.append(
+            f"metadata-missing: {len(missing)} graded cell(s) had no nbgrader metadata "
+            f"({', '.join(sorted(missing)[:4])}{', …' if len(missing) > 4 else ''}); {restored} "
+            "restored by matching the release, deleted test cells are re-added: review the answers"
+        )
     result.flags += [str(f) for f in scan_submission(nb, release)]
     return nb
 
@@ -98,16 +113,22 @@ def restore_metadata(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) 
     import difflib
 
     ids_present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells} - {None}
-    matcher = difflib.SequenceMatcher(a=[c.source for c in release.cells], b=[c.source for c in nb.cells],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[c.source for c in release.cells], b=[c.source for c in nb.cells], autojunk=False
+    )
     restored = 0
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag not in ("equal", "replace") or (tag == "replace" and i2 - i1 != j2 - j1):
             continue
         for old, new in zip(release.cells[i1:i2], nb.cells[j1:j2]):
             meta = old.metadata.get("nbgrader")
-            if not meta or "nbgrader" in new.metadata or meta["grade_id"] in ids_present \
-                    or old.cell_type != new.cell_type or (tag == "replace" and not meta.get("solution")):
+            if (
+                not meta
+                or "nbgrader" in new.metadata
+                or meta["grade_id"] in ids_present
+                or old.cell_type != new.cell_type
+                or (tag == "replace" and not meta.get("solution"))
+            ):
                 continue
             new.metadata["nbgrader"] = json.loads(json.dumps(meta))
             ids_present.add(meta["grade_id"])
@@ -124,9 +145,15 @@ def isolated_home(home: Path) -> dict[str, str]:
     """
     for sub in (".ipython", ".config/matplotlib", ".cache", ".local/share"):
         (home / sub).mkdir(parents=True, exist_ok=True)
-    return {"HOME": str(home), "IPYTHONDIR": str(home / ".ipython"), "MPLCONFIGDIR": str(home / ".config/matplotlib"),
-            "XDG_CACHE_HOME": str(home / ".cache"), "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_DATA_HOME": str(home / ".local/share"), "PYTHONUSERBASE": str(home / ".local")}
+    return {
+        "HOME": str(home),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "MPLCONFIGDIR": str(home / ".config/matplotlib"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "PYTHONUSERBASE": str(home / ".local"),
+    }
 
 
 #: The prefixes of the environment variables that a grading run never sees, those of the database
@@ -144,8 +171,13 @@ def private_environment(home: Path) -> dict[str, str]:
     from jupyter_core.paths import jupyter_data_dir
 
     kept = {name: value for name, value in os.environ.items() if not name.startswith(WITHHELD_PREFIXES)}
-    return {**kept, "DLCOURSE_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-            "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()), **isolated_home(home)}
+    return {
+        **kept,
+        "DLCOURSE_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "JUPYTER_DATA_DIR": os.environ.get("JUPYTER_DATA_DIR", jupyter_data_dir()),
+        **isolated_home(home),
+    }
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -181,22 +213,43 @@ def private_dirs(workdir: Path, student: str) -> tuple[Path, Path, Path]:
 FIRST_SANDBOX_UID = 61000
 
 
-def sandbox_environment(template: Path, lab: str, runtime: Path, *, uid: int, memory_mb: int, file_mb: int,
-                        processes: int, wall_time: float) -> dict[str, str]:
+def sandbox_environment(
+    template: Path, lab: str, runtime: Path, *, uid: int, memory_mb: int, file_mb: int, processes: int, wall_time: float
+) -> dict[str, str]:
     """What nbgrader needs to run this student's kernel in the sandbox (:mod:`dlcourse_grade.sandbox`)."""
     from . import sandbox
 
     release = template / "labs" / lab
     data = tuple(str(p) for p in sorted(release.iterdir()) if p.name != f"{lab}.ipynb")
-    spec = sandbox.SandboxSpec(runtime=str(runtime), data=data, memory_mb=memory_mb, file_mb=file_mb,
-                               processes=processes, cpu_seconds=max(1, int(wall_time)), uid=uid,
-                               read_only=sandbox.python_directories())
+    spec = sandbox.SandboxSpec(
+        runtime=str(runtime),
+        data=data,
+        memory_mb=memory_mb,
+        file_mb=file_mb,
+        processes=processes,
+        cpu_seconds=max(1, int(wall_time)),
+        uid=uid,
+        read_only=sandbox.python_directories(),
+    )
     return {sandbox.ENV_VAR: spec.to_json()}
 
 
-def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: Path, wall_time: float,
-              memory_mb: int, cell_timeout: int, sandboxed: bool = True, uid: int = FIRST_SANDBOX_UID,
-              file_mb: int = 256, processes: int = 256, worker: GradingWorker | None = None) -> Result:
+def grade_one(
+    course: Path,
+    template: Path,
+    lab: str,
+    student: str,
+    *,
+    workdir: Path,
+    wall_time: float,
+    memory_mb: int,
+    cell_timeout: int,
+    sandboxed: bool = True,
+    uid: int = FIRST_SANDBOX_UID,
+    file_mb: int = 256,
+    processes: int = 256,
+    worker: GradingWorker | None = None,
+) -> Result:
     """Autograde one student's submission in a private copy of the course, its kernel in the sandbox.
 
     nbgrader runs in ``worker`` (a long-lived :class:`~dlcourse_grade.worker.GradingWorker` of the
@@ -217,19 +270,36 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
     nbformat.write(nb, target / f"{lab}.ipynb")
     env = private_environment(home)
     if sandboxed:
-        env.update(sandbox_environment(template, lab, runtime, uid=uid, memory_mb=memory_mb, file_mb=file_mb,
-                                       processes=processes, wall_time=wall_time))
+        env.update(
+            sandbox_environment(
+                template,
+                lab,
+                runtime,
+                uid=uid,
+                memory_mb=memory_mb,
+                file_mb=file_mb,
+                processes=processes,
+                wall_time=wall_time,
+            )
+        )
     # the sandbox's manager, or (unsandboxed) the course's resilient client, also for a course whose
     # nbgrader_config.py predates it (grading/dlcourse_grade/kernel_client.py)
-    manager = "dlcourse_grade.sandbox.SandboxedKernelManager" if sandboxed else "dlcourse_grade.kernel_client.ResilientKernelManager"
-    settings = {"Execute": {"timeout": cell_timeout, "kernel_manager_class": manager},
-                "CourseDirectory": {"db_url": sqlite_gradebook_url(private)}}
+    manager = (
+        "dlcourse_grade.sandbox.SandboxedKernelManager"
+        if sandboxed
+        else "dlcourse_grade.kernel_client.ResilientKernelManager"
+    )
+    settings = {
+        "Execute": {"timeout": cell_timeout, "kernel_manager_class": manager},
+        "CourseDirectory": {"db_url": sqlite_gradebook_url(private)},
+    }
     log_path = workdir / f"log_{student}.txt"
     own_worker = worker is None
     worker = GradingWorker(memory_mb) if own_worker else worker
     try:
-        answer = worker.autograde(private, lab, student, env=env, settings=settings, log_path=log_path,
-                                  wall_time=wall_time)
+        answer = worker.autograde(
+            private, lab, student, env=env, settings=settings, log_path=log_path, wall_time=wall_time
+        )
     except WorkerTimeout:
         result.status, result.reason = "timed-out", f"grading took longer than {wall_time:.0f} s and was stopped"
         result.seconds = time.perf_counter() - start
@@ -259,7 +329,7 @@ def grade_one(course: Path, template: Path, lab: str, student: str, *, workdir: 
 _KNOWN_FAILURES = {
     "DeadKernelError": "the kernel died while running the notebook (it crashed Python, e.g. os._exit or a segfault)",
     "CellTimeoutError": "a cell ran past the per-cell time limit and the kernel did not answer the interrupt "
-                        "(code that ignores SIGINT?)",
+    "(code that ignores SIGINT?)",
     "MemoryError": "the notebook ran out of memory",
 }
 
@@ -275,8 +345,12 @@ def _errors(log: str) -> str:
 
 def _output_text(output: dict) -> str:
     """Everything an output shows as text: stream text, error value and traceback, every data format."""
-    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", []),
-             *output.get("data", {}).values()]
+    parts = [
+        output.get("text", ""),
+        output.get("evalue", ""),
+        *output.get("traceback", []),
+        *output.get("data", {}).values(),
+    ]
     return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts if isinstance(p, (str, list)))
 
 
@@ -298,9 +372,13 @@ def verify_checks_ran(graded: nbformat.NotebookNode, source: nbformat.NotebookNo
     submission is flagged ``checks-did-not-run``. Returns the cells' grade_ids.
     """
     calls_a_part = re.compile(r"\blab\d+\s*\.\s*part_[a-z]+\s*\(")  # lab01.part_a(...), labs.lab01.part_a(...)
-    uses_checker = {c.metadata["nbgrader"]["grade_id"] for c in source.cells
-                    if "nbgrader" in c.metadata and c.metadata["nbgrader"].get("grade")
-                    and ("Checker(" in c.source or calls_a_part.search(c.source))}
+    uses_checker = {
+        c.metadata["nbgrader"]["grade_id"]
+        for c in source.cells
+        if "nbgrader" in c.metadata
+        and c.metadata["nbgrader"].get("grade")
+        and ("Checker(" in c.source or calls_a_part.search(c.source))
+    }
     zeroed = []
     for cell in graded.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -310,15 +388,22 @@ def verify_checks_ran(graded: nbformat.NotebookNode, source: nbformat.NotebookNo
         claimed = sum(int(n) for n in _SUMMARY.findall(text))
         if _SUMMARY.search(text) and 0 < claimed <= text.count("\u2714"):
             continue
-        cell.setdefault("outputs", []).append(nbformat.v4.new_output(
-            "error", ename="ChecksDidNotRun", evalue="this test cell earned points but its checks never reported; "
-            "something rewrote it before it ran", traceback=[]))
+        cell.setdefault("outputs", []).append(
+            nbformat.v4.new_output(
+                "error",
+                ename="ChecksDidNotRun",
+                evalue="this test cell earned points but its checks never reported; something rewrote it before it ran",
+                traceback=[],
+            )
+        )
         result.code_score -= result.cells[grade_id]
         result.cells[grade_id] = 0.0
         zeroed.append(grade_id)
     if zeroed:
-        result.flags.append(f"checks-did-not-run: {', '.join(zeroed)} passed without running their checks "
-                            "(scored 0): look for code that rewrites cells (IPython transformers, hooks)")
+        result.flags.append(
+            f"checks-did-not-run: {', '.join(zeroed)} passed without running their checks "
+            "(scored 0): look for code that rewrites cells (IPython transformers, hooks)"
+        )
     return zeroed
 
 
@@ -338,10 +423,21 @@ def _read_scores(private: Path, lab: str, student: str, result: Result, log: str
         result.status, result.reason = "failed", f"nbgrader recorded no grade: {_errors(log)}"
 
 
-def autograde(course: Path, lab: str, *, students: list[str] | None = None, workers: int = 2,
-              wall_time: float = 600, memory_mb: int = 6144, cell_timeout: int = 120, sandboxed: bool = True,
-              file_mb: int = 256, processes: int = 256, db_url: str | None = None,
-              shard: tuple[int, int] | None = None) -> list[Result]:
+def autograde(
+    course: Path,
+    lab: str,
+    *,
+    students: list[str] | None = None,
+    workers: int = 2,
+    wall_time: float = 600,
+    memory_mb: int = 6144,
+    cell_timeout: int = 120,
+    sandboxed: bool = True,
+    file_mb: int = 256,
+    processes: int = 256,
+    db_url: str | None = None,
+    shard: tuple[int, int] | None = None,
+) -> list[Result]:
     """Grade the submissions of ``lab`` in parallel; every student ends with a :class:`Result`.
 
     Each kernel runs in the sandbox of :mod:`dlcourse_grade.sandbox`; without its tools this raises
@@ -361,8 +457,9 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
     url = gradebook.course_db_url(course, db_url)
     gradebook.check_assignment(url, lab)
     submitted = course / "submitted"
-    available = sorted(p.name for p in submitted.iterdir() if (p / lab / f"{lab}.ipynb").exists()) \
-        if submitted.exists() else []
+    available = (
+        sorted(p.name for p in submitted.iterdir() if (p / lab / f"{lab}.ipynb").exists()) if submitted.exists() else []
+    )
     chosen = [s for s in available if (students is None or s in students) and in_shard(s, shard)]
     # hosts sharing a machine (shards of one class) interleave their user ids: no two kernels share one
     index, count = shard or (0, 1)
@@ -380,9 +477,21 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
         def run(student: str) -> Result:
             worker = idle.get()
             try:
-                result = grade_one(course, template, lab, student, workdir=workdir, wall_time=wall_time,
-                                   memory_mb=memory_mb, cell_timeout=cell_timeout, sandboxed=sandboxed,
-                                   uid=uids[student], file_mb=file_mb, processes=processes, worker=worker)
+                result = grade_one(
+                    course,
+                    template,
+                    lab,
+                    student,
+                    workdir=workdir,
+                    wall_time=wall_time,
+                    memory_mb=memory_mb,
+                    cell_timeout=cell_timeout,
+                    sandboxed=sandboxed,
+                    uid=uids[student],
+                    file_mb=file_mb,
+                    processes=processes,
+                    worker=worker,
+                )
             except Exception as exc:  # one student's failure must not stop the batch
                 result = Result(student, lab, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
             finally:
@@ -403,8 +512,11 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
                 with gradebook_lock:
                     gradebook.store_result(url, result)
             except Exception as exc:  # result.json holds it; the report, read from the gradebook, will not
-                print(f"dlcourse-grade: {student}'s result is not in the gradebook's results table: "
-                      f"{type(exc).__name__}: {exc}"[:400], file=sys.stderr)
+                print(
+                    f"dlcourse-grade: {student}'s result is not in the gradebook's results table: "
+                    f"{type(exc).__name__}: {exc}"[:400],
+                    file=sys.stderr,
+                )
             # and the private copy goes at once: a batch of 300 must not keep 300 copies (and what
             # each submission wrote into its copy) until the end
             for private in private_dirs(workdir, student):
@@ -418,5 +530,3 @@ def autograde(course: Path, lab: str, *, students: list[str] | None = None, work
             for _ in range(slots):
                 idle.get().close()
     return results
-
-

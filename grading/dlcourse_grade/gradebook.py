@@ -21,8 +21,18 @@ from pathlib import Path
 
 from .grade import Result, _errors, sqlite_gradebook_url
 
-__all__ = ["EXECUTED", "RESULTS_TABLE", "course_db_url", "check_db_url", "check_assignment", "recording_steps",
-           "nbgrader_api", "record_in_gradebook", "store_result", "stored_results"]
+__all__ = [
+    "EXECUTED",
+    "RESULTS_TABLE",
+    "course_db_url",
+    "check_db_url",
+    "check_assignment",
+    "recording_steps",
+    "nbgrader_api",
+    "record_in_gradebook",
+    "store_result",
+    "stored_results",
+]
 
 #: Where the executed notebooks wait for nbgrader to record them in the course gradebook.
 EXECUTED = os.path.join(".nbgrader", "executed")
@@ -42,9 +52,11 @@ def check_db_url(url: str) -> str:
     except ArgumentError as exc:
         raise ValueError(f"db_url: {url!r} is not a database URL ({exc})") from None
     if parsed.password is not None:
-        raise ValueError("db_url: the URL contains a password; give the URL without it and put the password in "
-                         "the environment (PGPASSWORD) or in ~/.pgpass of the instructor's account, where no "
-                         "sandboxed kernel and no file of the course can show it")
+        raise ValueError(
+            "db_url: the URL contains a password; give the URL without it and put the password in "
+            "the environment (PGPASSWORD) or in ~/.pgpass of the instructor's account, where no "
+            "sandboxed kernel and no file of the course can show it"
+        )
     return url
 
 
@@ -74,9 +86,11 @@ def check_assignment(db_url: str, lab: str) -> None:
         try:
             gb.find_assignment(lab)
         except MissingEntry:
-            raise ValueError(f"lab: the gradebook at {db_url} has no assignment {lab!r}; release it into this "
-                             f"gradebook once, before grading: nbgrader generate_assignment {lab} "
-                             f"--CourseDirectory.db_url={db_url}") from None
+            raise ValueError(
+                f"lab: the gradebook at {db_url} has no assignment {lab!r}; release it into this "
+                f"gradebook once, before grading: nbgrader generate_assignment {lab} "
+                f"--CourseDirectory.db_url={db_url}"
+            ) from None
 
 
 def recording_steps() -> dict:
@@ -89,8 +103,10 @@ def recording_steps() -> dict:
     from nbgrader.preprocessors import ClearOutput, Execute
 
     defaults = Autograde.class_traits()
-    return {"sanitize_preprocessors": [p for p in defaults["sanitize_preprocessors"].default() if p is not ClearOutput],
-            "autograde_preprocessors": [p for p in defaults["autograde_preprocessors"].default() if p is not Execute]}
+    return {
+        "sanitize_preprocessors": [p for p in defaults["sanitize_preprocessors"].default() if p is not ClearOutput],
+        "autograde_preprocessors": [p for p in defaults["autograde_preprocessors"].default() if p is not Execute],
+    }
 
 
 def nbgrader_api(course: Path, **settings):
@@ -133,14 +149,19 @@ def record_in_gradebook(course: Path, lab: str, student: str, db_url: str | None
 
         from sqlalchemy.exc import SAWarning
 
-        api = nbgrader_api(course, CourseDirectory={"submitted_directory": EXECUTED,
-                                                    "db_url": course_db_url(course, db_url)},
-                           Autograde=recording_steps())
+        api = nbgrader_api(
+            course,
+            CourseDirectory={"submitted_directory": EXECUTED, "db_url": course_db_url(course, db_url)},
+            Autograde=recording_steps(),
+        )
         with warnings.catch_warnings():  # nbgrader's own session use warns; the caller holds the lock
             warnings.simplefilter("ignore", SAWarning)
             outcome = api.autograde(lab, student, force=True, create=True)
-        problem = None if outcome["success"] else \
-            f"nbgrader could not record it: {_errors(outcome.get('log') or outcome.get('error') or '')}"
+        problem = (
+            None
+            if outcome["success"]
+            else f"nbgrader could not record it: {_errors(outcome.get('log') or outcome.get('error') or '')}"
+        )
     except Exception as exc:
         problem = f"nbgrader could not record it: {type(exc).__name__}: {exc}"[:300]
     finally:
@@ -156,8 +177,6 @@ def record_in_gradebook(course: Path, lab: str, student: str, db_url: str | None
     return None
 
 
-
-
 @contextlib.contextmanager
 def _results_table(db_url: str):
     """An engine on ``db_url`` and the results table (created if missing), the engine closed afterwards."""
@@ -165,12 +184,15 @@ def _results_table(db_url: str):
 
     engine = sa.create_engine(db_url)
     metadata = sa.MetaData()
-    table = sa.Table(RESULTS_TABLE, metadata,
-                     sa.Column("lab", sa.String(128), primary_key=True),
-                     sa.Column("student", sa.String(128), primary_key=True),
-                     sa.Column("host", sa.String(255), nullable=False),
-                     sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
-                     sa.Column("result", sa.Text, nullable=False))
+    table = sa.Table(
+        RESULTS_TABLE,
+        metadata,
+        sa.Column("lab", sa.String(128), primary_key=True),
+        sa.Column("student", sa.String(128), primary_key=True),
+        sa.Column("host", sa.String(255), nullable=False),
+        sa.Column("graded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("result", sa.Text, nullable=False),
+    )
     try:
         try:
             metadata.create_all(engine)
@@ -185,13 +207,21 @@ def store_result(db_url: str, result: Result) -> None:
     """Write (or replace) ``result`` in the gradebook's results table: re-grading a student is idempotent."""
     with _results_table(db_url) as (engine, table), engine.begin() as conn:
         conn.execute(table.delete().where(table.c.lab == result.lab, table.c.student == result.student))
-        conn.execute(table.insert().values(lab=result.lab, student=result.student, host=socket.gethostname(),
-                                           graded_at=datetime.now(timezone.utc), result=json.dumps(asdict(result))))
+        conn.execute(
+            table.insert().values(
+                lab=result.lab,
+                student=result.student,
+                host=socket.gethostname(),
+                graded_at=datetime.now(timezone.utc),
+                result=json.dumps(asdict(result)),
+            )
+        )
 
 
 def stored_results(db_url: str, lab: str) -> list[Result]:
     """Every student's latest result for ``lab`` in the gradebook, whichever host graded it, by student id."""
     with _results_table(db_url) as (engine, table), engine.connect() as conn:
-        rows = conn.execute(table.select().with_only_columns(table.c.result).where(table.c.lab == lab)
-                            .order_by(table.c.student))
+        rows = conn.execute(
+            table.select().with_only_columns(table.c.result).where(table.c.lab == lab).order_by(table.c.student)
+        )
         return [Result(**json.loads(row.result)) for row in rows]

@@ -46,9 +46,11 @@ from .grade import autograde, parse_shard
 
 __all__ = ["main"]
 
-DB_URL_HELP = ("the course gradebook on a database server, e.g. postgresql+psycopg://grader@db.example.edu/course "
-               "(default: c.CourseDirectory.db_url of nbgrader_config.py, else .nbgrader/gradebook.db); never with a "
-               "password: the driver reads PGPASSWORD or ~/.pgpass")
+DB_URL_HELP = (
+    "the course gradebook on a database server, e.g. postgresql+psycopg://grader@db.example.edu/course "
+    "(default: c.CourseDirectory.db_url of nbgrader_config.py, else .nbgrader/gradebook.db); never with a "
+    "password: the driver reads PGPASSWORD or ~/.pgpass"
+)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -67,11 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell (default 120)")
     p.add_argument("--file-mb", type=int, default=256, help="largest file a kernel may write (default 256)")
     p.add_argument("--processes", type=int, default=256, help="processes per sandboxed kernel (default 256)")
-    p.add_argument("--unsafe-no-sandbox", action="store_true",
-                   help="grade without the bubblewrap sandbox: submissions can then read the solutions, "
-                        "each other and the network; only inside a container per submission")
-    p.add_argument("--shard", metavar="I/N", help="grade only this host's part I of N of the class (by a hash of "
-                                                   "the student id: every host computes the same split)")
+    p.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade without the bubblewrap sandbox: submissions can then read the solutions, "
+        "each other and the network; only inside a container per submission",
+    )
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="grade only this host's part I of N of the class (by a hash of "
+        "the student id: every host computes the same split)",
+    )
     p.add_argument("--db-url", help=DB_URL_HELP)
     p = sub.add_parser("report", help="write reports/<lab>.csv and print a summary")
     p.add_argument("lab")
@@ -83,30 +92,51 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "collect":
         placements = collect(args.src, course)
         for pl in placements:
-            print(f"{'placed ' if pl.target else 'SKIPPED'} {pl.source}"
-                  + (f" -> {pl.target}" if pl.target else f": {pl.problem}"))
+            print(
+                f"{'placed ' if pl.target else 'SKIPPED'} {pl.source}"
+                + (f" -> {pl.target}" if pl.target else f": {pl.problem}")
+            )
         return 0
     if args.command == "autograde":
         from .sandbox import SandboxUnavailable
 
         started = time.perf_counter()
         if args.unsafe_no_sandbox:
-            print("WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): every submission can read "
-                  "solutions/, the hidden tests, the other submissions and the network.", file=sys.stderr)
+            print(
+                "WARNING: grading WITHOUT the sandbox (--unsafe-no-sandbox): every submission can read "
+                "solutions/, the hidden tests, the other submissions and the network.",
+                file=sys.stderr,
+            )
         try:
             shard = None if args.shard is None else parse_shard(args.shard)
-            results = autograde(course, args.lab, students=args.students, workers=args.workers,
-                                wall_time=args.wall_time, memory_mb=args.memory_mb, cell_timeout=args.cell_timeout,
-                                sandboxed=not args.unsafe_no_sandbox, file_mb=args.file_mb,
-                                processes=args.processes, db_url=args.db_url, shard=shard)
+            results = autograde(
+                course,
+                args.lab,
+                students=args.students,
+                workers=args.workers,
+                wall_time=args.wall_time,
+                memory_mb=args.memory_mb,
+                cell_timeout=args.cell_timeout,
+                sandboxed=not args.unsafe_no_sandbox,
+                file_mb=args.file_mb,
+                processes=args.processes,
+                db_url=args.db_url,
+                shard=shard,
+            )
         except (SandboxUnavailable, ValueError) as exc:
             print(f"dlcourse-grade: {exc}", file=sys.stderr)
             return 2
         for r in results:
-            print(f"{r.student}: {r.status} {r.code_score:g}/{r.max_code_score:g} ({r.seconds:.1f} s)"
-                  + (f" — {r.reason}" if r.reason else "") + (f" [{len(r.flags)} flag(s)]" if r.flags else ""))
-        print(f"{len(results)} submission(s)" + (f" (shard {args.shard})" if shard else "")
-              + f" in {time.perf_counter() - started:.1f} s")
+            print(
+                f"{r.student}: {r.status} {r.code_score:g}/{r.max_code_score:g} ({r.seconds:.1f} s)"
+                + (f" — {r.reason}" if r.reason else "")
+                + (f" [{len(r.flags)} flag(s)]" if r.flags else "")
+            )
+        print(
+            f"{len(results)} submission(s)"
+            + (f" (shard {args.shard})" if shard else "")
+            + f" in {time.perf_counter() - started:.1f} s"
+        )
         return 0
     if args.command == "report":
         try:

@@ -39,15 +39,52 @@ from dataclasses import dataclass
 
 import nbformat
 
-_IPYTHON_HOOKS = {"input_transformers_cleanup", "input_transformers_post", "input_transformer_manager",
-                  "ast_transformers", "events", "register_magic_function", "register_magics", "run_cell",
-                  "showtraceback", "set_custom_exc", "displayhook", "display_pub"}
+_IPYTHON_HOOKS = {
+    "input_transformers_cleanup",
+    "input_transformers_post",
+    "input_transformer_manager",
+    "ast_transformers",
+    "events",
+    "register_magic_function",
+    "register_magics",
+    "run_cell",
+    "showtraceback",
+    "set_custom_exc",
+    "displayhook",
+    "display_pub",
+}
 #: Hook names no student code has another reason to touch: flagged on any object.
 _DISTINCT_HOOKS = _IPYTHON_HOOKS - {"events", "run_cell", "displayhook", "display_pub"}
 _IPYTHON_ROOTS = {"get_ipython()", "ip", "ipython", "shell", "IPython"}
-_FILE_CALLS = {"remove", "unlink", "rmtree", "rmdir", "rename", "replace", "system", "popen", "Popen", "run",
-               "call", "check_call", "check_output", "write_text", "write_bytes", "copy", "copyfile", "move",
-               "chmod", "makedirs", "mkdir", "kill", "fork", "execv", "spawnv", "_exit", "abort"}
+_FILE_CALLS = {
+    "remove",
+    "unlink",
+    "rmtree",
+    "rmdir",
+    "rename",
+    "replace",
+    "system",
+    "popen",
+    "Popen",
+    "run",
+    "call",
+    "check_call",
+    "check_output",
+    "write_text",
+    "write_bytes",
+    "copy",
+    "copyfile",
+    "move",
+    "chmod",
+    "makedirs",
+    "mkdir",
+    "kill",
+    "fork",
+    "execv",
+    "spawnv",
+    "_exit",
+    "abort",
+}
 #: Modules a lab may reach without importing them under that name in the submission.
 _MODULES = {"torch", "numpy", "math", "sys", "os", "builtins", "dlcourse", "IPython", "matplotlib", "sklearn"}
 _GRADING_NAMES = {"grading", "Checker", "CheckFailed", "check_function", "check_close", "verify_integrity"}
@@ -79,8 +116,9 @@ def _dotted(node: ast.AST) -> str:
 
 
 class _Scanner(ast.NodeVisitor):
-    def __init__(self, cell: int, lines: list[str], forbidden: set[str], allowed_grading: set[str],
-                 aliases: dict[str, str]):
+    def __init__(
+        self, cell: int, lines: list[str], forbidden: set[str], allowed_grading: set[str], aliases: dict[str, str]
+    ):
         self.cell, self.lines, self.forbidden, self.allowed_grading = cell, lines, forbidden, allowed_grading
         self.aliases = aliases
         self.flags: list[Flag] = []
@@ -137,8 +175,12 @@ class _Scanner(ast.NodeVisitor):
         ``getattr(torch, "nn")`` or ``sys.modules["torch"]``."""
         if isinstance(node, ast.Attribute):
             return f"{self._owner(node.value)}.{node.attr}"
-        if isinstance(node, ast.Call) and _dotted(node.func) == "getattr" and len(node.args) > 1 \
-                and isinstance(node.args[1], ast.Constant):
+        if (
+            isinstance(node, ast.Call)
+            and _dotted(node.func) == "getattr"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+        ):
             return f"{self._owner(node.args[0])}.{node.args[1].value}"
         if isinstance(node, ast.Subscript) and self.name(node.value) == "sys.modules":
             key = node.slice.value if isinstance(node.slice, ast.Constant) else "?"
@@ -154,8 +196,11 @@ class _Scanner(ast.NodeVisitor):
         if value is None:
             return
         bound = value.func if isinstance(value, ast.Call) else value
-        if isinstance(bound, (ast.Name, ast.Attribute)) and self.delegated(self.name(bound)) \
-                and any(isinstance(t, ast.Name) and t.id in self.forbidden_methods for t in targets):
+        if (
+            isinstance(bound, (ast.Name, ast.Attribute))
+            and self.delegated(self.name(bound))
+            and any(isinstance(t, ast.Name) and t.id in self.forbidden_methods for t in targets)
+        ):
             self.flag("delegates", node)
 
     def is_forbidden(self, name: str) -> bool:
@@ -165,8 +210,11 @@ class _Scanner(ast.NodeVisitor):
         if name in self.forbidden:
             return True
         module, _, last = name.rpartition(".")
-        return any(module.startswith(listed.rpartition(".")[0] + ".") for listed in self.forbidden
-                   if listed.rpartition(".")[2] == last)
+        return any(
+            module.startswith(listed.rpartition(".")[0] + ".")
+            for listed in self.forbidden
+            if listed.rpartition(".")[2] == last
+        )
 
     def delegated(self, name: str) -> bool:
         """Whether the resolved ``name`` is a forbidden function or torch's module class for one."""
@@ -230,8 +278,12 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node):
-        if self.in_function and not self.type_reference and isinstance(node.ctx, ast.Load) \
-                and self.delegated(self.name(node)):
+        if (
+            self.in_function
+            and not self.type_reference
+            and isinstance(node.ctx, ast.Load)
+            and self.delegated(self.name(node))
+        ):
             self.flag("delegates", node)  # an alias of F.relu used inside an answer
 
     def _visit_as_type(self, node: ast.AST) -> None:
@@ -274,10 +326,15 @@ class _Scanner(ast.NodeVisitor):
                 self.flag("patches-ipython", node)
             elif self._kind_of_object(owner) == "touches-checks" and attribute not in self.allowed_grading:
                 self.flag("touches-checks", node)
-        elif last in ("update", "setdefault", "pop", "__setitem__", "__delitem__") and isinstance(node.func, ast.Attribute) \
-                and (name.endswith("__dict__." + last) or _dotted(node.func.value).startswith("vars()")):
+        elif (
+            last in ("update", "setdefault", "pop", "__setitem__", "__delitem__")
+            and isinstance(node.func, ast.Attribute)
+            and (name.endswith("__dict__." + last) or _dotted(node.func.value).startswith("vars()"))
+        ):
             self.flag(self._kind_of_object(_namespace_owner(node.func.value, self)), node)
-        elif name in ("sys.settrace", "sys.setprofile", "threading.settrace") or name.endswith("register_magic_function"):
+        elif name in ("sys.settrace", "sys.setprofile", "threading.settrace") or name.endswith(
+            "register_magic_function"
+        ):
             self.flag("patches-ipython", node)
         elif name in ("signal.signal", "signal.setitimer", "signal.pthread_sigmask") or name == "signal":
             self.flag("ignores-interrupts", node)
@@ -285,11 +342,19 @@ class _Scanner(ast.NodeVisitor):
             self.flag("patches-module", node)
         elif name == "open" and _opens_for_writing(node):
             self.flag("files-or-processes", node)
-        elif last in _FILE_CALLS and name.split(".")[0] in ("os", "shutil", "subprocess", "pathlib", "Path", "sys") \
-                or name.endswith((".write_text", ".write_bytes", ".unlink", ".rmdir")):
+        elif (
+            last in _FILE_CALLS
+            and name.split(".")[0] in ("os", "shutil", "subprocess", "pathlib", "Path", "sys")
+            or name.endswith((".write_text", ".write_bytes", ".unlink", ".rmdir"))
+        ):
             self.flag("files-or-processes", node)
-        if self.in_function and isinstance(node.func, ast.Attribute) and node.func.attr in self.forbidden_methods \
-                and not self.delegated(self.name(node.func)) and not _is_module(self.name(node.func.value), self.aliases):
+        if (
+            self.in_function
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in self.forbidden_methods
+            and not self.delegated(self.name(node.func))
+            and not _is_module(self.name(node.func.value), self.aliases)
+        ):
             self.flag("delegates", node)  # x.relu(), x.softmax(-1): torch's tensor method
         if name in ("isinstance", "issubclass") and len(node.args) == 2 and not node.keywords:
             self.visit(node.func)
@@ -349,9 +414,12 @@ def import_aliases(sources) -> dict[str, str]:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for a in node.names:
                     aliases[a.asname or a.name] = f"{node.module}.{a.name}"
-            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript) \
-                    and _resolve(_dotted(node.value.value), aliases) == "sys.modules" \
-                    and isinstance(node.value.slice, ast.Constant):
+            elif (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Subscript)
+                and _resolve(_dotted(node.value.value), aliases) == "sys.modules"
+                and isinstance(node.value.slice, ast.Constant)
+            ):
                 for target in node.targets:  # m = sys.modules["torch"]: m is torch
                     if isinstance(target, ast.Name):
                         aliases[target.id] = _resolve(str(node.value.slice.value), aliases)
@@ -366,8 +434,14 @@ def import_aliases(sources) -> dict[str, str]:
     return aliases
 
 
-def scan_source(source: str, cell: int = 0, *, forbidden: set[str] = frozenset(),
-                allowed_grading: set[str] = frozenset({"Checker"}), aliases: dict[str, str] | None = None) -> list[Flag]:
+def scan_source(
+    source: str,
+    cell: int = 0,
+    *,
+    forbidden: set[str] = frozenset(),
+    allowed_grading: set[str] = frozenset({"Checker"}),
+    aliases: dict[str, str] | None = None,
+) -> list[Flag]:
     """Flags for one cell's Python source (IPython magics and shell lines are skipped)."""
     code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:

@@ -44,8 +44,15 @@ from pathlib import Path
 
 from .kernel_client import ResilientKernelManager
 
-__all__ = ["ENV_VAR", "SandboxSpec", "SandboxUnavailable", "SandboxedKernelManager", "available", "require",
-           "sandbox_command"]
+__all__ = [
+    "ENV_VAR",
+    "SandboxSpec",
+    "SandboxUnavailable",
+    "SandboxedKernelManager",
+    "available",
+    "require",
+    "sandbox_command",
+]
 
 #: The environment variable through which the grader hands a :class:`SandboxSpec` to nbgrader's kernel manager.
 ENV_VAR = "DLCOURSE_SANDBOX"
@@ -101,7 +108,8 @@ def require() -> None:
         raise SandboxUnavailable(
             f"the grading sandbox needs {', '.join(missing)} (Debian: apt-get install bubblewrap util-linux); "
             "grading without it lets submissions read the solutions and each other: pass --unsafe-no-sandbox "
-            "only if every submission runs in a container of its own already")
+            "only if every submission runs in a container of its own already"
+        )
 
 
 @functools.lru_cache(maxsize=None)
@@ -116,10 +124,13 @@ def python_directories() -> tuple[str, ...]:
     would import torch).
     """
     dirs = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    locate = ("import importlib.util as u; s = u.find_spec('dlcourse'); "
-              "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')")
-    found = subprocess.run([sys.executable, "-I", "-c", locate], capture_output=True, text=True, cwd="/",
-                           timeout=60).stdout.strip()
+    locate = (
+        "import importlib.util as u; s = u.find_spec('dlcourse'); "
+        "print(s.submodule_search_locations[0] if s and s.submodule_search_locations else '')"
+    )
+    found = subprocess.run(
+        [sys.executable, "-I", "-c", locate], capture_output=True, text=True, cwd="/", timeout=60
+    ).stdout.strip()
     if found:
         dirs.add(os.path.realpath(found))
     return tuple(sorted(dirs))
@@ -127,22 +138,58 @@ def python_directories() -> tuple[str, ...]:
 
 def _limits(spec: SandboxSpec) -> list[str]:
     mib = 1024 * 1024
-    return ["prlimit", f"--as={spec.memory_mb * mib}", f"--nproc={spec.processes}", f"--fsize={spec.file_mb * mib}",
-            f"--cpu={spec.cpu_seconds}", "--core=0", "--"]
+    return [
+        "prlimit",
+        f"--as={spec.memory_mb * mib}",
+        f"--nproc={spec.processes}",
+        f"--fsize={spec.file_mb * mib}",
+        f"--cpu={spec.cpu_seconds}",
+        "--core=0",
+        "--",
+    ]
 
 
 def sandbox_command(command: list[str], spec: SandboxSpec) -> list[str]:
     """``command`` wrapped so that it runs in the sandbox described by ``spec``."""
     python_bin = os.path.dirname(os.path.realpath(sys.executable))
     as_root = os.geteuid() == 0
-    wrapped = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-               "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]
+    wrapped = [
+        "bwrap",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--hostname",
+        "sandbox",
+    ]
     if not as_root:  # an unprivileged bwrap needs a user namespace; as root, setpriv changes the user instead
         wrapped += ["--unshare-user", "--uid", "1000", "--gid", "1000"]
     size = str(spec.home_mb * 1024 * 1024)
-    wrapped += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-                "--size", size, "--perms", "1777", "--tmpfs", "/tmp",
-                "--size", size, "--perms", "1777", "--tmpfs", HOME]
+    wrapped += [
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        size,
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        size,
+        "--perms",
+        "1777",
+        "--tmpfs",
+        HOME,
+    ]
     for link in ("bin", "lib", "lib64", "sbin"):  # merged-/usr systems: links; older ones: directories
         if os.path.islink(f"/{link}"):
             wrapped += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -162,16 +209,33 @@ def sandbox_command(command: list[str], spec: SandboxSpec) -> list[str]:
     for kind, source, target in binds:
         wrapped += [kind, source, target]
     wrapped += ["--chdir", HOME]
-    env = {"HOME": HOME, "USER": "student", "LANG": "C.UTF-8", "PATH": f"{python_bin}:/usr/bin:/bin",
-           "IPYTHONDIR": f"{HOME}/.ipython", "MPLCONFIGDIR": f"{HOME}/.config/matplotlib", "MPLBACKEND": "agg",
-           "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "DLCOURSE_NUM_THREADS": str(spec.threads)}
+    env = {
+        "HOME": HOME,
+        "USER": "student",
+        "LANG": "C.UTF-8",
+        "PATH": f"{python_bin}:/usr/bin:/bin",
+        "IPYTHONDIR": f"{HOME}/.ipython",
+        "MPLCONFIGDIR": f"{HOME}/.config/matplotlib",
+        "MPLBACKEND": "agg",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DLCOURSE_NUM_THREADS": str(spec.threads),
+    }
     for name, value in env.items():
         wrapped += ["--setenv", name, value]
     wrapped += _limits(spec)
     if as_root:
         uid = spec.uid if spec.uid is not None else 65534
-        wrapped += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
-                    "--bounding-set=-all", "--no-new-privs", "--"]
+        wrapped += [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ]
     return wrapped + list(command)
 
 

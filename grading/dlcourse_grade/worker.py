@@ -45,6 +45,7 @@ def _limit_memory(memory_mb: int):
 
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     return apply
 
 
@@ -65,15 +66,34 @@ class GradingWorker:
         os.set_inheritable(write_end, True)
         # the answer pipe must be fd 3 in the child, whatever number it has here
         self._process = subprocess.Popen(
-            [sys.executable, "-c", f"import os, sys; os.dup2({write_end}, {ANSWER_FD}); "
-             "from dlcourse_grade.worker import serve; sys.exit(serve())"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
-            pass_fds=(write_end,), start_new_session=True, preexec_fn=_limit_memory(self.memory_mb))
+            [
+                sys.executable,
+                "-c",
+                f"import os, sys; os.dup2({write_end}, {ANSWER_FD}); "
+                "from dlcourse_grade.worker import serve; sys.exit(serve())",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            pass_fds=(write_end,),
+            start_new_session=True,
+            preexec_fn=_limit_memory(self.memory_mb),
+        )
         os.close(write_end)
         self._answers = os.fdopen(read_end, "r")
 
-    def autograde(self, course: Path, lab: str, student: str, *, env: dict[str, str], settings: dict,
-                  log_path: Path, wall_time: float) -> dict:
+    def autograde(
+        self,
+        course: Path,
+        lab: str,
+        student: str,
+        *,
+        env: dict[str, str],
+        settings: dict,
+        log_path: Path,
+        wall_time: float,
+    ) -> dict:
         """nbgrader autograde of ``student``'s ``lab`` in the private course ``course``.
 
         Returns nbgrader's API answer (``success``, ``log``, ``error``); raises :class:`WorkerTimeout`
@@ -81,8 +101,14 @@ class GradingWorker:
         """
         if self._process is None or self._process.poll() is not None:
             self._start()
-        task = {"course": str(course), "lab": lab, "student": student, "env": env, "settings": settings,
-                "log": str(log_path)}
+        task = {
+            "course": str(course),
+            "lab": lab,
+            "student": student,
+            "env": env,
+            "settings": settings,
+            "log": str(log_path),
+        }
         deadline = time.monotonic() + wall_time
         try:
             self._process.stdin.write(json.dumps(task) + "\n")
@@ -95,8 +121,10 @@ class GradingWorker:
                 if ready:
                     line = self._answers.readline()
                     if not line:  # the worker died (a crash of nbgrader itself, or killed from outside)
-                        return {"success": False, "error": f"the grading worker ended (exit code "
-                                                           f"{self._process.wait()}) without an answer"}
+                        return {
+                            "success": False,
+                            "error": f"the grading worker ended (exit code {self._process.wait()}) without an answer",
+                        }
                     return json.loads(line)
         except BaseException:
             self._kill()
