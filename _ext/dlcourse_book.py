@@ -150,8 +150,48 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = kept
 
 
+def _read_constants_of_parts() -> None:
+    """Let autodoc see the ``#:`` comments of constants that a course package re-exports from its parts.
+
+    autodoc documents a module's data only when the module's own source holds a ``#:`` comment for it; for a
+    package that source is ``__init__.py``, so the constants of its parts (``dlcourse.augment.LUMA``,
+    ``dlcourse.surfaces.SURFACE_OPTIMIZERS``, ...) would vanish from the API page. This wraps
+    ``ModuleAnalyzer.find_attr_docs`` so that, for a package of ``dlcourse`` or ``dlcourse_grade``, the comments
+    of the parts that define the names in its ``__all__`` are added to the package's own.
+    """
+    import importlib
+    import pkgutil
+
+    from sphinx.pycode import ModuleAnalyzer
+
+    original = ModuleAnalyzer.find_attr_docs
+    if getattr(original, "reads_parts", False):
+        return
+
+    def find_attr_docs(self):
+        docs = original(self)
+        if self.modname.split(".")[0] not in ("dlcourse", "dlcourse_grade"):
+            return docs
+        package = importlib.import_module(self.modname)
+        if not hasattr(package, "__path__"):
+            return docs
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{self.modname}."):
+            part = importlib.import_module(info.name)
+            for (namespace, name), doc in original(ModuleAnalyzer.for_module(info.name)).items():
+                shared = name in getattr(package, "__all__", ()) and getattr(package, name, None) is getattr(
+                    part, name, object()
+                )
+                if namespace == "" and shared:
+                    docs.setdefault(("", name), doc)
+        return docs
+
+    find_attr_docs.reads_parts = True
+    ModuleAnalyzer.find_attr_docs = find_attr_docs
+
+
 def setup(app):
     app.connect("config-inited", _configure)
+    _read_constants_of_parts()
     app.add_css_file("dlcourse-book.css")
     app.connect("html-page-context", _fix_scripts, priority=900)
     app.connect("build-finished", _vendor)

@@ -18,6 +18,7 @@ from .runtime import (
     seed_everything,
     set_num_threads,
 )
+from .source import show_source
 
 defer_dynamo_import()  # saves ~1.5 s in every notebook that builds an optimizer (see its docstring)
 
@@ -35,4 +36,5 @@ __all__ = [
     "randn",
     "seed_everything",
     "set_num_threads",
+    "show_source",
 ]

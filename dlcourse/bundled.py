@@ -31,7 +31,25 @@ __all__ = ["data_file", "digits", "breast_cancer", "diabetes", "moons"]
 
 
 def data_file(name: str) -> Path:
-    """The path of ``name`` in ``sklearn/datasets/data/``, found without importing scikit-learn."""
+    """The path of ``name`` in ``sklearn/datasets/data/``, found without importing scikit-learn.
+
+    Parameters
+    ----------
+    name : str
+        File name inside ``sklearn/datasets/data/``, e.g. ``"digits.csv.gz"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When scikit-learn is not installed.
+    FileNotFoundError
+        When the file is not there.
+    """
     spec = importlib.util.find_spec("sklearn")  # a top-level package: found, not imported
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
@@ -52,13 +70,28 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     """The 1,797 handwritten digits: ``(images, target)``, float64 ``(n, 8, 8)`` grey levels 0–16, int labels.
 
     ``images.reshape(n, 64)`` is ``sklearn.datasets.load_digits().data``.
+
+    Returns
+    -------
+    images : numpy.ndarray
+        float64 grey levels 0-16, shape ``(1797, 8, 8)``.
+    target : numpy.ndarray
+        int labels 0-9, shape ``(1797,)``.
     """
     table = _gzip_csv("digits.csv.gz", delimiter=",")
     return table[:, :-1].reshape(-1, 8, 8), table[:, -1].astype(int)
 
 
 def breast_cancer() -> tuple[np.ndarray, np.ndarray]:
-    """Wisconsin breast cancer: ``(X, y)``, float64 ``(569, 30)`` and int labels (0 = malignant, 1 = benign)."""
+    """Wisconsin breast cancer: ``(X, y)``, float64 ``(569, 30)`` and int labels (0 = malignant, 1 = benign).
+
+    Returns
+    -------
+    X : numpy.ndarray
+        float64 features, shape ``(569, 30)``.
+    y : numpy.ndarray
+        int labels, shape ``(569,)``: 0 = malignant, 1 = benign.
+    """
     with open(data_file("breast_cancer.csv"), encoding="utf-8") as f:
         rows = csv.reader(f)
         header = next(rows)
@@ -77,6 +110,19 @@ def diabetes(*, scaled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     ``scaled=True`` gives scikit-learn's pre-scaled columns: each centred and divided by its
     standard deviation times :math:`\sqrt{n}` (so each column has unit Euclidean norm), computed
     in the same order of operations as ``sklearn.preprocessing.scale``.
+
+    Parameters
+    ----------
+    scaled : bool, default True
+        Pre-scaled columns (``sklearn.datasets.load_diabetes().data``); ``False`` gives the raw
+        features in their original units (``load_diabetes(scaled=False)``).
+
+    Returns
+    -------
+    X : numpy.ndarray
+        float64 features, shape ``(442, 10)``.
+    y : numpy.ndarray
+        float64 target (disease progression one year later), shape ``(442,)``.
     """
     X = _gzip_csv("diabetes_data_raw.csv.gz")
     y = _gzip_csv("diabetes_target.csv.gz")
@@ -100,6 +146,22 @@ def moons(n_samples: int = 100, *, noise: float = 0.0, seed: int = 0) -> tuple[n
 
     The same draws as ``sklearn.datasets.make_moons(n_samples, noise=noise, random_state=seed)``:
     one ``numpy.random.RandomState(seed)`` shuffles the points, then adds the noise.
+
+    Parameters
+    ----------
+    n_samples : int, default 100
+        Number of points, >= 1: ``n_samples // 2`` on the outer moon (class 0), the rest on the inner one (class 1).
+    noise : float, default 0.0
+        Standard deviation of the Gaussian noise added to each coordinate, >= 0.
+    seed : int, default 0
+        Seed of the shuffle and the noise.
+
+    Returns
+    -------
+    X : numpy.ndarray
+        float64 points, shape ``(n_samples, 2)``.
+    y : numpy.ndarray
+        Integer labels 0/1 (dtype ``numpy.intp``), shape ``(n_samples,)``.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     noise = check_nonnegative(noise, "noise")

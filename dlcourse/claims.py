@@ -73,6 +73,18 @@ def _show(values: list[float]) -> str:
 def is_diverged(value, threshold: float = DIVERGENCE_THRESHOLD) -> bool:
     """Whether ``value`` (or any element of it) is NaN, infinite, or larger than ``threshold`` in size.
 
+    Parameters
+    ----------
+    value : number, tensor, array or sequence of numbers
+        What to test (not a bool: ``TypeError``).
+    threshold : float, default DIVERGENCE_THRESHOLD
+        The largest absolute value that still counts as not diverged.
+
+    Returns
+    -------
+    bool
+        ``True`` when some element is NaN, infinite or has ``abs(v) > threshold``.
+
     Examples
     --------
     >>> is_diverged(float("inf")), is_diverged(2.3), is_diverged([0.1, 1e9])

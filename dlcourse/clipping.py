@@ -53,6 +53,13 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     Cheap, but it changes the gradient's *direction* when some entries are clipped and others
     are not: [0.9, 3.2, 150.0, −2.1, 0.3] with :math:`c = 1` becomes [0.9, 1.0, 1.0, −1.0, 0.3].
     Same result as ``torch.nn.utils.clip_grad_value_``.
+
+    Parameters
+    ----------
+    parameters : torch.Tensor or iterable of torch.Tensor
+        The parameters whose ``.grad`` to clip, e.g. ``model.parameters()``; those without a gradient are skipped.
+    clip_value : float
+        The bound :math:`c`; must be >= 0.
     """
     c = check_nonnegative(clip_value, "clip_value")
     for g in _grads(parameters):
@@ -76,6 +83,20 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> torc
     :math:`\text{max\_norm} / (\|g\| + 10^{-6})`, which keeps the direction. For
     [0.9, 3.2, 150.0, −2.1, 0.3] (norm ≈ 150.05) and max_norm 1 the result is ≈
     [0.006, 0.021, 1.0, −0.014, 0.002]. Same result as ``torch.nn.utils.clip_grad_norm_``.
+
+    Parameters
+    ----------
+    parameters : torch.Tensor or iterable of torch.Tensor
+        The parameters whose ``.grad`` to clip, e.g. ``model.parameters()``; those without a gradient are skipped.
+    max_norm : float
+        The largest global norm allowed; must be >= 0.
+    norm_type : float, default 2.0
+        The order :math:`q` of the norm: a number > 0, or ``float("inf")``.
+
+    Returns
+    -------
+    torch.Tensor
+        The global norm before clipping, a 0-d tensor (0 when no parameter has a gradient).
     """
     max_norm = check_nonnegative(max_norm, "max_norm")
     if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or not norm_type > 0:
@@ -94,9 +115,22 @@ def add_gradient_clipping(
     """Make ``optimizer`` clip the gradients before every ``step()`` (a step pre-hook).
 
     Give ``clip_value`` (:func:`clip_grad_value_`), ``max_norm`` (:func:`clip_grad_norm_`), or
-    neither (nothing is clipped, the norms are only recorded). Returns a list that receives, at
-    every step, the global 2-norm of the gradients *before* clipping. Works with
+    neither (nothing is clipped, the norms are only recorded). Works with
     :func:`dlcourse.training.fit`, which calls ``optimizer.step()``.
+
+    Parameters
+    ----------
+    optimizer : torch.optim.Optimizer
+        The optimizer; all the parameters of all its parameter groups are clipped together.
+    clip_value : float or None, default None
+        Keyword-only: clip by value at this bound (>= 0).
+    max_norm : float or None, default None
+        Keyword-only: clip the global 2-norm to at most this (>= 0). At most one of the two may be given.
+
+    Returns
+    -------
+    list of float
+        A list that receives, at every step, the global 2-norm of the gradients *before* clipping.
     """
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")

@@ -70,6 +70,29 @@ def mutate(params: dict, space: dict, rng: np.random.Generator, *, sigma: float 
       moves a learning rate on :math:`[10^{-3}, 1]` by about half a decade;
     * a categorical dimension is redrawn uniformly with probability ``p_switch`` (it may draw
       the same choice again).
+
+    Parameters
+    ----------
+    params : dict
+        The parent configuration; must have a value for every dimension of ``space`` (other keys are copied).
+    space : dict
+        The search space, as in :mod:`dlcourse.tuning` (name -> dimension or list of choices).
+    rng : numpy.random.Generator
+        The source of randomness.
+    sigma : float, default 0.15
+        Step size :math:`\sigma`, a fraction of each numeric range; must be > 0.
+    p_switch : float, default 0.3
+        Probability of redrawing a categorical dimension, in [0, 1].
+
+    Returns
+    -------
+    dict
+        The child configuration (a new dict; ``params`` is not modified).
+
+    Raises
+    ------
+    ValueError
+        If ``params`` lacks a dimension of ``space``, or ``sigma`` or ``p_switch`` is out of range.
     """
     space = T.check_space(space)
     sigma = check_positive(sigma, "sigma")
@@ -112,6 +135,34 @@ def evolution_search(
     keeping the best ``mu`` of parents and children. ``mu + n_generations * lam`` trials, each
     with ``budget``; a trial's ``rung`` is its generation (0: the random start). The first ``mu``
     configurations are those :func:`~dlcourse.tuning.random_search` draws with the same ``seed``.
+
+    Parameters
+    ----------
+    objective : callable
+        ``objective(params, budget) -> float``, the score of a configuration.
+    space : dict
+        The search space, as in :mod:`dlcourse.tuning`.
+    mu : int, default 4
+        Population size μ (number of parents kept); must be >= 1.
+    lam : int, default 4
+        Children per generation λ; must be >= 1.
+    n_generations : int, default 3
+        Number of generations G; must be >= 1.
+    budget : int or float, default 1
+        The budget every trial gets (e.g. epochs); must be > 0.
+    sigma : float, default 0.15
+        Mutation step of :func:`mutate`; must be > 0.
+    p_switch : float, default 0.3
+        Probability of redrawing a categorical dimension in :func:`mutate`, in [0, 1].
+    seed : int, default 0
+        Seed of the random draws.
+    mode : {"max", "min"}, default "max"
+        Whether a higher or a lower score is better.
+
+    Returns
+    -------
+    dlcourse.tuning.SearchResult
+        All ``mu + n_generations * lam`` trials in the order run, with method ``"evolution"``.
     """
     objective, space = T._check_objective(objective), T.check_space(space)
     mu, lam = check_positive_int(mu, "mu"), check_positive_int(lam, "lam")

@@ -60,7 +60,22 @@ def _scalar(out) -> torch.Tensor:
 def numerical_gradient(
     fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor], eps: float = 1e-6
 ) -> list[torch.Tensor]:
-    """Central-difference gradient of the scalar ``fn(*inputs)`` w.r.t. every input, in float64."""
+    """Central-difference gradient of the scalar ``fn(*inputs)`` w.r.t. every input, in float64.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(*inputs)`` returns a one-element tensor; it is called with float64 copies of the inputs.
+    inputs : sequence of torch.Tensor
+        Floating-point tensors (left unchanged).
+    eps : float, default 1e-6
+        The step :math:`h`; must be > 0.
+
+    Returns
+    -------
+    list of torch.Tensor
+        One float64 gradient per input, of the input's shape.
+    """
     eps = check_positive(eps, "eps")
     xs = [
         check_tensor(x, f"inputs[{i}]", floating=True).detach().to(torch.float64).clone() for i, x in enumerate(inputs)
@@ -83,20 +98,58 @@ def numerical_gradient(
 
 
 def autograd_gradient(fn: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    """Gradient of the scalar ``fn(*inputs)`` by back-propagation, in float64."""
+    """Gradient of the scalar ``fn(*inputs)`` by back-propagation, in float64.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(*inputs)`` returns a one-element tensor; it is called with float64 copies of the inputs.
+    inputs : sequence of torch.Tensor
+        Floating-point tensors (left unchanged).
+
+    Returns
+    -------
+    list of torch.Tensor or None
+        One float64 gradient per input, of the input's shape; None for an input ``fn`` does not use.
+    """
     xs = [x.detach().to(torch.float64).clone().requires_grad_(True) for x in inputs]
     return list(torch.autograd.grad(_scalar(fn(*xs)), xs, allow_unused=True))
 
 
 def relative_error(analytic: torch.Tensor, numeric: torch.Tensor, floor: float = 1e-8) -> torch.Tensor:
-    r"""Element-wise :math:`|a - n| / \max(|a|, |n|, \text{floor})`."""
+    r"""Element-wise :math:`|a - n| / \max(|a|, |n|, \text{floor})`.
+
+    Parameters
+    ----------
+    analytic, numeric : torch.Tensor
+        The two gradients :math:`a` and :math:`n`, of one shape (or broadcastable).
+    floor : float, default 1e-8
+        The floor of the denominator.
+
+    Returns
+    -------
+    torch.Tensor
+        The relative errors, float64.
+    """
     a, n = analytic.to(torch.float64), numeric.to(torch.float64)
     return (a - n).abs() / torch.maximum(torch.maximum(a.abs(), n.abs()), torch.tensor(floor, dtype=torch.float64))
 
 
 @dataclass
 class GradCheckEntry:
-    """Result for one input (or one parameter)."""
+    """Result for one input (or one parameter).
+
+    Parameters
+    ----------
+    name : str
+        The input's or parameter's name.
+    max_abs_error : float
+        The largest absolute difference between the two gradients.
+    max_rel_error : float
+        The largest relative error (:func:`relative_error`).
+    passed : bool
+        Whether ``max_rel_error <= threshold`` (an empty input passes).
+    """
 
     name: str
     max_abs_error: float
@@ -106,16 +159,32 @@ class GradCheckEntry:
 
 @dataclass
 class GradCheckReport:
-    """All entries and the overall verdict."""
+    """All entries and the overall verdict.
+
+    Parameters
+    ----------
+    entries : list of GradCheckEntry
+        One entry per input (or parameter).
+    threshold : float
+        The largest relative error that passes.
+    """
 
     entries: list[GradCheckEntry]
     threshold: float
 
     @property
     def passed(self) -> bool:
+        """Whether every entry passed."""
         return all(e.passed for e in self.entries)
 
     def worst(self) -> GradCheckEntry:
+        """The entry with the largest relative error.
+
+        Returns
+        -------
+        GradCheckEntry
+            That entry (``entries`` must not be empty).
+        """
         return max(self.entries, key=lambda e: e.max_rel_error)
 
     def __str__(self) -> str:
@@ -154,8 +223,29 @@ def gradcheck(
 ) -> GradCheckReport:
     """Check a gradient of the scalar ``fn(*inputs)`` against central finite differences.
 
-    ``analytic(*inputs)`` returns one gradient per input (your hand-derived formula); without
-    it, autograd's gradient of ``fn`` is checked (useful for a custom ``autograd.Function``).
+    Parameters
+    ----------
+    fn : callable
+        ``fn(*inputs)`` returns a one-element tensor; it is called with float64 copies of the inputs.
+    inputs : sequence of torch.Tensor
+        The floating-point points to check at (left unchanged).
+    analytic : callable or None, default None
+        Keyword-only: ``analytic(*inputs)`` returns one gradient per input (your hand-derived formula),
+        called with the inputs detached and in float64; a None gradient counts as zeros. Without it,
+        autograd's gradient of ``fn`` is checked (useful for a custom ``autograd.Function``).
+    names : sequence of str or None, default None
+        Keyword-only: one name per input for the report (None: ``"input 0"``, ``"input 1"``, ...).
+    eps : float, default 1e-6
+        Keyword-only: the finite-difference step :math:`h`; must be > 0.
+    threshold : float, default ``DEFAULT_THRESHOLD`` (1e-5)
+        Keyword-only: the largest relative error that passes; must be > 0.
+    floor : float, default 1e-8
+        Keyword-only: the floor τ of the relative error's denominator.
+
+    Returns
+    -------
+    GradCheckReport
+        One entry per input.
     """
     threshold = check_positive(threshold, "threshold")
     inputs = list(inputs)
@@ -184,6 +274,28 @@ def check_model_gradients(
 
     Works on a float64 copy of ``model``; meant for small models (one loss evaluation per
     parameter entry and direction).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model (left unchanged); every parameter with ``requires_grad`` is checked.
+    loss_fn : callable
+        ``loss_fn(model(X), y)`` returns a one-element tensor.
+    X : torch.Tensor
+        The inputs (used in float64).
+    y : torch.Tensor
+        The targets (used in float64 if they are floating point, as they are otherwise).
+    eps : float, default 1e-6
+        Keyword-only: the finite-difference step :math:`h`; must be > 0.
+    threshold : float, default ``DEFAULT_THRESHOLD`` (1e-5)
+        Keyword-only: the largest relative error that passes; must be > 0.
+    floor : float, default 1e-8
+        Keyword-only: the floor τ of the relative error's denominator.
+
+    Returns
+    -------
+    GradCheckReport
+        One entry per checked parameter, named as in ``model.named_parameters()``.
     """
     import copy
 

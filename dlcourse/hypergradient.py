@@ -15,8 +15,8 @@ logistic) regression :math:`p = \operatorname{softmax}(XW + b)`, from :math:`W_0
 
 with :math:`L` the mean cross-entropy and :math:`\lambda = e^{s}` (the search runs on
 :math:`s = \log\lambda`, a scale parameter's natural coordinate). Autograd records the
-:math:`T` steps (``create_graph=True``, when :math:`s` requires a gradient) and back-propagates from :math:`L_\text{val}(W_T, b_T)`
-to :math:`s` (*reverse-mode* hypergradient, Domke 2012; Maclaurin et al. 2015): the exact
+:math:`T` steps (``create_graph=True``, when :math:`s` requires a gradient) and back-propagates from
+:math:`L_\text{val}(W_T, b_T)` to :math:`s` (*reverse-mode* hypergradient, Domke 2012; Maclaurin et al. 2015): the exact
 derivative of the *unrolled* training, at the cost of one more backward pass through all
 :math:`T` steps and memory for all of them. The search itself is gradient descent on :math:`s`,
 
@@ -71,6 +71,31 @@ def unrolled_validation_loss(
 
     ``log_decay`` is a number or a 0-d tensor; when it requires a gradient, the result is
     differentiable with respect to it through every training step.
+
+    Parameters
+    ----------
+    log_decay : float or torch.Tensor
+        :math:`s = \log\lambda`: a finite number, or a 0-d tensor (possibly requiring a gradient).
+    train : tuple of torch.Tensor
+        ``(X, y)``: floating-point features of shape ``(n, d)`` and integer labels of shape ``(n,)``.
+    val : tuple of torch.Tensor
+        ``(X_val, y_val)``: the validation set, same form, with the same ``d``.
+    steps : int, default 50
+        Number of training steps :math:`T`, >= 1.
+    lr : float, default 0.5
+        Learning rate :math:`\eta` of the training, > 0.
+    num_classes : int, optional
+        Number of classes; default: the largest label in ``train`` and ``val`` plus one.
+
+    Returns
+    -------
+    torch.Tensor
+        The 0-d validation loss :math:`L_\text{val}(W_T, b_T)`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``train`` or ``val`` is not such a pair, their features differ, or a number is out of range.
     """
     X, y = _check_pair(train, "train")
     Xv, yv = _check_pair(val, "val")
@@ -100,7 +125,30 @@ def hypergradient(
     log_decay: float, train, val, *, steps: int = 50, lr: float = 0.5, num_classes: int | None = None
 ) -> tuple[float, float]:
     r"""The validation loss and its derivative :math:`\partial L_\text{val} / \partial s` at
-    :math:`s` = ``log_decay``, by back-propagation through the unrolled training."""
+    :math:`s` = ``log_decay``, by back-propagation through the unrolled training.
+
+    Parameters
+    ----------
+    log_decay : float
+        :math:`s = \log\lambda`, a finite number.
+    train : tuple of torch.Tensor
+        ``(X, y)``: floating-point features of shape ``(n, d)`` and integer labels of shape ``(n,)``.
+    val : tuple of torch.Tensor
+        ``(X_val, y_val)``: the validation set, same form.
+    steps : int, default 50
+        Number of training steps :math:`T`, >= 1.
+    lr : float, default 0.5
+        Learning rate :math:`\eta` of the training, > 0.
+    num_classes : int, optional
+        Number of classes; default: the largest label plus one.
+
+    Returns
+    -------
+    loss : float
+        The validation loss :math:`L_\text{val}` at ``log_decay``.
+    grad : float
+        Its derivative :math:`\partial L_\text{val} / \partial s`.
+    """
     X, _ = _check_pair(train, "train")
     s = torch.tensor(check_number(log_decay, "log_decay"), dtype=X.dtype, device=X.device, requires_grad=True)
     loss = unrolled_validation_loss(s, train, val, steps=steps, lr=lr, num_classes=num_classes)
@@ -124,6 +172,30 @@ def hypergradient_descent(
 
     Returns one row per evaluated point, ``{"log_decay", "val_loss", "hypergradient"}``
     (``n_steps + 1`` rows; the last one is where the descent ended).
+
+    Parameters
+    ----------
+    train : tuple of torch.Tensor
+        ``(X, y)``: floating-point features of shape ``(n, d)`` and integer labels of shape ``(n,)``.
+    val : tuple of torch.Tensor
+        ``(X_val, y_val)``: the validation set, same form.
+    log_decay : float, default 0.0
+        Starting point :math:`s_0` (:math:`\lambda = 1`).
+    hyper_lr : float, default 1.0
+        Step size :math:`\alpha` on :math:`s`, > 0.
+    n_steps : int, default 10
+        Number of descent steps, >= 1.
+    steps : int, default 50
+        Training steps :math:`T` of each unrolled training, >= 1.
+    lr : float, default 0.5
+        Learning rate :math:`\eta` of the training, > 0.
+    num_classes : int, optional
+        Number of classes; default: the largest label plus one.
+
+    Returns
+    -------
+    list of dict
+        ``n_steps + 1`` rows ``{"log_decay": s_k, "val_loss": float, "hypergradient": float}``.
     """
     hyper_lr, n_steps = check_positive(hyper_lr, "hyper_lr"), check_positive_int(n_steps, "n_steps")
     s, path = check_number(log_decay, "log_decay"), []

@@ -56,14 +56,44 @@ def _pair(output, target) -> tuple[torch.Tensor, torch.Tensor]:
 
 def mse_loss(output: torch.Tensor, target: torch.Tensor, *, reduction: str = "mean") -> torch.Tensor:
     r"""Squared error :math:`(\hat y - y)^2`: large errors dominate (an outlier at distance
-    :math:`d` costs :math:`d^2`); the optimum is the conditional *mean*."""
+    :math:`d` costs :math:`d^2`); the optimum is the conditional *mean*.
+
+    Parameters
+    ----------
+    output : torch.Tensor
+        Floating-point predictions, any shape.
+    target : torch.Tensor
+        Targets with as many elements as ``output`` (reshaped to its shape and dtype).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"none"`` returns the per-element losses.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or the per-element losses in the shape of ``output`` for ``reduction="none"``.
+    """
     output, target = _pair(output, target)
     return _reduce((output - target) ** 2, reduction)
 
 
 def mae_loss(output: torch.Tensor, target: torch.Tensor, *, reduction: str = "mean") -> torch.Tensor:
     r"""Absolute error :math:`|\hat y - y|`: robust to outliers (cost grows linearly); the optimum
-    is the conditional *median*. Its gradient has constant size, even near the optimum."""
+    is the conditional *median*. Its gradient has constant size, even near the optimum.
+
+    Parameters
+    ----------
+    output : torch.Tensor
+        Floating-point predictions, any shape.
+    target : torch.Tensor
+        Targets with as many elements as ``output`` (reshaped to its shape and dtype).
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"none"`` returns the per-element losses.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or the per-element losses in the shape of ``output`` for ``reduction="none"``.
+    """
     output, target = _pair(output, target)
     return _reduce((output - target).abs(), reduction)
 
@@ -77,6 +107,22 @@ def huber_loss(
               \delta\,(|r| - \tfrac12\delta) & |r| > \delta \end{cases}, \qquad r = \hat y - y.
 
     Smooth like MSE for small errors, robust like MAE for large ones.
+
+    Parameters
+    ----------
+    output : torch.Tensor
+        Floating-point predictions, any shape.
+    target : torch.Tensor
+        Targets with as many elements as ``output`` (reshaped to its shape and dtype).
+    delta : float, default 1.0
+        Where the loss turns from quadratic to linear; must be > 0.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"none"`` returns the per-element losses.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or the per-element losses in the shape of ``output`` for ``reduction="none"``.
     """
     delta = check_positive(delta, "delta")
     output, target = _pair(output, target)
@@ -96,6 +142,22 @@ def bce_with_logits(
     evaluated as ``logaddexp(0, -z)`` :math:`= m + \log(e^{-m} + e^{-z-m})`, :math:`m = \max(0, -z)`:
     it never evaluates :math:`\log 0` and never overflows, whatever the size of :math:`z`
     (the naive ``-log(sigmoid(z))`` gives ``inf`` for :math:`z < -104` in float32).
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Floating-point logits :math:`z`, any shape.
+    target : torch.Tensor
+        Labels :math:`y` in {0, 1} (or probabilities in [0, 1]) with as many elements as ``logits``.
+    pos_weight : float or torch.Tensor, optional
+        The weight :math:`p` of the positive term (broadcast against ``logits``); ``None`` means 1.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"none"`` returns the per-element losses.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or the per-element losses in the shape of ``logits`` for ``reduction="none"``.
     """
     logits, target = _pair(logits, target)
     softplus_neg = torch.logaddexp(torch.zeros_like(logits), -logits)  # -log σ(z) = log(e^0 + e^{-z})
@@ -113,6 +175,22 @@ def cross_entropy(
 
     with the log-sum-exp computed stably. With class weights :math:`w`, ``"mean"`` divides by
     :math:`\sum_i w_{y_i}` (as PyTorch does), so a weighted mean stays on the scale of the loss.
+
+    Parameters
+    ----------
+    logits : torch.Tensor
+        Floating-point logits of shape ``(n, C)``.
+    target : torch.Tensor
+        Class indices in ``[0, C)``, shape ``(n,)``.
+    weight : torch.Tensor, optional
+        Floating-point class weights :math:`w`, shape ``(C,)``; ``None`` weighs every class 1.
+    reduction : {"mean", "sum", "none"}, default "mean"
+        ``"none"`` returns the per-element losses.
+
+    Returns
+    -------
+    torch.Tensor
+        A scalar, or the ``(n,)`` per-example losses for ``reduction="none"``.
     """
     logits = check_tensor(logits, "logits", floating=True)
     target = check_tensor(target, "target")
@@ -134,6 +212,22 @@ def class_weights(target, n_classes: int | None = None) -> torch.Tensor:
     r"""Class weights from frequencies, :math:`w_k = \dfrac{n}{C\, n_k}` (scikit-learn's
     ``"balanced"``): a class that is 10× rarer weighs 10× more, and the weights average to 1
     over the examples. A class that never occurs gets weight 0.
+
+    Here :math:`n` is the number of labels, :math:`n_k` the count of class :math:`k` and :math:`C`
+    the number of classes that occur in ``target`` (not ``n_classes``).
+
+    Parameters
+    ----------
+    target : torch.Tensor, array or list
+        Non-negative integer class labels, any shape (flattened); must not be empty.
+    n_classes : int, optional
+        Minimum length of the result (>= 1), to give classes absent from ``target`` a weight 0;
+        default ``max(target) + 1``. A smaller value does not shorten the result.
+
+    Returns
+    -------
+    torch.Tensor
+        float32 weights of shape ``(max(n_classes, max(target) + 1),)``.
     """
     target = torch.as_tensor(target).reshape(-1).long()
     if target.numel() == 0:
@@ -146,7 +240,18 @@ def class_weights(target, n_classes: int | None = None) -> torch.Tensor:
 
 
 def weighted_cross_entropy(target):
-    """``cross_entropy`` with :func:`class_weights` computed from ``target`` (the training labels)."""
+    """``cross_entropy`` with :func:`class_weights` computed from ``target`` (the training labels).
+
+    Parameters
+    ----------
+    target : torch.Tensor, array or list
+        The training labels, non-negative integers.
+
+    Returns
+    -------
+    functools.partial
+        ``cross_entropy(logits, target, *, reduction="mean")`` with ``weight`` fixed.
+    """
     import functools
 
     return functools.partial(cross_entropy, weight=class_weights(target))

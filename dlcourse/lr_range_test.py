@@ -40,6 +40,27 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float], smoothing: float =
     :math:`\bar\ell_i = \frac{a_i}{1 - \beta^{i+1}}` with :math:`a_i = \beta a_{i-1} + (1-\beta)\ell_i`;
     the minimum is the last point before the loss shoots up, and one order of magnitude below it is
     a rate that is fast but still safely stable. Non-finite losses are ignored.
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        The learning rates tried, in increasing order.
+    losses : sequence of float
+        The loss at each rate, same length as ``lrs`` (non-empty).
+    smoothing : float, default 0.9
+        :math:`\beta` of the moving average, in [0, 1); 0 takes the raw losses.
+    divide_by : float, default 10.0
+        Divisor of the rate at the minimum, > 0.
+
+    Returns
+    -------
+    float
+        The suggested learning rate, ``lrs[argmin(smoothed losses)] / divide_by``.
+
+    Raises
+    ------
+    ValueError
+        If ``lrs`` and ``losses`` differ in length or are empty, or no loss is finite.
     """
     smoothing = check_probability(smoothing, "smoothing", allow_one=False)
     divide_by = check_positive(divide_by, "divide_by")
@@ -84,6 +105,47 @@ def lr_finder(
 
     The model's parameters and buffers are restored afterwards (the test trains it), so it can be
     trained for real next. Returns ``{"lrs", "losses", "smoothed", "suggested_lr"}`` (see :func:`suggest_lr`).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model to test; it is trained, then restored (parameters, buffers and train/eval mode).
+    train : tuple of torch.Tensor
+        ``(X, y)``: inputs (first dimension = examples) and targets for ``loss_fn``.
+    make_optimizer : callable, optional
+        ``make_optimizer(parameters)`` returns the optimizer; its groups' ``lr`` is overwritten at every
+        step. Default: the course's plain :class:`~dlcourse.optim.SGD`.
+    loss_fn : callable, optional
+        ``loss_fn(model(X_batch), y_batch)`` returns the scalar loss; default
+        ``torch.nn.functional.cross_entropy``.
+    lr_min : float, default 1e-5
+        First learning rate, > 0.
+    lr_max : float, default 10.0
+        Last learning rate, > ``lr_min``.
+    steps : int, default 100
+        Number of mini-batches (and rates), >= 1.
+    batch_size : int, default 64
+        Mini-batch size, >= 1; the batches are drawn without replacement from a shuffled order,
+        reshuffled when fewer than ``batch_size`` examples are left.
+    seed : int, default 0
+        Seed of the shuffling.
+    smoothing : float, default 0.9
+        :math:`\beta` of the moving average, in [0, 1) (see :func:`suggest_lr`).
+    stop_factor : float, default 4.0
+        Stop once the loss exceeds ``stop_factor`` times the best loss so far (or is not finite); > 0.
+
+    Returns
+    -------
+    dict
+        ``"lrs"`` and ``"losses"``: the rates tried and the loss of each mini-batch (lists of float,
+        shorter than ``steps`` after an early stop); ``"smoothed"``: the bias-corrected moving average
+        of the losses (``inf`` where a loss is not finite); ``"suggested_lr"``: ``suggest_lr(lrs, losses,
+        smoothing)``, a float.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (``smoothing`` is only checked after the test has run).
     """
     import torch.nn.functional as F
 

@@ -49,18 +49,26 @@ def make_mlp(
     ----------
     in_features, out_features : int
         Sizes fixed by the data (inputs are flattened first).
-    depth, width : int
-        Number of hidden layers and units per hidden layer (hyperparameters).
+    depth, width : int, default 2 and 64
+        Number of hidden layers and units per hidden layer (hyperparameters); ``depth >= 0``
+        (0 gives a linear model), ``width >= 1``.
     hidden_sizes : sequence of int, optional
         Explicit widths, one per hidden layer; overrides ``depth`` and ``width``.
-    activation : str
+    activation : str, default "relu"
         A name from :func:`dlcourse.activations.activation_names`, built anew per layer.
     activation_kwargs : dict, optional
         Parameters of the activation, e.g. ``{"negative_slope": 0.1}``.
     norm_layer : callable, optional
         ``width -> module`` placed before the activation (e.g. ``nn.BatchNorm1d``).
-    dropout : float
-        Drop probability after each activation (0 disables it).
+    dropout : float, default 0.0
+        Drop probability after each activation (0 disables it), in [0, 1).
+    bias : bool, default True
+        Whether the ``Linear`` layers have a bias.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        The network, mapping ``(N, ...)`` inputs with ``in_features`` elements each to ``(N, out_features)``.
     """
     in_features = check_positive_int(in_features, "in_features")
     out_features = check_positive_int(out_features, "out_features")
@@ -103,6 +111,29 @@ def make_cnn(
     the linear layer sees ``channels[-1] · (image_size / 2^len(channels))²`` features. For the 8×8
     digits the default has two stages (8 → 4 → 2) and about 6,000 parameters.
 
+    Parameters
+    ----------
+    in_channels : int, default 1
+        Channels of the input images, >= 1.
+    num_classes : int, default 10
+        Number of outputs (logits), >= 1.
+    image_size : int, default 8
+        Side of the square input images in pixels, >= 1; each stage halves it (rounding down), and it must
+        not reach 0 (``ValueError``).
+    channels : sequence of int, default (16, 32)
+        Output channels of the convolutions, one stage each (each >= 1).
+    activation : str, default "relu"
+        A name from :func:`dlcourse.activations.activation_names`, built anew per stage.
+    dropout : float, default 0.0
+        Drop probability before the linear layer, in [0, 1) (0 disables it).
+
+    Returns
+    -------
+    torch.nn.Sequential
+        The network, mapping ``(N, in_channels, image_size, image_size)`` to logits ``(N, num_classes)``.
+
+    Examples
+    --------
     >>> make_cnn()(torch.zeros(5, 1, 8, 8)).shape
     torch.Size([5, 10])
     """
@@ -127,5 +158,16 @@ def make_cnn(
 
 
 def linear_layers(model: nn.Module) -> list[nn.Linear]:
-    """The ``nn.Linear`` layers of ``model`` in order."""
+    """The ``nn.Linear`` layers of ``model`` in order.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any module; its submodules are searched recursively.
+
+    Returns
+    -------
+    list of torch.nn.Linear
+        The layers in the order of ``model.modules()``.
+    """
     return [m for m in model.modules() if isinstance(m, nn.Linear)]

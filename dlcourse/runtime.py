@@ -68,7 +68,12 @@ def defer_dynamo_import() -> list[str]:
     calls the method directly while ``torch._dynamo`` is not in ``sys.modules`` and hands over to
     ``torch._dynamo.disable`` (as torch would) once it is. Applied at ``import dlcourse``; it does
     nothing if Dynamo is already loaded or torch's wrapper does not look as expected (another torch
-    version). Returns the names of the methods it prepared.
+    version).
+
+    Returns
+    -------
+    list of str
+        Returns the names of the methods it prepared (empty when Dynamo is already loaded).
     """
     from torch.optim import Optimizer
 
@@ -92,6 +97,11 @@ def defer_dynamo_import() -> list[str]:
 def get_device() -> torch.device:
     """Return ``cuda`` if a GPU is available, else ``cpu``.
 
+    Returns
+    -------
+    torch.device
+        ``device(type='cuda')`` or ``device(type='cpu')``.
+
     Examples
     --------
     >>> get_device().type in {"cpu", "cuda"}
@@ -106,6 +116,16 @@ def resolve_device(device=None) -> torch.device:
     The one place where the library's ``device=None`` defaults are resolved
     (:func:`dlcourse.training.fit`, and through it :mod:`dlcourse.strategy`).
 
+    Parameters
+    ----------
+    device : str or torch.device, optional
+        E.g. ``"cpu"``, ``"cuda:0"``; ``None`` picks :func:`get_device`.
+
+    Returns
+    -------
+    torch.device
+        The device.
+
     Examples
     --------
     >>> resolve_device("cpu")
@@ -117,7 +137,19 @@ def resolve_device(device=None) -> torch.device:
 
 
 def set_num_threads(num_threads: int | None = None) -> int:
-    """Set torch's intra-op CPU threads (default: ``DLCOURSE_NUM_THREADS`` or 1) and return it."""
+    """Set torch's intra-op CPU threads (default: ``DLCOURSE_NUM_THREADS`` or 1) and return it.
+
+    Parameters
+    ----------
+    num_threads : int, optional
+        Number of threads, >= 1; ``None`` reads the ``DLCOURSE_NUM_THREADS`` environment variable,
+        else uses :data:`DEFAULT_NUM_THREADS`.
+
+    Returns
+    -------
+    int
+        The number of threads set.
+    """
     if num_threads is None:
         num_threads = int(os.environ.get("DLCOURSE_NUM_THREADS", DEFAULT_NUM_THREADS))
     num_threads = check_positive_int(num_threads, "num_threads")
@@ -127,6 +159,16 @@ def set_num_threads(num_threads: int | None = None) -> int:
 
 def seed_everything(seed: int = 0) -> torch.Generator:
     """Seed Python, NumPy and torch (CPU and CUDA) and return a CPU generator seeded alike.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        A non-negative int (``ValueError`` otherwise); NumPy gets ``seed % 2**32``.
+
+    Returns
+    -------
+    torch.Generator
+        A CPU generator seeded with ``seed``, as :func:`make_generator` makes.
 
     Examples
     --------
@@ -142,7 +184,18 @@ def seed_everything(seed: int = 0) -> torch.Generator:
 
 
 def make_generator(seed: int = 0) -> torch.Generator:
-    """A CPU ``torch.Generator`` seeded with ``seed``."""
+    """A CPU ``torch.Generator`` seeded with ``seed``.
+
+    Parameters
+    ----------
+    seed : int, default 0
+        A non-negative int; anything else (a bool, a float, a negative number) raises ``ValueError``.
+
+    Returns
+    -------
+    torch.Generator
+        The seeded generator.
+    """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     return torch.Generator().manual_seed(seed)
@@ -151,7 +204,27 @@ def make_generator(seed: int = 0) -> torch.Generator:
 def randn(
     *shape: int, seed: int | None = None, generator: torch.Generator | None = None, device=None, dtype=torch.float32
 ) -> torch.Tensor:
-    """Standard normal tensor drawn on the CPU (seeded), then moved to ``device``."""
+    """Standard normal tensor drawn on the CPU (seeded), then moved to ``device``.
+
+    Parameters
+    ----------
+    *shape : int
+        The tensor's shape, e.g. ``randn(3, 4)``.
+    seed : int, optional
+        Seed of a fresh CPU generator (non-negative); ``None`` means 0, so every call without a seed or
+        generator returns the same numbers.
+    generator : torch.Generator, optional
+        A CPU generator to draw from instead (it advances); overrides ``seed``.
+    device : str or torch.device, optional
+        Where the result goes; ``None`` keeps it on the CPU.
+    dtype : torch.dtype, default torch.float32
+        A floating-point dtype.
+
+    Returns
+    -------
+    torch.Tensor
+        Standard normal draws of the given shape, on ``device``.
+    """
     if generator is None:
         generator = make_generator(0 if seed is None else seed)
     return torch.randn(*shape, generator=generator, dtype=dtype).to(device or "cpu")
@@ -160,7 +233,27 @@ def randn(
 def rand(
     *shape: int, seed: int | None = None, generator: torch.Generator | None = None, device=None, dtype=torch.float32
 ) -> torch.Tensor:
-    """Uniform [0, 1) tensor drawn on the CPU (seeded), then moved to ``device``."""
+    """Uniform [0, 1) tensor drawn on the CPU (seeded), then moved to ``device``.
+
+    Parameters
+    ----------
+    *shape : int
+        The tensor's shape, e.g. ``randn(3, 4)``.
+    seed : int, optional
+        Seed of a fresh CPU generator (non-negative); ``None`` means 0, so every call without a seed or
+        generator returns the same numbers.
+    generator : torch.Generator, optional
+        A CPU generator to draw from instead (it advances); overrides ``seed``.
+    device : str or torch.device, optional
+        Where the result goes; ``None`` keeps it on the CPU.
+    dtype : torch.dtype, default torch.float32
+        A floating-point dtype.
+
+    Returns
+    -------
+    torch.Tensor
+        Uniform draws in [0, 1) of the given shape, on ``device``.
+    """
     if generator is None:
         generator = make_generator(0 if seed is None else seed)
     return torch.rand(*shape, generator=generator, dtype=dtype).to(device or "cpu")

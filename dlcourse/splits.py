@@ -36,7 +36,28 @@ __all__ = [
 
 
 def check_ratios(ratios, name: str = "ratios") -> tuple[float, float, float]:
-    """Three fractions ``(train, val, test)``, each in [0, 1), train > 0, summing to 1 (± 1e-9)."""
+    """Three fractions ``(train, val, test)``, each in [0, 1), train > 0, summing to 1 (± 1e-9).
+
+    Parameters
+    ----------
+    ratios : tuple or list
+        Three finite real numbers, all >= 0, ``train > 0``, summing to 1; so ``val`` and ``test`` are
+        < 1, while ``train`` may be 1 (``(1, 0, 0)`` is accepted).
+    name : str, default "ratios"
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    tuple of float
+        The fractions as floats.
+
+    Raises
+    ------
+    TypeError
+        When ``ratios`` is not a tuple or list of three real numbers.
+    ValueError
+        When a fraction is negative or not finite, ``train`` is 0, or the sum is not 1.
+    """
     if not isinstance(ratios, (tuple, list)) or len(ratios) != 3:
         raise TypeError(f"{name} must be a (train, val, test) triple, got {ratios!r}")
     values = tuple(check_number(r, f"{name}[{i}]") for i, r in enumerate(ratios))
@@ -64,6 +85,22 @@ def train_val_test_split(
     Pass a count ``n``, or the class labels (then, with ``stratify``, each split keeps the
     class proportions of the whole: a 10 % class is 10 % of every split, up to rounding).
     Built on :func:`dlcourse.data.split_indices`, which the data loaders use.
+
+    Parameters
+    ----------
+    n_or_labels : int or array-like
+        The number of examples (>= 1), or their class labels, a non-empty 1-D array.
+    ratios : tuple or list of 3 floats, default (0.7, 0.15, 0.15)
+        ``(train, val, test)`` fractions, checked by :func:`check_ratios`.
+    stratify : bool, default True
+        Keep the class proportions in every split (only when labels are given).
+    seed : int, default 0
+        Seed of the shuffles.
+
+    Returns
+    -------
+    train, val, test : numpy.ndarray
+        Disjoint index arrays that together cover ``range(n)``.
     """
     n, labels = _n_and_labels(n_or_labels, "n_or_labels")
     _, val, test = check_ratios(ratios)
@@ -79,6 +116,20 @@ def group_split(groups, *, ratios=(0.7, 0.15, 0.15), seed: int = 0) -> tuple[np.
     session). Groups are shuffled with ``seed`` and dealt out whole, in that order, to the
     split whose share of *examples* is furthest below its target ratio — so the ratios hold
     approximately (exactly when all groups have the same size and the counts divide).
+
+    Parameters
+    ----------
+    groups : array-like
+        The group of each example, a non-empty 1-D array.
+    ratios : tuple or list of 3 floats, default (0.7, 0.15, 0.15)
+        ``(train, val, test)`` fractions, checked by :func:`check_ratios`.
+    seed : int, default 0
+        Seed of the order in which the groups are dealt out.
+
+    Returns
+    -------
+    train, val, test : numpy.ndarray
+        Sorted, disjoint index arrays that together cover every example.
     """
     groups = np.asarray(groups)
     if groups.ndim != 1 or groups.size == 0:
@@ -104,6 +155,22 @@ def kfold(n: int, *, k: int = 5, shuffle: bool = True, seed: int = 0) -> list[tu
     Fold sizes differ by at most one (the first ``n % k`` folds get the extra example), as in
     scikit-learn's ``KFold``. Cross-validation trains ``k`` models and averages their
     validation scores: every example is used for validation once, which matters when data are few.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples, >= 1.
+    k : int, default 5
+        Number of folds, in ``[2, n]``.
+    shuffle : bool, default True
+        Shuffle the examples before cutting the folds; ``False`` gives contiguous folds.
+    seed : int, default 0
+        Seed of the shuffle.
+
+    Returns
+    -------
+    list of tuple of numpy.ndarray
+        ``k`` pairs ``(train, val)`` of sorted index arrays.
     """
     n = check_positive_int(n, "n")
     k = check_positive_int(k, "k")
@@ -125,6 +192,20 @@ def stratified_kfold(labels, *, k: int = 5, seed: int = 0) -> list[tuple[np.ndar
 
     The examples of each class are shuffled and dealt to the folds in turn (continuing
     where the previous class stopped), so every class is spread as evenly as possible.
+
+    Parameters
+    ----------
+    labels : array-like
+        The class of each example, a non-empty 1-D array.
+    k : int, default 5
+        Number of folds, in ``[2, len(labels)]``.
+    seed : int, default 0
+        Seed of the shuffles.
+
+    Returns
+    -------
+    list of tuple of numpy.ndarray
+        ``k`` pairs ``(train, val)`` of sorted index arrays.
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0:
@@ -149,6 +230,20 @@ def train_dev_split(train_indices, *, dev_size: float = 0.1, seed: int = 0) -> t
     real-life data you care about), the gaps train → train-dev → validation separate
     *variance* (the model does not generalise even within the training distribution) from
     *data mismatch* (it generalises, but to the wrong distribution).
+
+    Parameters
+    ----------
+    train_indices : array-like
+        The training indices, a 1-D array of at least 2.
+    dev_size : float, default 0.1
+        Fraction that goes to train-dev, in [0, 1); rounded, and at least one index.
+    seed : int, default 0
+        Seed of the random choice.
+
+    Returns
+    -------
+    train, dev : numpy.ndarray
+        The remaining training indices and the train-dev indices, each sorted.
     """
     train_indices = np.asarray(train_indices)
     if train_indices.ndim != 1 or train_indices.size < 2:
@@ -160,7 +255,20 @@ def train_dev_split(train_indices, *, dev_size: float = 0.1, seed: int = 0) -> t
 
 
 def leaking_groups(groups, *splits) -> set:
-    """The groups that occur in more than one of ``splits`` (index arrays); empty means no leakage."""
+    """The groups that occur in more than one of ``splits`` (index arrays); empty means no leakage.
+
+    Parameters
+    ----------
+    groups : array-like
+        The group of each example.
+    *splits : array-like of int
+        Index arrays into ``groups``, e.g. ``train, val, test``.
+
+    Returns
+    -------
+    set
+        The leaking groups.
+    """
     groups = np.asarray(groups)
     seen = [set(groups[np.asarray(s, dtype=np.int64)].tolist()) for s in splits]
     return {g for i, a in enumerate(seen) for b in seen[i + 1 :] for g in a & b}
@@ -174,7 +282,28 @@ def make_grouped(
     Like several scans of the same patient: copies differ by Gaussian noise of standard
     deviation ``noise`` (times each feature's std) and share one label. With ``flip``, that
     fraction of the *groups* gets a wrong label (consistently across its copies) — something a
-    model can only "predict" for a group it has already seen. Returns ``X, y, groups``.
+    model can only "predict" for a group it has already seen.
+
+    Parameters
+    ----------
+    X : array-like
+        Features of shape ``(n, d)``.
+    y : array-like
+        Integer class labels ``0 .. C - 1``, shape ``(n,)``.
+    copies : int, default 5
+        Measurements per example, >= 1.
+    noise : float, default 0.1
+        Noise standard deviation, in units of each feature's std.
+    flip : float, default 0.0
+        Probability, in [0, 1], that a group's label is replaced by another class (drawn uniformly).
+    seed : int, default 0
+        Seed of the flips and the noise.
+
+    Returns
+    -------
+    X, y, groups : numpy.ndarray
+        Returns ``X, y, groups``: float32 features ``(n * copies, d)``, labels ``(n * copies,)`` and
+        the group of each row (the index of the original example; a group's copies are adjacent).
     """
     X, y = np.asarray(X, dtype=np.float32), np.asarray(y)
     copies = check_positive_int(copies, "copies")

@@ -65,7 +65,20 @@ def initialize(model: nn.Module, scheme: str = "he") -> nn.Module:
 
     ``"xavier"``: :math:`\mathcal U(-a, a)`, :math:`a = \sqrt{6/(\text{fan}_\text{in} + \text{fan}_\text{out})}`;
     ``"he"``: :math:`\mathcal N(0, 2/\text{fan}_\text{in})`; ``"default"``: leave PyTorch's initialization.
-    Delegates to :func:`dlcourse.init.init_model` (chapter 2).
+    Delegates to :func:`dlcourse.init.init_model` (chapter 2), which also covers ``nn.Conv1d`` and
+    ``nn.Conv3d`` layers and draws from torch's global generator.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model to re-initialise.
+    scheme : {"he", "xavier", "default"}, default "he"
+        The initialization; ``"default"`` leaves the model (biases included) untouched.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``model`` itself.
     """
     check_choice(scheme, "scheme", ("xavier", "he", "default"))
     if scheme == "default":
@@ -76,7 +89,22 @@ def initialize(model: nn.Module, scheme: str = "he") -> nn.Module:
 # --------------------------------------------------------------------------- models (M)
 def mlp_builder(params: dict, data) -> nn.Module:
     """An MLP (:func:`dlcourse.models.make_mlp`) sized by the data; ``params`` may set ``depth``,
-    ``width``, ``activation``, ``dropout`` and ``batch_norm``."""
+    ``width``, ``activation``, ``dropout`` and ``batch_norm``.
+
+    Parameters
+    ----------
+    params : dict
+        Hyperparameters; missing keys take the defaults ``depth=2``, ``width=64``, ``activation="relu"``,
+        ``dropout=0.0``, ``batch_norm=False`` (``True``: ``nn.BatchNorm1d`` layers). Other keys are ignored.
+    data : dlcourse.data.DataSplits
+        The data: its ``n_features`` inputs, and ``n_classes`` outputs (for regression targets, the width of
+        ``y_train``).
+
+    Returns
+    -------
+    torch.nn.Module
+        The untrained MLP.
+    """
     n_out = data.n_classes or data.y_train.shape[-1]
     norm = nn.BatchNorm1d if params.get("batch_norm", False) else None
     return make_mlp(
@@ -92,7 +120,22 @@ def mlp_builder(params: dict, data) -> nn.Module:
 
 def cnn_builder(params: dict, data) -> nn.Module:
     """A tiny CNN for ``(n, C, H, W)`` images: two 3×3 conv + ReLU blocks (``channels`` filters),
-    a 2×2 max-pool after each, then a linear classifier."""
+    a 2×2 max-pool after each, then a linear classifier.
+
+    Parameters
+    ----------
+    params : dict
+        Hyperparameters: ``channels`` (default 8) filters in the first block, ``2 * channels`` in the second.
+        Other keys are ignored.
+    data : dlcourse.data.DataSplits
+        The data: ``X_train`` of shape ``(n, C, H, W)`` sets the input channels and size, ``n_classes`` the
+        outputs.
+
+    Returns
+    -------
+    torch.nn.Module
+        The untrained CNN, an ``nn.Sequential``.
+    """
     c_in, h, w = data.X_train.shape[1:]
     ch = int(params.get("channels", 8))
     return nn.Sequential(
@@ -115,6 +158,29 @@ class Strategy:
     ``P`` names a metric of :data:`dlcourse.metrics.METRICS`, ``C`` a loss of
     :data:`dlcourse.losses.LOSSES`, ``W`` an :func:`initialize` scheme, ``A`` an optimizer of
     :data:`dlcourse.optim.OPTIMIZER_NAMES`, ``T`` a search of :data:`dlcourse.tuning.SEARCHES`; ``search_kwargs`` go to that search (budgets, trials).
+
+    Parameters
+    ----------
+    task : str
+        The kind of task, a label (e.g. ``"classification"``).
+    P : str
+        The metric, a key of :data:`dlcourse.metrics.METRICS` (else ``ValueError``, as for C, W, A and T).
+    C : str
+        The loss, a key of :data:`dlcourse.losses.LOSSES`.
+    W : {"he", "xavier", "default"}
+        The :func:`initialize` scheme.
+    A : str
+        The optimizer, one of :data:`dlcourse.optim.OPTIMIZER_NAMES`.
+    T : str
+        The search, a key of :data:`dlcourse.tuning.SEARCHES`.
+    space : dict
+        The search space ``{name: dimension}``, checked by :func:`dlcourse.spaces.check_space`.
+    search_kwargs : dict, optional
+        Keyword arguments for the search (budgets, trials); empty by default.
+    builder : callable, default mlp_builder
+        ``builder(params, data) -> nn.Module``, the model M (:func:`mlp_builder` or :func:`cnn_builder`).
+    why : dict, optional
+        Short reasons for the choices, keyed by letter (``"P"``, ``"T"``, …); empty by default.
     """
 
     task: str
@@ -138,14 +204,24 @@ class Strategy:
 
     @property
     def metric(self) -> Callable:
+        """The metric P, a callable ``(output, target) -> float``."""
         return METRICS[self.P][0]
 
     @property
     def mode(self) -> str:
+        """``"max"`` if a greater P is better, else ``"min"``."""
         return "max" if METRICS[self.P][1] else "min"
 
     def row(self) -> dict:
-        """P, C, W, A, T (and why) as one row of the common-configurations table."""
+        """P, C, W, A, T (and why) as one row of the common-configurations table.
+
+        Returns
+        -------
+        dict
+            ``"P (metric)"``, ``"C (cost)"``, ``"W (init)"``, ``"A (optimizer)"``, ``"T (tuning)"`` and
+            ``"searched"`` (the names of the searched hyperparameters, comma-separated); the ``why`` notes are
+            not in it.
+        """
         return {
             "P (metric)": self.P,
             "C (cost)": self.C,
@@ -159,7 +235,21 @@ class Strategy:
 @dataclass
 class StrategyResult:
     """What the loop returns: the best model by P, its hyperparameters and validation score, and
-    the search (every trial)."""
+    the search (every trial).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The best model by P, trained (a copy on the CPU).
+    params : dict
+        Its hyperparameters.
+    val_score : float
+        Its P on the validation split.
+    search : dlcourse.tuning.SearchResult
+        Every trial of the search.
+    strategy : Strategy
+        The strategy that was run.
+    """
 
     model: nn.Module
     params: dict
@@ -168,7 +258,18 @@ class StrategyResult:
     strategy: Strategy
 
     def test_score(self, data) -> float:
-        """P on the test split — call it once, after all choices are made."""
+        """P on the test split — call it once, after all choices are made.
+
+        Parameters
+        ----------
+        data : dlcourse.data.DataSplits
+            The data the strategy ran on (its ``test`` split is scored; C is built from ``train``).
+
+        Returns
+        -------
+        float
+            The model's P on the test split.
+        """
         return float(
             evaluate(self.model, data.test, loss_fn=LOSSES[self.strategy.C](data.train), metric=self.strategy.metric)[1]
         )
@@ -180,7 +281,29 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep
     ``params["lr"]``, batch size ``params.get("batch_size", 64)``), and return P on the
     validation split. ``report(epoch, value)`` (Optuna's pruning hook) is called after every
     epoch with P on validation. ``keep`` (a dict) receives the best model seen so far. ``device``
-    goes to :func:`dlcourse.training.fit` (``None``: :func:`dlcourse.runtime.get_device`)."""
+    goes to :func:`dlcourse.training.fit` (``None``: :func:`dlcourse.runtime.get_device`).
+
+    Parameters
+    ----------
+    strategy : Strategy
+        The choices P, C, W, A and the model builder.
+    data : dlcourse.data.DataSplits
+        The data: trained on ``train``, scored on ``val``.
+    seed : int, default 0
+        Seed set before every trial (:func:`dlcourse.runtime.seed_everything`) and given to ``fit``.
+    device : str or torch.device, optional
+        Where to train; ``None`` picks :func:`dlcourse.runtime.get_device`.
+    keep : dict, optional
+        If given, updated with ``score``, ``params`` and ``model`` (a copy on the CPU) whenever a trial beats
+        the best so far.
+
+    Returns
+    -------
+    callable
+        ``objective(params, budget, report=None) -> float``. It reads ``params["lr"]`` (default ``1e-3``),
+        ``params["weight_decay"]`` (default 0) and ``params["batch_size"]`` (default 64), and trains
+        ``max(1, round(budget))`` epochs.
+    """
     metric, loss_fn = strategy.metric, LOSSES[strategy.C](data.train)
     sign = 1 if strategy.mode == "max" else -1
 
@@ -214,7 +337,26 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep
 def run_strategy(strategy: Strategy, data, *, seed: int = 0, device=None, **search_kwargs) -> StrategyResult:
     """Steps 6–10 of the loop: search ``strategy.space`` with ``strategy.T`` (``search_kwargs``
     override ``strategy.search_kwargs``), each trial an initialised, trained and validated model;
-    return the model that is best by P on the validation split. ``device``: as in :func:`make_objective`."""
+    return the model that is best by P on the validation split. ``device``: as in :func:`make_objective`.
+
+    Parameters
+    ----------
+    strategy : Strategy
+        The strategy to run (else ``TypeError``).
+    data : dlcourse.data.DataSplits
+        The data: trained on ``train``, scored on ``val``.
+    seed : int, default 0
+        Seed of every trial, and of the search if it takes one (unless ``search_kwargs`` set it).
+    device : str or torch.device, optional
+        Where to train; ``None`` picks :func:`dlcourse.runtime.get_device`.
+    **search_kwargs
+        Keyword arguments for the search, overriding ``strategy.search_kwargs``.
+
+    Returns
+    -------
+    StrategyResult
+        The best model by P, its hyperparameters and validation score, and the search.
+    """
     if not isinstance(strategy, Strategy):
         raise TypeError(f"strategy must be a Strategy, got {type(strategy).__name__}")
     keep: dict = {}

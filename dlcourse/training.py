@@ -37,6 +37,7 @@ __all__ = [
     "History",
     "evaluate",
     "fit",
+    "make_fit_optimizer",
 ]
 
 
@@ -60,7 +61,26 @@ def _check_data(data, name: str) -> tuple[torch.Tensor, torch.Tensor]:
 # --------------------------------------------------------------------------- history
 @dataclass
 class History:
-    """Per-epoch record of a training run."""
+    """Per-epoch record of a training run.
+
+    Parameters
+    ----------
+    epoch : list of int
+        Epoch numbers, from 1.
+    train_loss, train_metric : list of float
+        Training loss and metric per epoch (running means over the epoch's mini-batches, or eval-mode scores
+        with ``fit(eval_train=True)``); the metric is ``None`` when ``fit`` had ``metric=None``.
+    val_loss, val_metric : list of float
+        Validation loss and metric per epoch (empty without a validation split).
+    lr : list of float
+        The first parameter group's learning rate during each epoch.
+    seconds : list of float
+        Wall-clock time of each epoch.
+    metric_name : str
+        Name of the metric.
+    stopped_early : bool
+        Whether a callback stopped training before the last epoch.
+    """
 
     epoch: list[int] = field(default_factory=list)
     train_loss: list[float] = field(default_factory=list)
@@ -76,17 +96,54 @@ class History:
         return len(self.epoch)
 
     def last(self) -> dict:
-        """The final epoch's numbers as a dict."""
+        """The final epoch's numbers as a dict.
+
+        Returns
+        -------
+        dict
+            ``epoch``, ``train_loss``, ``train_metric`` and, if recorded, ``val_loss`` and ``val_metric``.
+        """
         keys = ("epoch", "train_loss", "train_metric", "val_loss", "val_metric")
         return {k: getattr(self, k)[-1] for k in keys if getattr(self, k)}
 
     def as_dict(self) -> dict[str, list]:
+        """Every per-epoch list, copied.
+
+        Returns
+        -------
+        dict of str to list
+            ``epoch``, ``train_loss``, ``train_metric``, ``val_loss``, ``val_metric``, ``lr``, ``seconds``.
+        """
         keys = ("epoch", "train_loss", "train_metric", "val_loss", "val_metric", "lr", "seconds")
         return {k: list(getattr(self, k)) for k in keys}
 
 
 # --------------------------------------------------------------------------- loops
-def _make_optimizer(optimizer, model: nn.Module, lr: float | None) -> torch.optim.Optimizer:
+def make_fit_optimizer(optimizer, model: nn.Module, lr: float | None) -> torch.optim.Optimizer:
+    """The optimizer :func:`fit` trains ``model`` with, from a name, an optimizer object or a factory.
+
+    Parameters
+    ----------
+    optimizer : str, optimizer or callable
+        A name of :data:`dlcourse.optim.OPTIMIZER_NAMES` (built with ``lr`` by :func:`dlcourse.optim.make_optimizer`),
+        an optimizer object (returned as it is), or a callable ``params -> optimizer``.
+    model : nn.Module
+        Whose parameters a named optimizer or a factory is built on.
+    lr : float or None
+        Learning rate of a named optimizer (``None``: :data:`dlcourse.optim.DEFAULT_LR`).
+
+    Returns
+    -------
+    torch.optim.Optimizer
+        The optimizer.
+
+    Raises
+    ------
+    ValueError
+        If ``lr`` is given with an optimizer object or factory, which sets its own learning rate.
+    TypeError
+        If ``optimizer`` is none of the three.
+    """
     if isinstance(optimizer, str):
         name = check_choice(optimizer, "optimizer", OPTIMIZER_NAMES)
         return make_optimizer(name, model.parameters(), lr=check_positive(DEFAULT_LR if lr is None else lr, "lr"))
@@ -112,7 +169,28 @@ def evaluate(
     batch_size: int = 4096,
     device=None,
 ) -> tuple[float, float | None]:
-    """Mean loss and metric of ``model`` (in eval mode) on ``data = (X, y)``; restores the mode after."""
+    """Mean loss and metric of ``model`` (in eval mode) on ``data = (X, y)``; restores the mode after.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The model; the data are moved to its device (or to ``device``).
+    data : tuple of torch.Tensor
+        ``(X, y)``.
+    loss_fn : callable, default cross-entropy
+        ``loss_fn(output, target) -> scalar``.
+    metric : str, callable or None, default "accuracy"
+        A name of :data:`dlcourse.metrics.METRICS`, a callable ``(output, target) -> float``, or ``None``.
+    batch_size : int, default 4096
+        Examples per forward pass (memory, not the result).
+    device : str or torch.device, optional
+        Where to evaluate; by default the device of the model's parameters.
+
+    Returns
+    -------
+    tuple of (float, float or None)
+        ``(loss, metric)``; the metric is ``None`` when ``metric=None``.
+    """
     X, y = _check_data(data, "data")
     device = device or next(model.parameters()).device
     metric_fn = _resolve_metric(metric)
@@ -150,6 +228,14 @@ def fit(
 
     Parameters
     ----------
+    model : nn.Module
+        The model to train, in place; it is moved to ``device``.
+    train : tuple of torch.Tensor
+        The training split ``(X, y)``.
+    val : tuple of torch.Tensor, optional
+        A validation split, scored after every epoch.
+    epochs : int, default 10
+        Passes over ``train``.
     lr : float, optional
         Learning rate of a *named* optimizer (default :data:`dlcourse.optim.DEFAULT_LR`, 1e-3).
         Giving ``lr`` with an optimizer instance or callable, which set their own, is a ``ValueError``.
@@ -162,6 +248,10 @@ def fit(
     metric : str, callable or None
         A name of :data:`dlcourse.metrics.METRICS` (``"accuracy"``, ``"mse"``, ...), a callable
         ``(output, target) -> float``, or ``None``.
+    batch_size : int, default 64
+        Examples per mini-batch (the last one may be smaller).
+    seed : int, default 0
+        Seeds the generator that shuffles the mini-batches.
     scheduler : learning-rate scheduler, optional
         Stepped once per epoch (``ReduceLROnPlateau`` is stepped with the validation loss).
     callbacks : iterable of callables
@@ -171,13 +261,22 @@ def fit(
         Score the training split in eval mode after each epoch (slower, but comparable with
         validation when dropout or batch norm behave differently in training); by default
         the train numbers are running means over the epoch's mini-batches.
+    device : str or torch.device, optional
+        Where to train (default :func:`dlcourse.runtime.get_device`).
     progress : bool
         Show a ``tqdm`` progress bar over epochs.
+    desc : str, default "epochs"
+        The progress bar's label.
     transform : callable, optional
         ``(xb, yb) -> (xb, yb)`` applied to every training mini-batch before the forward pass
         (data augmentation, e.g. a :class:`dlcourse.augment.Compose`; it may turn ``yb`` into soft
         targets, as Mixup does). Validation and ``eval_train`` scores use the untransformed data;
         the running train numbers are measured on the transformed batches.
+
+    Returns
+    -------
+    History
+        The per-epoch record.
     """
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -187,7 +286,7 @@ def fit(
     model.to(device)
     X, y = X.to(device), y.to(device)
     metric_fn = _resolve_metric(metric)
-    opt = _make_optimizer(optimizer, model, lr)
+    opt = make_fit_optimizer(optimizer, model, lr)
     generator = make_generator(seed)
     history = History(metric_name=metric if isinstance(metric, str) else getattr(metric, "__name__", ""))
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, leave=False)

@@ -1,8 +1,11 @@
-"""A check the tests of dlcourse.augment's transforms share: the in-place variant equals the copying one."""
+"""What the tests of dlcourse.augment's transforms share: a seeded generator, and the check that the in-place
+variant equals the copying one."""
 
 from __future__ import annotations
 
 import torch
+
+from dlcourse.runtime import make_generator
 
 
 def assert_inplace_equals_copy(pairs, x: torch.Tensor) -> None:
@@ -16,3 +19,7 @@ def assert_inplace_equals_copy(pairs, x: torch.Tensor) -> None:
         out = in_place(target)
         assert out.data_ptr() == target.data_ptr()
         torch.testing.assert_close(target, expected, rtol=0, atol=0)
+
+
+def gen(seed=0):
+    return make_generator(seed)

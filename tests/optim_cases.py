@@ -1,4 +1,4 @@
-"""The optimizer cases the tests of dlcourse.optim share: every option of every optimizer, and two helpers."""
+"""The optimizer cases the tests of dlcourse.optim share: every option of every optimizer, and the helpers."""
 
 from __future__ import annotations
 
@@ -74,3 +74,15 @@ def skip_unless_torch_has(torch_cls, kwargs):
 
 def max_difference(a, b) -> float:
     return max((x.detach() - y.detach()).abs().max().item() for x, y in zip(a, b))
+
+
+def set_grads(params, t: int) -> None:
+    g = torch.Generator().manual_seed(100 + t)
+    for p in params:
+        p.grad = torch.randn(p.shape, generator=g, dtype=p.dtype)
+
+
+def steps(opt, params, start: int, stop: int) -> None:
+    for t in range(start, stop):
+        set_grads(params, t)
+        opt.step()

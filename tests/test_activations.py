@@ -1,5 +1,7 @@
 """dlcourse.activations: the registry builds every activation by name, its modules (torch's kernel where
-registered, RReLU's modes), and analyse. (The functions are tested in tests/test_activations_<module>.py, for dlcourse/activations/<module>.py.)"""
+registered, RReLU's modes), and analyse; every registered function, through the registry, against
+torch.nn.functional (forward) and autograd (derivatives), also at |x| = 1e4. (What is particular to each
+module's functions is tested in tests/test_activations_<module>.py, for dlcourse/activations/<module>.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +15,26 @@ from hypothesis import given
 
 from dlcourse import activations as A
 
-from .strategies import tensors
+from .activations_cases import TOL, autograd_derivative
+from .strategies import extreme_tensor, tensors
+
+# name -> (course function kwargs, torch oracle taking the same x)
+ORACLES = {
+    "identity": ({}, lambda x: x),
+    "sigmoid": ({}, torch.sigmoid),
+    "tanh": ({}, torch.tanh),
+    "relu": ({}, F.relu),
+    "leaky_relu": ({"negative_slope": 0.2}, lambda x: F.leaky_relu(x, 0.2)),
+    "rrelu": ({"lower": 0.1, "upper": 0.3}, lambda x: F.rrelu(x, 0.1, 0.3, training=False)),
+    "elu": ({"alpha": 0.7}, lambda x: F.elu(x, 0.7)),
+    "selu": ({}, F.selu),
+    "gelu": ({}, F.gelu),
+    "softplus": ({}, F.softplus),
+}
+GELU_TANH = ({"approximate": "tanh"}, lambda x: F.gelu(x, approximate="tanh"))
+SOFTPLUS_BETA = ({"beta": 2.0, "threshold": 10.0}, lambda x: F.softplus(x, beta=2.0, threshold=10.0))
+ALL_CASES = [(n, *ORACLES[n]) for n in ORACLES] + [("gelu", *GELU_TANH), ("softplus", *SOFTPLUS_BETA)]
+CASE_IDS = [f"{n}{'-' + '-'.join(map(str, kw.values())) if kw else ''}" for n, kw, _ in ALL_CASES]
 
 
 def test_rrelu_module_follows_train_and_eval_mode():
@@ -107,8 +128,41 @@ def test_bad_arguments_raise_clear_errors(call, exc, match):
         call()
 
 
-@pytest.mark.parametrize("module", ["elementwise", "softmax_family"])
+@pytest.mark.parametrize("module", ["elementwise", "rectifiers", "smooth", "softmax_family"])
 def test_every_public_name_of_the_function_modules_is_importable_from_activations(module):
     module = importlib.import_module(f"dlcourse.activations.{module}")
     for name in module.__all__:
         assert getattr(A, name) is getattr(module, name), name
+
+
+# --------------------------------------------------------------------------- every registered function against torch
+@pytest.mark.parametrize("name,kwargs,oracle", ALL_CASES, ids=CASE_IDS)
+@given(x=tensors())
+def test_forward_matches_torch(name, kwargs, oracle, x):
+    torch.testing.assert_close(A.get_spec(name).function(x, **kwargs), oracle(x), **TOL)
+
+
+@pytest.mark.parametrize("name,kwargs,oracle", ALL_CASES, ids=CASE_IDS)
+@given(x=tensors())
+def test_derivative_matches_autograd_of_torch(name, kwargs, oracle, x):
+    torch.testing.assert_close(A.get_spec(name).derivative(x, **kwargs), autograd_derivative(oracle, x), **TOL)
+
+
+@pytest.mark.parametrize("name,kwargs,oracle", ALL_CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_extremes_are_finite_and_exact(name, kwargs, oracle, dtype):
+    x = extreme_tensor(dtype)
+    spec = A.get_spec(name)
+    y, dy = spec.function(x, **kwargs), spec.derivative(x, **kwargs)
+    assert torch.isfinite(y).all() and torch.isfinite(dy).all()
+    torch.testing.assert_close(y, oracle(x), **TOL)
+    torch.testing.assert_close(dy, autograd_derivative(oracle, x), **TOL)
+
+
+@pytest.mark.parametrize("name", A.activation_names())
+def test_gradients_through_course_functions_are_finite_at_extremes(name):
+    """The hidden half of every torch.where must not produce inf: that would give NaN gradients."""
+    x = extreme_tensor().requires_grad_(True)
+    y, _ = A.evaluate(name, x)
+    y.sum().backward()
+    assert torch.isfinite(x.grad).all(), name

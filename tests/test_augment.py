@@ -68,7 +68,7 @@ def test_tta_averages_probabilities_and_restores_mode():
     assert model.training
 
 
-MODULES = ["base", "geometric", "colour", "erasing", "mixing", "transforms", "compose"]
+MODULES = ["base", "geometric", "affine_maps", "colour", "erasing", "mixing", "transforms", "compose"]
 
 
 @pytest.mark.parametrize("module", MODULES)

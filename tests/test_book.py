@@ -248,3 +248,48 @@ def test_database_urls_in_the_book_work_as_printed():
         sqlalchemy.create_engine(
             url.replace("…", "db")
         ).dispose()  # loads the dialect and the driver; connects to nothing
+
+
+#: What training looks like in code: a call of fit, of an optimizer's step, or of backward.
+TRAINING_CALLS = {"fit", "step", "backward"}
+
+
+def _training_helpers(nb) -> list[str]:
+    """Functions and classes defined in code cells whose bodies train (a chapter uses a Recipe instead)."""
+    import ast
+
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                calls = {
+                    call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+                    for call in ast.walk(node)
+                    if isinstance(call, ast.Call)
+                }
+                if calls & TRAINING_CALLS:
+                    found.append(f"cell {index}: {node.name} calls {sorted(calls & TRAINING_CALLS)}")
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=ids(CHAPTERS))
+def test_no_cell_defines_a_training_helper(path):
+    """The train-and-score pattern lives once, in dlcourse.recipes.Recipe; a chapter's cells call it.
+
+    Chapter 0 writes its training loops by hand on purpose (autodiff from scratch), at the top level of its
+    cells, never as a helper to call again.
+    """
+    assert _training_helpers(nbformat.read(path, as_version=4)) == []
+
+
+def test_the_training_helper_check_sees_one():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("%matplotlib inline\ndef train(m):\n    training.fit(m, data)\n    return m"),
+            nbformat.v4.new_code_cell("def score(m):\n    return training.evaluate(m, data)[1]"),
+        ]
+    )
+    assert _training_helpers(nb) == ["cell 0: train calls ['fit']"]

@@ -141,6 +141,38 @@ def test_every_chapter_is_rendered(html):
         assert (html / "book" / f"{chapter.stem}.html").exists(), chapter.name
 
 
+def test_the_api_page_documents_every_documented_name(html):
+    """Every public function and class, and every constant with a ``#:`` comment, has its entry on the API page,
+    also when a package re-exports it from one of its parts (``_ext/dlcourse_book.py`` reads their comments)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from sphinx.pycode import ModuleAnalyzer
+
+    import dlcourse
+    import dlcourse_grade
+
+    ids = _parse(html / "book" / "api.html").ids
+    page = (ROOT / "book" / "api.md").read_text()
+    missing = []
+    for package in (dlcourse, dlcourse_grade):
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
+            top = ".".join(info.name.split(".")[:2])
+            if f".. automodule:: {top}\n" not in page:
+                continue  # test_docstrings checks that every module has its section
+            module, documented = importlib.import_module(top), importlib.import_module(info.name)
+            comments = {name for (ns, name) in ModuleAnalyzer.for_module(info.name).find_attr_docs() if ns == ""}
+            for name in getattr(documented, "__all__", ()):
+                obj = getattr(documented, name)
+                if getattr(module, name, None) is not obj:
+                    continue  # not re-exported by the page's module: documented where it is
+                if inspect.isfunction(obj) or inspect.isclass(obj) or name in comments:
+                    if f"{top}.{name}" not in ids:
+                        missing.append(f"{top}.{name}")
+    assert sorted(set(missing)) == []
+
+
 def test_every_local_link_resolves(html):
     broken = []
     for page in _pages(html):

@@ -36,6 +36,7 @@ from xml.etree import ElementTree
 
 import pytest
 import torch
+
 from dlcourse_grade.grade import isolated_home
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from dlcourse_grade import feedback, grade, gradebook, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -337,8 +338,8 @@ def test_each_result_is_written_when_graded_and_its_private_copy_removed(tmp_pat
         return grade.Result(student, lab, status="graded")
 
     recorded = []
-    monkeypatch.setattr(grade, "_template", template)
-    monkeypatch.setattr(grade, "grade_one", grade_one)
+    monkeypatch.setattr(grade.batch, "_template", template)  # where autograde looks them up
+    monkeypatch.setattr(grade.batch, "grade_one", grade_one)
     stored = []
     monkeypatch.setattr(gradebook, "record_in_gradebook", lambda course, lab, student, db_url: recorded.append(student))
     monkeypatch.setattr(gradebook, "check_assignment", lambda db_url, lab: None)

@@ -9,7 +9,7 @@ import pytest
 
 from dlcourse import normalization as N
 
-MODULES = ["preprocessing", "conditioning", "batchnorm", "layernorm"]
+MODULES = ["preprocessing", "conditioning", "batchnorm_functional", "batchnorm_modules", "layernorm"]
 
 
 @pytest.mark.parametrize("module", MODULES)

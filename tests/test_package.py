@@ -1,19 +1,26 @@
-"""The package's layout: every module of dlcourse/ declares ``__all__``, listing exactly the public names it defines."""
+"""The packages' layout: every module of dlcourse/ and of the grading tool (grading/dlcourse_grade/) declares
+``__all__`` at its top, listing exactly the public names it defines, and holds one concept in at most ~450 lines."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
 import pytest
 
 import dlcourse
+import dlcourse_grade
 
-PACKAGE = Path(dlcourse.__file__).parent
-#: Every module and subpackage of dlcourse/ by dotted name below ``dlcourse`` (the labs' helpers apart).
-MODULES = sorted(info.name for info in pkgutil.walk_packages([str(PACKAGE)]) if not info.name.startswith("labs"))
+#: Every module and subpackage by full dotted name: dlcourse (the labs' helpers apart) and dlcourse_grade.
+MODULES = sorted(
+    info.name
+    for package in (dlcourse, dlcourse_grade)
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
+    if not info.name.startswith("dlcourse.labs")
+)
 
 
 def defined_public_names(path: Path) -> list[str]:
@@ -31,21 +38,21 @@ def defined_public_names(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_module_lists_exactly_its_public_names_in_all(name):
-    module = importlib.import_module(f"dlcourse.{name}")
-    assert isinstance(getattr(module, "__all__", None), list), f"dlcourse.{name} has no __all__ list"
+    module = importlib.import_module(name)
+    assert isinstance(getattr(module, "__all__", None), list), f"{name} has no __all__ list"
     assert len(set(module.__all__)) == len(module.__all__), "a name is listed twice"
     missing = [n for n in module.__all__ if not hasattr(module, n)]
-    assert not missing, f"__all__ names what dlcourse.{name} lacks: {missing}"
+    assert not missing, f"__all__ names what {name} lacks: {missing}"
     expected = set(defined_public_names(source(name)))
     if hasattr(module, "__path__"):  # a package also lists what its modules list
         for info in pkgutil.iter_modules(module.__path__):
-            expected |= set(importlib.import_module(f"dlcourse.{name}.{info.name}").__all__)
+            expected |= set(importlib.import_module(f"{name}.{info.name}").__all__)
     assert set(module.__all__) == expected
 
 
 def source(name: str) -> Path:
-    path = PACKAGE.joinpath(*name.split("."))
-    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    """The file of module ``name`` (a package's ``__init__.py``)."""
+    return Path(importlib.util.find_spec(name).origin)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -57,8 +64,16 @@ def test_all_comes_before_the_first_definition(name):
         for i, node in enumerate(body)
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
     )
-    assert at < first_def, f"dlcourse.{name}: __all__ after the first definition"
+    assert at < first_def, f"{name}: __all__ after the first definition"
 
 
 def test_package_all_names_exist():
     assert all(hasattr(dlcourse, n) for n in dlcourse.__all__)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_a_module_holds_one_concept_in_at_most_450_lines(name):
+    """One concept per module: a module that grows past ~450 lines (``wc -l``: code, docstrings and all) becomes
+    a package whose parts each hold one concept, as ``dlcourse.optim`` and ``dlcourse.augment`` are."""
+    lines = len(source(name).read_text().splitlines())
+    assert lines <= 450, f"{name}: {lines} lines"

@@ -71,7 +71,7 @@ def test_fit_builds_the_course_optimizers_from_the_one_registry():
 
     model = models.make_mlp(4, 3, hidden_sizes=[8])
     for name in optim.OPTIMIZER_NAMES:
-        opt = training._make_optimizer(name, model, None)
+        opt = training.make_fit_optimizer(name, model, None)
         base, preset = optim.PRESETS.get(name, (name, {}))
         assert type(opt) is optim.OPTIMIZERS[base][0] and opt.defaults["lr"] == optim.DEFAULT_LR
         assert all(opt.defaults[k] == v for k, v in preset.items())

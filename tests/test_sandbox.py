@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from dlcourse_grade import instructor, sandbox
 
 ROOT = Path(__file__).resolve().parents[1]

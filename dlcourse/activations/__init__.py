@@ -10,9 +10,11 @@ All of them stay finite for ``|x|`` up to ``1e4`` in float32: no branch ever eva
 ``exp`` of a large positive number, even in the half of a ``torch.where`` that is thrown away
 (a thrown-away ``inf`` still poisons gradients through ``0 * inf = nan``).
 
-The package: ``elementwise`` (the element-wise functions and their derivatives), ``softmax_family``
-(softmax, log-softmax, their Jacobian and vector-Jacobian products); here, the registry that builds
-them by name (``ACTIVATIONS``, :func:`get_activation`, :class:`Activation`) and :func:`analyse`.
+The package: ``elementwise`` (identity, sigmoid, tanh and the input check all the functions share),
+``rectifiers`` (ReLU, leaky ReLU, RReLU, PReLU), ``smooth`` (ELU, SELU, GELU, softplus), each with its
+derivatives; ``softmax_family`` (softmax, log-softmax, their Jacobian and vector-Jacobian products);
+here, the registry that builds them by name (``ACTIVATIONS``, :func:`get_activation`, :class:`Activation`)
+and :func:`analyse`.
 Import everything from ``dlcourse.activations``.
 
 Examples
@@ -36,16 +38,9 @@ import torch
 from torch import nn
 
 from .._checks import check_choice, check_number
-from .elementwise import (
-    SELU_ALPHA,
-    SELU_SCALE,
+from .elementwise import identity, identity_grad, sigmoid, sigmoid_grad, tanh, tanh_grad
+from .rectifiers import (
     PReLU,
-    elu,
-    elu_grad,
-    gelu,
-    gelu_grad,
-    identity,
-    identity_grad,
     leaky_relu,
     leaky_relu_grad,
     prelu,
@@ -56,15 +51,19 @@ from .elementwise import (
     rrelu,
     rrelu_grad,
     rrelu_slopes,
+)
+from .smooth import (
+    SELU_ALPHA,
+    SELU_SCALE,
+    elu,
+    elu_grad,
+    gelu,
+    gelu_grad,
     selu,
     selu_grad,
     selu_moments,
-    sigmoid,
-    sigmoid_grad,
     softplus,
     softplus_grad,
-    tanh,
-    tanh_grad,
 )
 from .softmax_family import log_softmax, log_softmax_grad, softmax, softmax_grad, softmax_jacobian
 
@@ -122,6 +121,13 @@ class Activation(nn.Module):
     same function: the same values and gradients, a quarter less time for training the course's small
     networks (ReLU).
     RReLU follows the module's mode: random slopes in ``train()``, the mean slope in ``eval()``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`activation_names`, except ``"prelu"`` (it has its own module: :func:`get_activation`).
+    **params
+        The activation's parameters (those of ``get_spec(name).defaults``); the others keep their defaults.
     """
 
     def __init__(self, name: str, **params):
@@ -146,11 +152,30 @@ class Activation(nn.Module):
         return self.params
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the activation element-wise.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Pre-activations: a floating-point tensor of any shape.
+
+        Returns
+        -------
+        torch.Tensor
+            The activation of ``x``, same shape as ``x``.
+        """
         if self._kernel is not None:
             return self._kernel(x)
         return get_spec(self.name).function(x, **self._call_params())
 
     def extra_repr(self) -> str:
+        """The text inside the module's ``repr``.
+
+        Returns
+        -------
+        str
+            The name, then the parameters that differ from their defaults, e.g. ``"leaky_relu, negative_slope=0.1"``.
+        """
         return ", ".join(
             [self.name] + [f"{k}={v}" for k, v in self.params.items() if v != get_spec(self.name).defaults[k]]
         )
@@ -161,7 +186,26 @@ class Activation(nn.Module):
 
 @dataclass(frozen=True)
 class ActivationSpec:
-    """What the course knows about one activation: function, derivative, formula, defaults."""
+    """What the course knows about one activation: function, derivative, formula, defaults.
+
+    Parameters
+    ----------
+    name : str
+        The name it is registered under in ``ACTIVATIONS``.
+    function : callable
+        ``function(x, **defaults)``: the activation, element-wise.
+    derivative : callable
+        ``derivative(x, **defaults)``: its derivative, element-wise.
+    formula : str
+        The formula in LaTeX, for tables.
+    defaults : dict, default {}
+        The activation's parameters and their default values.
+    module : callable or None, default None
+        ``module(**params)`` builds the activation's own module class (PReLU, whose slope is learned); None:
+        :class:`Activation` wraps ``function``.
+    kernel : callable or None, default None
+        PyTorch's kernel for the same function with the default parameters (used by :class:`Activation`).
+    """
 
     name: str
     function: Callable[..., torch.Tensor]
@@ -202,18 +246,48 @@ ACTIVATIONS: dict[str, ActivationSpec] = {
 
 
 def activation_names() -> list[str]:
-    """Names of the element-wise activations in the registry (softmax is an output layer, not here)."""
+    """Names of the element-wise activations in the registry (softmax is an output layer, not here).
+
+    Returns
+    -------
+    list of str
+        The keys of ``ACTIVATIONS``, in registration order.
+    """
     return list(ACTIVATIONS)
 
 
 def get_spec(name: str) -> ActivationSpec:
-    """The :class:`ActivationSpec` registered under ``name``."""
+    """The :class:`ActivationSpec` registered under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`activation_names`; any other raises ``ValueError``.
+
+    Returns
+    -------
+    ActivationSpec
+        The registry entry.
+    """
     check_choice(name, "name", ACTIVATIONS)
     return ACTIVATIONS[name]
 
 
 def get_activation(name: str, **params) -> nn.Module:
-    """Build the activation ``name`` as a module, e.g. ``get_activation("elu", alpha=0.5)``."""
+    """Build the activation ``name`` as a module, e.g. ``get_activation("elu", alpha=0.5)``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`activation_names`.
+    **params
+        The activation's parameters (those of ``get_spec(name).defaults``; ``init`` for PReLU).
+
+    Returns
+    -------
+    torch.nn.Module
+        A :class:`PReLU` (one learned slope) for ``"prelu"``, an :class:`Activation` otherwise.
+    """
     spec = get_spec(name)
     if spec.module is not None:
         return spec.module(**params)
@@ -223,7 +297,20 @@ def get_activation(name: str, **params) -> nn.Module:
 def evaluate(name: str, x: torch.Tensor, **params) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``(phi(x), phi'(x))`` for the registered activation ``name``.
 
-    For PReLU the ``init`` parameter is the (fixed) slope.
+    Parameters
+    ----------
+    name : str
+        A name from :func:`activation_names`.
+    x : torch.Tensor
+        Pre-activations: a floating-point tensor of any shape.
+    **params
+        The activation's parameters (unnamed ones keep their defaults). For PReLU the ``init`` parameter
+        is the (fixed) slope.
+
+    Returns
+    -------
+    tuple of torch.Tensor
+        ``(phi(x), phi'(x))``, each the shape of ``x``.
     """
     spec = get_spec(name)
     params = {**spec.defaults, **params}
@@ -248,6 +335,20 @@ def analyse(name: str, **params) -> dict:
     :math:`|x| = 10^3` and :math:`10^4`, else the extreme value on :math:`[-10^4, 10^4]`), the
     mean output for standard-normal inputs (is it zero-centred?), the derivative at 0 and at
     ±10, and whether it saturates on each side (derivative below 1e-3 at ±10).
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`activation_names`.
+    **params
+        The activation's parameters, as for :func:`evaluate`.
+
+    Returns
+    -------
+    dict
+        Keys ``"min"``, ``"max"``, ``"mean on N(0,1)"``, ``"zero-centred"`` (that mean below 0.05 in
+        magnitude), ``"grad at -10"``, ``"grad at 0"``, ``"grad at +10"``, ``"saturates left"`` and
+        ``"saturates right"``.
     """
     x = torch.linspace(-1e4, 1e4, 200_001, dtype=torch.float64)
     y, _ = evaluate(name, x, **params)

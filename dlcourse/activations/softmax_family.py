@@ -30,6 +30,18 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     Subtracting :math:`\max_j x_j` first leaves the result unchanged (it cancels in the
     ratio) and keeps every exponent :math:`\le 0`, so nothing overflows.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Logits: a floating-point tensor of any shape.
+    dim : int, default -1
+        The dimension to normalise along.
+
+    Returns
+    -------
+    torch.Tensor
+        Probabilities, same shape as ``x``, summing to 1 along ``dim``.
     """
     x = _x(x)
     dim = check_dim(x, dim)
@@ -40,7 +52,20 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 def log_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     r"""Log-softmax along ``dim``: :math:`x_i - \log\sum_j e^{x_j}`, computed as
-    :math:`z_i - \log\sum_j e^{z_j}` with :math:`z = x - \max_j x_j` (log-sum-exp trick)."""
+    :math:`z_i - \log\sum_j e^{z_j}` with :math:`z = x - \max_j x_j` (log-sum-exp trick).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Logits: a floating-point tensor of any shape.
+    dim : int, default -1
+        The dimension to normalise along.
+
+    Returns
+    -------
+    torch.Tensor
+        Log-probabilities, same shape as ``x``.
+    """
     x = _x(x)
     dim = check_dim(x, dim)
     z = x - x.amax(dim=dim, keepdim=True)
@@ -48,7 +73,18 @@ def log_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def softmax_jacobian(x: torch.Tensor) -> torch.Tensor:
-    r"""Jacobian of softmax for a 1-D ``x``: :math:`J = \operatorname{diag}(s) - s s^\top`, :math:`s = \operatorname{softmax}(x)`."""
+    r"""Jacobian of softmax for a 1-D ``x``: :math:`J = \operatorname{diag}(s) - s s^\top`, :math:`s = \operatorname{softmax}(x)`.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Logits: a 1-D floating-point tensor of length ``n``.
+
+    Returns
+    -------
+    torch.Tensor
+        The Jacobian :math:`J_{ij} = \partial s_i / \partial x_j`, shape ``(n, n)``.
+    """
     x = _x(x)
     if x.ndim != 1:
         raise ValueError(f"x must be 1-D for softmax_jacobian, got shape {tuple(x.shape)}")
@@ -57,14 +93,44 @@ def softmax_jacobian(x: torch.Tensor) -> torch.Tensor:
 
 
 def softmax_grad(x: torch.Tensor, grad_output: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Vector-Jacobian product of softmax: :math:`g^\top J = s \odot (g - \langle g, s\rangle)` along ``dim``."""
+    r"""Vector-Jacobian product of softmax: :math:`g^\top J = s \odot (g - \langle g, s\rangle)` along ``dim``.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Logits: a floating-point tensor of any shape.
+    grad_output : torch.Tensor
+        :math:`g = \partial L/\partial s`, floating point, same shape as ``x``.
+    dim : int, default -1
+        The dimension softmax normalises along.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`\partial L/\partial x`, same shape as ``x``.
+    """
     s = softmax(x, dim)
     g = check_tensor(grad_output, "grad_output", floating=True)
     return s * (g - (g * s).sum(dim=dim, keepdim=True))
 
 
 def log_softmax_grad(x: torch.Tensor, grad_output: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    r"""Vector-Jacobian product of log-softmax: :math:`g - s \sum_j g_j` along ``dim``."""
+    r"""Vector-Jacobian product of log-softmax: :math:`g - s \sum_j g_j` along ``dim``.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Logits: a floating-point tensor of any shape.
+    grad_output : torch.Tensor
+        :math:`g = \partial L/\partial \log s`, floating point, same shape as ``x``.
+    dim : int, default -1
+        The dimension log-softmax normalises along.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`\partial L/\partial x`, same shape as ``x``.
+    """
     s = softmax(x, dim)
     g = check_tensor(grad_output, "grad_output", floating=True)
     return g - s * g.sum(dim=dim, keepdim=True)

@@ -21,7 +21,8 @@ The classes (:class:`RandomHorizontalFlip`, :class:`RandomCrop`, …, :class:`Co
 The package, one module per concept (import everything from ``dlcourse.augment``):
 
 * ``base``: the batch check, the random draws and the scratch memory;
-* ``geometric``: flips, crops, shifts and affine maps;
+* ``geometric``: flips, crops and whole-pixel shifts;
+* ``affine_maps``: affine maps (rotation, shear, scale, shift) and their resampling;
 * ``colour``: brightness, contrast and saturation;
 * ``erasing``: Cutout;
 * ``mixing``: Mixup and CutMix;
@@ -49,21 +50,12 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
+from .affine_maps import affine, affine_grid, affine_matrices, random_affine
 from .base import check_batch
 from .colour import LUMA, adjust_colour, color_jitter
 from .compose import Compose
 from .erasing import cutout, random_cutout
-from .geometric import (
-    affine,
-    affine_grid,
-    affine_matrices,
-    crop,
-    flip,
-    random_affine,
-    random_crop,
-    random_flip,
-    translate,
-)
+from .geometric import crop, flip, random_crop, random_flip, translate
 from .mixing import cutmix, cutmix_boxes, mix, mixup, paste_boxes
 from .transforms import (
     ColorJitter,
@@ -125,6 +117,21 @@ def tta_predict(
     .. math:: p(y \\mid x) \\approx \\frac1T \\sum_{t=1}^{T} \\operatorname{softmax}(f(t(x))).
 
     The model is evaluated in eval mode, and its mode is restored after.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Classifier mapping a batch ``(N, C, H, W)`` to logits ``(N, K)``; run under ``torch.no_grad()``.
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    transforms : sequence of callable
+        The views: each ``t`` maps the batch to a batch ``t(x)`` the model accepts. Must not be empty
+        (``ValueError``).
+
+    Returns
+    -------
+    torch.Tensor
+        The class probabilities averaged over the views, shape ``(N, K)``.
     """
     x = check_batch(x)
     if not transforms:

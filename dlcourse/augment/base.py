@@ -28,7 +28,20 @@ __all__ = ["check_batch"]
 
 # --------------------------------------------------------------------------- checks and draws
 def check_batch(x, name: str = "x") -> torch.Tensor:
-    """Return ``x`` if it is a floating-point batch of images ``(N, C, H, W)``."""
+    """Return ``x`` if it is a floating-point batch of images ``(N, C, H, W)``.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        The batch to check: a floating-point tensor (else ``TypeError``) with 4 dimensions (else ``ValueError``).
+    name : str, default "x"
+        The argument's name, used in the error messages.
+
+    Returns
+    -------
+    torch.Tensor
+        ``x`` itself, unchanged.
+    """
     x = check_tensor(x, name, floating=True)
     if x.ndim != 4:
         raise ValueError(f"{name} must be a batch of images of shape (N, C, H, W), got shape {tuple(x.shape)}")

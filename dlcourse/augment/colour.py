@@ -58,6 +58,28 @@ def adjust_colour(
     .. math:: x \\leftarrow sc b\\, x + (1-s) c b\\, g(x) + (1-c) b\\, \\overline{g(x)},
 
     which is what the code computes. With ``inplace=True`` the result overwrites ``x`` (no new batch).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``. For ``C == 3`` (RGB) the grey image is
+        :math:`g(x)`; for any other ``C`` it is ``x`` itself, and the mean is taken over all channels.
+    brightness : float or torch.Tensor, default 1.0
+        Brightness factor ``b``: a number for the whole batch or a tensor of shape ``(N,)``, one per image.
+    contrast : float or torch.Tensor, default 1.0
+        Contrast factor ``c``, a number or shape ``(N,)``.
+    saturation : float or torch.Tensor, default 1.0
+        Saturation factor ``s``, a number or shape ``(N,)``; it has no effect unless ``C == 3``.
+    value_range : tuple of (float, float), optional
+        ``(lo, hi)`` with ``lo <= hi``: the result is clamped into it. ``None`` (the default) clamps nothing.
+    inplace : bool, default False
+        Write the result into ``x`` instead of a new tensor.
+
+    Returns
+    -------
+    torch.Tensor
+        The adjusted batch, shape ``(N, C, H, W)``, same dtype and device as ``x`` (``x`` itself if
+        ``inplace=True``).
     """
     x = check_batch(x)
     n = len(x)
@@ -91,7 +113,31 @@ def color_jitter(
 ) -> torch.Tensor:
     """Colour jitter: each factor of :func:`adjust_colour` drawn per image from
     :math:`U(\\max(0, 1 - v),\\ 1 + v)` for strength ``v`` (0 leaves that property unchanged).
-    With ``inplace=True`` the result overwrites ``x``."""
+    With ``inplace=True`` the result overwrites ``x``.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    brightness : float, default 0.0
+        Strength ``v >= 0`` of the brightness jitter.
+    contrast : float, default 0.0
+        Strength ``v >= 0`` of the contrast jitter.
+    saturation : float, default 0.0
+        Strength ``v >= 0`` of the saturation jitter (no effect unless ``C == 3``).
+    value_range : tuple of (float, float), optional
+        ``(lo, hi)`` with ``lo <= hi`` to clamp the result into; ``None`` (the default) clamps nothing.
+    inplace : bool, default False
+        Write the result into ``x`` instead of a new tensor.
+    generator : torch.Generator, optional
+        CPU generator the factors are drawn from (brightness, contrast, saturation, in that order);
+        ``None`` uses torch's default generator.
+
+    Returns
+    -------
+    torch.Tensor
+        The jittered batch, shape ``(N, C, H, W)``, same dtype and device as ``x``.
+    """
     x = check_batch(x)
     factors = _colour_factors(len(x), (brightness, contrast, saturation), generator, x.device, x.dtype)
     return adjust_colour(x, *factors, value_range=value_range, inplace=inplace)

@@ -27,10 +27,11 @@ import torch
 import torch.nn.functional as F
 
 from .._checks import check_bool, check_number, check_positive_int
+from .affine_maps import _affine_thetas, _grid_terms
 from .base import _check_range, _running, _Scratch, _temporary, check_batch
 from .colour import _colour_factors, _grey
 from .erasing import _cutout_centres, cutout
-from .geometric import _affine_thetas, _check_crop, _crop_offsets, _flip_mask, _grid_terms, _padded_source
+from .geometric import _check_crop, _crop_offsets, _flip_mask, _padded_source
 from .transforms import (
     ColorJitter,
     Cutout,
@@ -73,6 +74,18 @@ class Compose:
 
     The per-image coefficients and index maps are computed once per batch, by the same expressions as in
     the functions, and each block by the same operations, so fusion changes no value.
+
+    Parameters
+    ----------
+    transforms : sequence of callable
+        The transforms, applied in order. Each is called as ``t(x, generator=g)``, or
+        ``t(x, y, generator=g)`` returning ``(x, y)`` when targets are given (as the :class:`Transform`
+        classes are).
+    generator : torch.Generator, optional
+        The generator every transform draws from. ``None`` lets each transform use its own generator; a
+        ``generator=`` given at the call (``t(x, generator=g)``) overrides both.
+    fuse : bool, default True
+        Fuse runs of per-image transforms (see above); ``False`` calls the transforms one by one.
     """
 
     def __init__(self, transforms: Sequence[Callable], *, generator: torch.Generator | None = None, fuse: bool = True):

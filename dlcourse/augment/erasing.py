@@ -29,7 +29,27 @@ def cutout(
 ) -> torch.Tensor:
     """Cutout: set a ``size × size`` square centred on ``centres[i] = (row, col)`` to ``fill``; the square is
     clipped at the border, so it may be smaller near an edge (DeVries & Taylor, 2017). With ``inplace=True``
-    the squares are written into ``x`` itself (no copy of the batch)."""
+    the squares are written into ``x`` itself (no copy of the batch).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    centres : torch.Tensor
+        Integer square centres ``(row, col)``, shape ``(N, 2)``; a square that misses the image changes nothing.
+    size : int
+        Side of the square in pixels, ``>= 1``; the square spans rows ``row - size // 2`` to
+        ``row - size // 2 + size - 1`` (columns alike).
+    fill : float, default 0.0
+        The value written into the squares (all channels).
+    inplace : bool, default False
+        Write into ``x`` instead of a copy.
+
+    Returns
+    -------
+    torch.Tensor
+        The batch with the squares filled, shape ``(N, C, H, W)`` (``x`` itself if ``inplace=True``).
+    """
     x = check_batch(x)
     size = check_positive_int(size, "size")
     fill = check_number(fill, "fill")
@@ -54,7 +74,26 @@ def cutout(
 def random_cutout(
     x: torch.Tensor, size: int, *, fill: float = 0.0, inplace: bool = False, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Cutout at a centre drawn uniformly over the image for each sample (see :func:`cutout`)."""
+    """Cutout at a centre drawn uniformly over the image for each sample (see :func:`cutout`).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    size : int
+        Side of the square in pixels, ``>= 1``.
+    fill : float, default 0.0
+        The value written into the squares.
+    inplace : bool, default False
+        Write into ``x`` instead of a copy.
+    generator : torch.Generator, optional
+        CPU generator the centres are drawn from (rows, then columns); ``None`` uses torch's default generator.
+
+    Returns
+    -------
+    torch.Tensor
+        The batch with one square per image filled, shape ``(N, C, H, W)``.
+    """
     x = check_batch(x)
     return cutout(x, _cutout_centres(len(x), tuple(x.shape[2:]), generator), size, fill=fill, inplace=inplace)
 

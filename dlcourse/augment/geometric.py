@@ -1,9 +1,8 @@
-r"""Geometric augmentation on batches: flips, crops with padding, whole-pixel shifts and affine maps.
+r"""Geometric augmentation by whole pixels: flips, crops with padding and whole-pixel shifts.
 
-These transforms move pixels and never change their values (the bilinear resampling of :func:`affine`
-aside). Each comes as a deterministic function of given per-sample parameters (:func:`flip`, :func:`crop`,
-:func:`affine`) and a random one that draws them on the CPU and calls it (:func:`random_flip`,
-:func:`random_crop`, :func:`random_affine`).
+These transforms move pixels and never change their values. Each comes as a deterministic function of given
+per-sample parameters (:func:`flip`, :func:`crop`) and a random one that draws them on the CPU and calls it
+(:func:`random_flip`, :func:`random_crop`). The affine maps, which resample, are in ``affine_maps``.
 
 Examples
 --------
@@ -22,16 +21,14 @@ from __future__ import annotations
 import numbers
 
 import torch
-import torch.nn.functional as F
 
 from .._checks import (
     check_choice,
-    check_nonnegative,
     check_number,
     check_positive_int,
     check_probability,
 )
-from .base import _check_range, _per_sample, _randint, _temporary, _uniform, check_batch
+from .base import _randint, _temporary, check_batch
 
 __all__ = [
     "flip",
@@ -39,10 +36,6 @@ __all__ = [
     "crop",
     "random_crop",
     "translate",
-    "affine_matrices",
-    "affine_grid",
-    "affine",
-    "random_affine",
 ]
 
 
@@ -60,6 +53,20 @@ def flip(x: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     A horizontal flip (``dim=-1``) maps pixel ``(i, j)`` to ``(i, W - 1 - j)``; a vertical flip
     (``dim=-2``) maps it to ``(H - 1 - i, j)``. Flipping twice is the identity.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    mask : torch.Tensor
+        Boolean mask of shape ``(N,)``: the images to flip.
+    dim : int, default -1
+        ``-1`` (or ``3``) flips left-right, ``-2`` (or ``2``) upside down; any other value raises ``ValueError``.
+
+    Returns
+    -------
+    torch.Tensor
+        A new batch, shape ``(N, C, H, W)``, with the selected images flipped and the others copied.
     """
     x = check_batch(x)
     if dim not in (-1, -2, 2, 3):
@@ -73,7 +80,24 @@ def flip(x: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
 def random_flip(
     x: torch.Tensor, p: float = 0.5, *, direction: str = "horizontal", generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Flip each image independently with probability ``p``: ``mask_i ~ Bernoulli(p)``, then :func:`flip`."""
+    """Flip each image independently with probability ``p``: ``mask_i ~ Bernoulli(p)``, then :func:`flip`.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    p : float, default 0.5
+        Probability of flipping each image, in ``[0, 1]``.
+    direction : {"horizontal", "vertical"}, default "horizontal"
+        Left-right or upside-down flips.
+    generator : torch.Generator, optional
+        CPU generator the mask is drawn from; ``None`` uses torch's default generator.
+
+    Returns
+    -------
+    torch.Tensor
+        The batch with the drawn images flipped, shape ``(N, C, H, W)``.
+    """
     x = check_batch(x)
     p = check_probability(p, "p")
     dim = {"horizontal": -1, "vertical": -2}[check_choice(direction, "direction", {"horizontal", "vertical"})]
@@ -127,6 +151,35 @@ def crop(
     left-right (up-down) *before* they are padded and cropped, in the same gather (pixel ``(i, j)`` of a
     flipped image is ``(i, W - 1 - j)`` of ``x``), which is how :class:`Compose` fuses flips with a crop.
     The windows are written into ``out`` if it is given (a contiguous ``(N, C, h, w)`` tensor like ``x``).
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    offsets : torch.Tensor
+        Integer window corners ``(top, left)`` in the padded image, shape ``(N, 2)``; every window must lie
+        inside the padded image (else ``ValueError``).
+    size : tuple of (int, int), optional
+        The window ``(h, w)``, each ``>= 1`` and at most the padded size; ``None`` (the default) keeps
+        ``(H, W)``.
+    padding : int, default 0
+        Pixels of padding on each side, an int ``>= 0``; ``"reflect"`` needs ``padding < min(H, W)``.
+    padding_mode : {"constant", "reflect", "replicate"}, default "constant"
+        How the padding is filled.
+    fill : float, default 0.0
+        The value of constant padding.
+    hflip : torch.Tensor, optional
+        Boolean mask ``(N,)`` of the images to flip left-right before padding and cropping.
+    vflip : torch.Tensor, optional
+        Boolean mask ``(N,)`` of the images to flip upside down before padding and cropping.
+    out : torch.Tensor, optional
+        Contiguous tensor of shape ``(N, C, h, w)`` with ``x``'s dtype and device to write the windows into
+        (anything else raises ``ValueError``); ``None`` (the default) allocates a new one.
+
+    Returns
+    -------
+    torch.Tensor
+        The windows, shape ``(N, C, h, w)`` (``out`` itself if it was given).
     """
     x = check_batch(x)
     n, _, height, width = x.shape
@@ -182,7 +235,28 @@ def random_crop(
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Random crop with padding: pad by ``padding``, then take a window of ``size`` (default: the input's
-    size) at an offset drawn uniformly for each image, ``top ~ U{0, …, H + 2p − h}``, ``left`` alike."""
+    size) at an offset drawn uniformly for each image, ``top ~ U{0, …, H + 2p − h}``, ``left`` alike.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    padding : int, default 0
+        Pixels of padding on each side, an int ``>= 0``.
+    size : tuple of (int, int), optional
+        The window ``(h, w)``, at most the padded size; ``None`` (the default) keeps ``(H, W)``.
+    padding_mode : {"constant", "reflect", "replicate"}, default "constant"
+        How the padding is filled (see :func:`crop`).
+    fill : float, default 0.0
+        The value of constant padding.
+    generator : torch.Generator, optional
+        CPU generator the offsets are drawn from (tops, then lefts); ``None`` uses torch's default generator.
+
+    Returns
+    -------
+    torch.Tensor
+        The crops, shape ``(N, C, h, w)``.
+    """
     x = check_batch(x)
     offsets = _crop_offsets(len(x), tuple(x.shape[2:]), padding, size, generator)
     return crop(x, offsets, size, padding=padding, padding_mode=padding_mode, fill=fill)
@@ -203,7 +277,24 @@ def _crop_offsets(
 
 def translate(x: torch.Tensor, dy: int, dx: int, *, fill: float = 0.0) -> torch.Tensor:
     """Shift every image by whole pixels (``dy`` down, ``dx`` right), filling the uncovered border with
-    ``fill``: a :func:`crop` of the image padded by ``max(|dy|, |dx|)``."""
+    ``fill``: a :func:`crop` of the image padded by ``max(|dy|, |dx|)``.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    dy : int
+        Pixels to shift down (negative: up).
+    dx : int
+        Pixels to shift right (negative: left).
+    fill : float, default 0.0
+        The value of the uncovered pixels.
+
+    Returns
+    -------
+    torch.Tensor
+        The shifted batch, shape ``(N, C, H, W)``.
+    """
     pad = max(abs(int(dy)), abs(int(dx)))
     offsets = torch.tensor([[pad - int(dy), pad - int(dx)]]).expand(len(check_batch(x)), 2)
     return crop(x, offsets, padding=pad, fill=fill)
@@ -225,122 +316,3 @@ def _check_crop(image_size: tuple[int, int], size, padding: int, padding_mode: s
     if padding_mode == "reflect" and padding >= min(height, width):
         raise ValueError(f"reflect padding must be smaller than the image, got padding={padding} for {height}×{width}")
     return {"size": size, "padding": padding, "padding_mode": padding_mode, "fill": fill}
-
-
-# --------------------------------------------------------------------------- affine
-def affine_matrices(angle, translate=0.0, scale=1.0, shear=0.0, *, size: tuple[int, int]) -> torch.Tensor:
-    """The ``(N, 2, 3)`` matrices ``θ`` for ``F.affine_grid`` that rotate by ``angle`` degrees
-    (counter-clockwise on screen), shear along x by ``shear`` degrees, scale by ``scale`` and shift by
-    ``translate = (tx, ty)`` (fractions of the width and height; each a number or ``(N,)``).
-
-    In centred pixel coordinates the forward map is :math:`p' = A p + t` with
-    :math:`A = R(\\text{angle})\\,S_h(\\text{shear})\\,s I`. ``affine_grid`` needs the inverse map in the
-    normalised coordinates of ``align_corners=False`` (:math:`n = D^{-1}p`, :math:`D = \\mathrm{diag}(W/2, H/2)`):
-
-    .. math:: \\theta = \\big[\\, D^{-1} A^{-1} D \\;\\big|\\; -D^{-1} A^{-1} t \\,\\big].
-    """
-    height, width = size
-    angle = torch.as_tensor(angle, dtype=torch.float64).reshape(-1)
-    n = len(angle)
-    if isinstance(translate, (tuple, list)):
-        tx, ty = translate
-    else:
-        tx = ty = translate
-    tx, ty, scale, shear = (
-        _per_sample(v, n, name, "cpu", torch.float64)
-        for v, name in ((tx, "translate[0]"), (ty, "translate[1]"), (scale, "scale"), (shear, "shear"))
-    )
-    if (scale <= 0).any():
-        raise ValueError("scale must be > 0")
-    a = torch.deg2rad(-angle)  # the y axis points down, so a counter-clockwise turn on screen is -angle
-    rotation = torch.stack([torch.stack([a.cos(), -a.sin()], -1), torch.stack([a.sin(), a.cos()], -1)], -2)
-    shearing = torch.eye(2, dtype=torch.float64).repeat(n, 1, 1)
-    shearing[:, 0, 1] = torch.tan(torch.deg2rad(shear))
-    forward = rotation @ shearing * scale[:, None, None]
-    inverse = torch.linalg.inv(forward)
-    d = torch.tensor([width / 2, height / 2], dtype=torch.float64)
-    t = torch.stack([tx * width, ty * height], -1)
-    linear = inverse * d[None, None, :] / d[None, :, None]  # D^{-1} A^{-1} D
-    shift = -(inverse @ t[:, :, None])[:, :, 0] / d  # -D^{-1} A^{-1} t
-    return torch.cat([linear, shift[:, :, None]], dim=2)
-
-
-def affine_grid(theta: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """The ``(N, H, W, 2)`` sampling grid of ``F.affine_grid(theta, (N, C, H, W), align_corners=False)``.
-
-    Output pixel ``(i, j)`` has normalised centre :math:`u_j = (2j + 1)/W - 1`, :math:`v_i = (2i + 1)/H - 1`
-    and samples the input at :math:`\\theta\\,[u_j, v_i, 1]^\\top`. That is a column term plus a row term,
-
-    .. math:: \\text{grid}[n, i, j] = \\theta_{n,:,0}\\,u_j + \\big(\\theta_{n,:,1}\\,v_i + \\theta_{n,:,2}\\big),
-
-    so the grid is one broadcast addition of an ``(N, 2, 1, W)`` and an ``(N, 2, H, 1)`` tensor instead of a
-    batched matrix product over all ``H·W`` points. The sum is laid out as two planes ``(N, 2, H, W)`` (rows of
-    ``W`` contiguous values, which a CPU adds in vector registers, where an innermost axis of 2 would not) and
-    returned as the permuted view ``(N, H, W, 2)``; ``F.grid_sample`` reads it as it is.
-    """
-    columns, rows = _grid_terms(theta, size)
-    planes = torch.add(columns, rows, out=_temporary("grid", (len(theta), 2, *size), theta))
-    return planes.permute(0, 2, 3, 1)
-
-
-def _grid_terms(theta: torch.Tensor, size: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
-    """The column term ``(N, 2, 1, W)`` and the row term ``(N, 2, H, 1)`` whose sum is :func:`affine_grid`."""
-    height, width = size
-    u = (torch.arange(width, dtype=theta.dtype, device=theta.device) * 2 + 1) / width - 1
-    v = (torch.arange(height, dtype=theta.dtype, device=theta.device) * 2 + 1) / height - 1
-    return theta[:, :, 0, None, None] * u, theta[:, :, 1, None, None] * v[:, None] + theta[:, :, 2, None, None]
-
-
-def affine(x: torch.Tensor, theta: torch.Tensor, *, fill: float = 0.0, mode: str = "bilinear") -> torch.Tensor:
-    """Resample each image through its ``θ`` (see :func:`affine_matrices`) with :func:`affine_grid` (the grid of
-    ``F.affine_grid``) and ``F.grid_sample`` (``align_corners=False``); points that fall outside the image take the
-    value ``fill``."""
-    x = check_batch(x)
-    fill = check_number(fill, "fill")
-    theta = torch.as_tensor(theta).to(x.device, x.dtype)
-    if theta.shape != (len(x), 2, 3):
-        raise ValueError(f"theta must have shape ({len(x)}, 2, 3), got {tuple(theta.shape)}")
-    grid = affine_grid(theta, tuple(x.shape[2:]))
-    if fill == 0:
-        return F.grid_sample(x, grid, mode=mode, padding_mode="zeros", align_corners=False)
-    return F.grid_sample(x - fill, grid, mode=mode, padding_mode="zeros", align_corners=False) + fill
-
-
-def random_affine(
-    x: torch.Tensor,
-    degrees: float = 0.0,
-    translate: tuple[float, float] = (0.0, 0.0),
-    scale: tuple[float, float] = (1.0, 1.0),
-    shear: float = 0.0,
-    *,
-    fill: float = 0.0,
-    generator: torch.Generator | None = None,
-) -> torch.Tensor:
-    """Random affine transform per image: angle ~ U(−degrees, degrees), shifts ~ U(−translate, translate)
-    (fractions of the size), scale ~ U(scale), shear ~ U(−shear, shear) degrees; then :func:`affine`."""
-    x = check_batch(x)
-    theta = _affine_thetas(len(x), degrees, translate, scale, shear, tuple(x.shape[2:]), generator)
-    return affine(x, theta, fill=fill)
-
-
-def _affine_thetas(
-    n: int,
-    degrees: float,
-    translate: tuple[float, float],
-    scale: tuple[float, float],
-    shear: float,
-    size: tuple[int, int],
-    generator,
-) -> torch.Tensor:
-    """The ``(n, 2, 3)`` matrices of :func:`random_affine`, drawn on the CPU: angles, shifts, scales, shears."""
-    degrees, shear = check_nonnegative(degrees, "degrees"), check_nonnegative(shear, "shear")
-    tx, ty = _check_range(translate, "translate", low=0.0)
-    lo, hi = _check_range(scale, "scale", low=0.0)
-    if lo <= 0:
-        raise ValueError(f"scale must be > 0, got {scale!r}")
-
-    def draw(low, high):
-        return _uniform(n, low, high, generator, "cpu", torch.float64)
-
-    angle, dx, dy, s, sh = draw(-degrees, degrees), draw(-tx, tx), draw(-ty, ty), draw(lo, hi), draw(-shear, shear)
-    return affine_matrices(angle, (dx, dy), s, sh, size=size)

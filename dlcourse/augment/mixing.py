@@ -51,6 +51,26 @@ def mix(
 
     where :math:`e_k` is the one-hot vector of class ``k`` (soft targets ``y`` are mixed as they are).
     ``lam`` is a number or ``(N,)``. Returns the mixed inputs and soft targets that sum to 1.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    y : torch.Tensor
+        Targets: class indices of shape ``(N,)`` or soft targets (floating point) of shape ``(N, K)``.
+    lam : float or torch.Tensor
+        The weights :math:`\\lambda_i` of the images themselves, a number or shape ``(N,)``, each in ``[0, 1]``.
+    perm : torch.Tensor
+        Integer partner indices :math:`\\pi(i)`, shape ``(N,)`` (usually a permutation).
+    num_classes : int, optional
+        Number of classes ``K``; required when ``y`` holds class indices, ignored for soft targets.
+
+    Returns
+    -------
+    mixed : torch.Tensor
+        The mixed images, shape ``(N, C, H, W)``.
+    targets : torch.Tensor
+        The soft targets, shape ``(N, K)``, with ``x``'s dtype.
     """
     x = check_batch(x)
     n = len(x)
@@ -72,7 +92,29 @@ def mixup(
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Mixup (Zhang et al., 2018): partners by a random permutation, :math:`\\lambda_i \\sim
-    \\mathrm{Beta}(\\alpha, \\alpha)` per example, then :func:`mix`."""
+    \\mathrm{Beta}(\\alpha, \\alpha)` per example, then :func:`mix`.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    y : torch.Tensor
+        Class indices ``(N,)`` or soft targets ``(N, K)``.
+    alpha : float, default 1.0
+        The Beta parameter, ``> 0``; small values keep most examples nearly unmixed.
+    num_classes : int, optional
+        Number of classes ``K``; required when ``y`` holds class indices.
+    generator : torch.Generator, optional
+        CPU generator of the draws (the permutation, then a seed for the Beta draws); ``None`` uses torch's
+        default generator.
+
+    Returns
+    -------
+    mixed : torch.Tensor
+        The mixed images, shape ``(N, C, H, W)``.
+    targets : torch.Tensor
+        The soft targets, shape ``(N, K)``.
+    """
     x = check_batch(x)
     alpha = check_positive(alpha, "alpha")
     perm = torch.randperm(len(x), generator=generator)
@@ -86,6 +128,21 @@ def cutmix_boxes(lam: torch.Tensor, centres: torch.Tensor, size: tuple[int, int]
 
     Returns ``(top, left, bottom, right, lam_corrected)`` where the corrected
     :math:`\\lambda = 1 - \\text{box area} / (HW)` is the share of pixels the image keeps after clipping.
+
+    Parameters
+    ----------
+    lam : torch.Tensor
+        The drawn :math:`\\lambda`, shape ``(N,)``, each in ``[0, 1]``.
+    centres : torch.Tensor
+        Integer box centres ``(row, col)``, shape ``(N, 2)``.
+    size : tuple of (int, int)
+        The image size ``(H, W)``.
+
+    Returns
+    -------
+    tuple of torch.Tensor
+        ``(top, left, bottom, right, lam_corrected)``, each of shape ``(N,)`` on the CPU: the box rows
+        ``[top, bottom)`` and columns ``[left, right)`` (int64), and the corrected :math:`\\lambda` (float64).
     """
     height, width = size
     lam = torch.as_tensor(lam, dtype=torch.float64).cpu()
@@ -101,7 +158,22 @@ def cutmix_boxes(lam: torch.Tensor, centres: torch.Tensor, size: tuple[int, int]
 
 
 def paste_boxes(x: torch.Tensor, source: torch.Tensor, top, left, bottom, right) -> torch.Tensor:
-    """Copy the box ``[top_i, bottom_i) × [left_i, right_i)`` of ``source[i]`` into ``x[i]``, for every ``i`` at once."""
+    """Copy the box ``[top_i, bottom_i) × [left_i, right_i)`` of ``source[i]`` into ``x[i]``, for every ``i`` at once.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    source : torch.Tensor
+        The images to copy from, shape ``(N, C, H, W)`` (e.g. ``x[perm]``), on ``x``'s device.
+    top, left, bottom, right : torch.Tensor
+        Integer box bounds, each of shape ``(N,)``: rows ``[top, bottom)`` and columns ``[left, right)``.
+
+    Returns
+    -------
+    torch.Tensor
+        A new batch, shape ``(N, C, H, W)``: ``source`` inside the boxes, ``x`` elsewhere.
+    """
     x = check_batch(x)
     box = [torch.as_tensor(v).long().to(x.device) for v in (top, left, bottom, right)]
     return torch.where(_box_mask(*box, x.shape[2], x.shape[3]), source, x)
@@ -117,7 +189,29 @@ def cutmix(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """CutMix (Yun et al., 2019): paste a box of the partner image into each image; :math:`\\lambda_i \\sim
     \\mathrm{Beta}(\\alpha, \\alpha)` sets the box (:func:`cutmix_boxes`), and the targets are mixed with the
-    *corrected* :math:`\\lambda` — the share of pixels that really come from the image itself."""
+    *corrected* :math:`\\lambda` — the share of pixels that really come from the image itself.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point batch of images, shape ``(N, C, H, W)``.
+    y : torch.Tensor
+        Class indices ``(N,)`` or soft targets ``(N, K)``.
+    alpha : float, default 1.0
+        The Beta parameter, ``> 0``.
+    num_classes : int, optional
+        Number of classes ``K``; required when ``y`` holds class indices.
+    generator : torch.Generator, optional
+        CPU generator of the draws (the permutation, a seed for the Beta draws, then the box centres' rows and
+        columns); ``None`` uses torch's default generator.
+
+    Returns
+    -------
+    pasted : torch.Tensor
+        The images with the partners' boxes pasted in, shape ``(N, C, H, W)``.
+    targets : torch.Tensor
+        The soft targets mixed with the corrected :math:`\\lambda`, shape ``(N, K)``.
+    """
     x = check_batch(x)
     alpha = check_positive(alpha, "alpha")
     n, _, height, width = x.shape

@@ -22,10 +22,11 @@ from typing import Callable
 import torch
 
 from .._checks import check_probability
+from .affine_maps import random_affine
 from .base import _one_hot, check_batch
 from .colour import color_jitter
 from .erasing import random_cutout
-from .geometric import random_affine, random_crop, random_flip
+from .geometric import random_crop, random_flip
 from .mixing import cutmix, mixup
 
 __all__ = [
@@ -47,6 +48,14 @@ class Transform:
 
     Subclasses name the random function in ``function``; ``mixes_labels`` marks those that take and
     return targets (Mixup, CutMix). ``generator`` is used when the call does not pass one.
+
+    Parameters
+    ----------
+    generator : torch.Generator, optional
+        The generator used when a call passes none; ``None`` (the default) then means torch's default generator.
+    **params
+        The fixed arguments of ``function`` (e.g. ``p=0.5`` or ``padding=4``); names that ``function`` does
+        not take raise ``TypeError``.
     """
 
     function: Callable = None
@@ -72,15 +81,49 @@ class Transform:
 class RandomHorizontalFlip(Transform):
     """Left-right flip with probability ``p`` (:func:`random_flip`)."""
 
-    function = staticmethod(lambda x, p=0.5, generator=None: random_flip(x, p, generator=generator))
+    @staticmethod
+    def function(x, p=0.5, generator=None):
+        """:func:`random_flip` left-right.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Floating-point batch of images, shape ``(N, C, H, W)``.
+        p : float, default 0.5
+            Probability of flipping each image, in ``[0, 1]``.
+        generator : torch.Generator, optional
+            CPU generator the mask is drawn from; ``None`` uses torch's default generator.
+
+        Returns
+        -------
+        torch.Tensor
+            The batch with the drawn images flipped left-right, shape ``(N, C, H, W)``.
+        """
+        return random_flip(x, p, generator=generator)
 
 
 class RandomVerticalFlip(Transform):
     """Upside-down flip with probability ``p`` (:func:`random_flip` with ``direction="vertical"``)."""
 
-    function = staticmethod(
-        lambda x, p=0.5, generator=None: random_flip(x, p, direction="vertical", generator=generator)
-    )
+    @staticmethod
+    def function(x, p=0.5, generator=None):
+        """:func:`random_flip` upside down.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Floating-point batch of images, shape ``(N, C, H, W)``.
+        p : float, default 0.5
+            Probability of flipping each image, in ``[0, 1]``.
+        generator : torch.Generator, optional
+            CPU generator the mask is drawn from; ``None`` uses torch's default generator.
+
+        Returns
+        -------
+        torch.Tensor
+            The batch with the drawn images flipped upside down, shape ``(N, C, H, W)``.
+        """
+        return random_flip(x, p, direction="vertical", generator=generator)
 
 
 class RandomCrop(Transform):
@@ -128,6 +171,16 @@ class RandomApply:
     (``torch.where`` on a per-sample mask): simple and batched, at the cost of transforming images
     that are then discarded. For a label-mixing transform, the kept examples take its soft targets
     and the others their own one-hot targets.
+
+    Parameters
+    ----------
+    transform : callable
+        The transform, called as ``transform(x, generator=g)`` or ``transform(x, y, generator=g)``.
+    p : float, default 0.5
+        Probability that an image keeps the transformed version, in ``[0, 1]``.
+    generator : torch.Generator, optional
+        The generator used when a call passes none (for the mask, then the transform's own draws); ``None``
+        means torch's default generator.
     """
 
     def __init__(self, transform: Callable, p: float = 0.5, *, generator: torch.Generator | None = None):

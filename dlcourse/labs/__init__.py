@@ -86,7 +86,19 @@ class Part:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the progress table: the part, its status (done, not yet, failing) and the first message."""
+    """One line of the progress table: the part, its status (done, not yet, failing) and the first message.
+
+    Parameters
+    ----------
+    letter : str
+        The part's letter, ``"A"``.
+    title : str
+        The part's heading in the lab.
+    status : str
+        :data:`DONE`, :data:`NOT_YET` or :data:`FAILING`.
+    message : str, default ""
+        The first message: why the part is not yet done or is failing (empty when done).
+    """
 
     letter: str
     title: str
@@ -111,6 +123,16 @@ def given_cell() -> Iterator[None]:
     Only ``NotImplementedError`` (what an unanswered part raises) is turned into
     :class:`NotAnsweredYet`, whose message names the function; any other error is the student's
     bug and keeps its traceback.
+
+    Yields
+    ------
+    None
+        Control passes to the body of the ``with`` block.
+
+    Raises
+    ------
+    NotAnsweredYet
+        If the block raises ``NotImplementedError``.
 
     Examples
     --------
@@ -171,6 +193,20 @@ def status_of(part: Part, namespace: Mapping[str, Any]) -> Row:
     stopped on an unwritten function; ``done`` when every check passed; ``failing`` with the first
     failed check's line otherwise. Only ``KeyboardInterrupt`` (the notebook's stop button, or a grading
     time limit) goes through.
+
+    Parameters
+    ----------
+    part : Part
+        The part to check.
+    namespace : mapping
+        The notebook's ``globals()``: the part's ``answers`` and ``given`` names are looked up in it. The
+        check's printed lines are captured, and the torch, NumPy and ``random`` generator states restored
+        after it.
+
+    Returns
+    -------
+    Row
+        The part's line of the progress table.
     """
 
     def row(status: str, message: str = "") -> Row:
@@ -211,6 +247,18 @@ def progress(lab: ModuleType, namespace: Mapping[str, Any]) -> list[Row]:
     Every part in ``lab.PARTS`` is checked on its own (:func:`status_of`), whatever the state of
     the others and in whatever order the cells were run, as long as the names it needs exist.
     The table shows statuses and the checks' own messages only, no timings. Returns the rows.
+
+    Parameters
+    ----------
+    lab : module
+        A lab module of this package (it has ``LAB`` and ``PARTS``).
+    namespace : mapping
+        The notebook's ``globals()``.
+
+    Returns
+    -------
+    list of Row
+        One row per part, in the order of ``lab.PARTS``.
     """
     rows = [status_of(part, namespace) for part in lab.PARTS]
     title_width = max(len(r.title) for r in rows)
@@ -229,7 +277,18 @@ def progress(lab: ModuleType, namespace: Mapping[str, Any]) -> list[Row]:
 
 def lab_progress(module_name: str) -> Callable[[Mapping[str, Any]], None]:
     """The ``progress(namespace)`` function of the lab module ``module_name`` (each module's
-    ``progress = lab_progress(__name__)``): the lab's last cell calls it with ``globals()``."""
+    ``progress = lab_progress(__name__)``): the lab's last cell calls it with ``globals()``.
+
+    Parameters
+    ----------
+    module_name : str
+        The lab module's name, e.g. ``"dlcourse.labs.lab01"``; it is looked up in ``sys.modules`` at each call.
+
+    Returns
+    -------
+    callable
+        ``progress(namespace) -> None``, which prints the table (:func:`progress`) and returns nothing.
+    """
 
     def lab_progress_table(namespace: Mapping[str, Any]) -> None:
         """Print the progress table of this lab for the notebook's ``globals()``: the lab's last cell.

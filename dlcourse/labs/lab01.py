@@ -118,7 +118,18 @@ _SWEEP = torch.linspace(-1000.0, 1000.0, 20001, dtype=torch.float64)
 
 def measured_range(name: str) -> tuple[float, float]:
     """The smallest and largest output of the activation ``name`` (one of :data:`CHOICES`) over inputs from
-    -1000 to 1000, computed with torch's own functions; softmax on two-class logits ``(x, -x)``."""
+    -1000 to 1000, computed with torch's own functions; softmax on two-class logits ``(x, -x)``.
+
+    Parameters
+    ----------
+    name : str
+        The activation, one of :data:`CHOICES` (another name raises ``KeyError``).
+
+    Returns
+    -------
+    tuple of (float, float)
+        ``(smallest, largest)`` output over the 20001 evenly spaced inputs from -1000 to 1000 (float64).
+    """
     outputs = {
         "identity": lambda x: x,
         "relu": torch.relu,

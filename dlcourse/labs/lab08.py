@@ -142,7 +142,22 @@ class OverBudget(RuntimeError):
 def counting_objective(objective, budget: int = SEARCH_BUDGET):
     """``(counted, spent)``: ``objective`` wrapped so that ``spent["epochs"]`` adds up the epochs each call
     trains (``max(1, round(budget))``, as the lab's objective does) and ``spent["calls"]`` the calls; a call
-    that would take the total past ``budget`` raises :class:`OverBudget` instead of training."""
+    that would take the total past ``budget`` raises :class:`OverBudget` instead of training.
+
+    Parameters
+    ----------
+    objective : callable
+        The lab's objective ``objective(params, epochs) -> score``; the wrapper passes it the rounded epochs.
+    budget : int, default SEARCH_BUDGET
+        The most epochs all the calls together may train.
+
+    Returns
+    -------
+    counted : callable
+        ``counted(params, epochs) -> score``, the counting objective.
+    spent : dict
+        ``{"epochs": ..., "calls": ...}``, updated by every call of ``counted`` that trains.
+    """
     spent = {"epochs": 0, "calls": 0}
 
     def counted(params, epochs):

@@ -19,21 +19,19 @@ The package, one module per concept (import everything from ``dlcourse.normaliza
 
 * ``preprocessing``: :class:`Standardizer`, :class:`PCAWhitener`;
 * ``conditioning``: the loss bowl and gradient descent on it;
-* ``batchnorm``: batch normalization;
+* ``batchnorm_functional``: batch normalization as a function, with its closed-form backward pass;
+* ``batchnorm_modules``: the batch normalization layers;
 * ``layernorm``: layer normalization.
 """
 
 from __future__ import annotations
 
-from .batchnorm import (
-    BatchNorm1d,
-    BatchNorm2d,
-    BatchNormBase,
-    GhostBatchNorm1d,
+from .batchnorm_functional import (
     _BatchNormTrain,  # noqa: F401 - not in __all__ (private); chapter 3 prints its source
     batch_norm,
     batch_statistics,
 )
+from .batchnorm_modules import BatchNorm1d, BatchNorm2d, BatchNormBase, GhostBatchNorm1d
 from .conditioning import (
     condition_number,
     gradient_descent,

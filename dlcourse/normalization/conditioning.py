@@ -35,6 +35,26 @@ def quadratic_form(X: torch.Tensor, y: torch.Tensor, *, intercept: bool = True):
     :math:`H = A^\top A / n` and the gradient is :math:`\nabla L(w) = Hw - A^\top y / n`.
     Returns ``(H, b, w_star, loss_star)`` with :math:`b = A^\top y / n` and the least-squares
     optimum :math:`w^\star` (in float64).
+
+    Parameters
+    ----------
+    X : torch.Tensor
+        Floating-point features of shape ``(n, d)``.
+    y : torch.Tensor
+        Floating-point targets, ``n`` values (shape ``(n,)`` or ``(n, 1)``).
+    intercept : bool, default True
+        Append a column of ones to ``X`` (the bias is then the last weight).
+
+    Returns
+    -------
+    H : torch.Tensor
+        The Hessian, of shape ``(p, p)`` with ``p = d + 1`` with an intercept, else ``d``; float64.
+    b : torch.Tensor
+        :math:`A^\top y / n`, of shape ``(p,)``; float64.
+    w_star : torch.Tensor
+        The least-squares optimum, of shape ``(p,)``; float64.
+    loss_star : float
+        The loss at the optimum, :math:`L(w^\star)`.
     """
     A = _check_matrix(X, "X").double()
     y = check_tensor(y, "y", floating=True).double().reshape(len(A), -1)
@@ -58,6 +78,18 @@ def condition_number(X: torch.Tensor, *, intercept: bool = True) -> float:
     :math:`\eta > 2/\lambda_{\max}`), while the error along the flattest direction shrinks by
     only :math:`1 - \eta\lambda_{\min}` per step.
 
+    Parameters
+    ----------
+    X : torch.Tensor
+        Floating-point features of shape ``(n, d)``.
+    intercept : bool, default True
+        Append a column of ones to ``X`` (a bias weight).
+
+    Returns
+    -------
+    float
+        :math:`\kappa`; ``inf`` if :math:`\lambda_{\min} \le 0` (a singular Hessian).
+
     Examples
     --------
     >>> X = torch.tensor([[1.0, 10.0], [-1.0, -10.0], [1.0, -10.0], [-1.0, 10.0]])
@@ -78,6 +110,24 @@ def gradient_descent(H: torch.Tensor, b: torch.Tensor, w0: torch.Tensor, *, lr: 
 
     Returns the path, a tensor of shape ``(steps + 1, d)`` whose row ``t`` is :math:`w_t`.
     It converges for :math:`0 < \eta < 2/\lambda_{\max}(H)` and diverges beyond.
+
+    Parameters
+    ----------
+    H : torch.Tensor
+        Floating-point Hessian of shape ``(d, d)``.
+    b : torch.Tensor
+        Floating-point vector of ``d`` values (the linear term).
+    w0 : torch.Tensor
+        Floating-point start point, ``d`` values.
+    lr : float
+        Step size :math:`\eta`, > 0.
+    steps : int
+        Number of steps, >= 1.
+
+    Returns
+    -------
+    torch.Tensor
+        The path :math:`w_0, \dots, w_T`, of shape ``(steps + 1, d)``, in ``H``'s dtype.
     """
     H = check_tensor(H, "H", floating=True)
     b = check_tensor(b, "b", floating=True).reshape(-1)
@@ -105,6 +155,26 @@ def steps_to_converge(
     :math:`L(w_t) - L^\star \le \text{tol}\,(L(w_0) - L^\star)`, found by bisection without
     running the steps (:func:`gradient_descent` gives the same count, slowly). Returns
     ``None`` if that takes more than ``max_steps`` or if GD diverges (:math:`\eta \ge 2/\lambda_{\max}`).
+
+    Parameters
+    ----------
+    H : torch.Tensor
+        Floating-point symmetric positive semi-definite Hessian of shape ``(d, d)``.
+    b : torch.Tensor
+        Floating-point vector of ``d`` values (the linear term).
+    w0 : torch.Tensor
+        Floating-point start point, ``d`` values.
+    lr : float
+        Step size :math:`\eta`, > 0.
+    tol : float, default 1e-3
+        Fraction of the starting excess loss to reach, > 0.
+    max_steps : int, default 10**9
+        Largest count searched.
+
+    Returns
+    -------
+    int or None
+        The number of steps (0 if ``w0`` is already optimal or ``tol >= 1``), or ``None``.
     """
     H = check_tensor(H, "H", floating=True).double()
     b = check_tensor(b, "b", floating=True).double().reshape(-1)

@@ -42,6 +42,29 @@ def layer_norm(
 
     No running statistics: training and evaluation compute the same thing, and an example's
     output does not depend on the rest of the batch.
+
+    Parameters
+    ----------
+    x : torch.Tensor
+        Floating-point input of shape ``(*, *normalized_shape)``.
+    normalized_shape : tuple of int
+        The shape of the last dimensions, normalised together (at least one).
+    weight : torch.Tensor, optional
+        :math:`\gamma`, broadcastable to ``normalized_shape``; ``None`` means 1.
+    bias : torch.Tensor, optional
+        :math:`\beta`, broadcastable to ``normalized_shape``; ``None`` means 0.
+    eps : float, default 1e-5
+        :math:`\epsilon`, > 0.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`y`, of the shape of ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``normalized_shape`` is empty or ``x`` does not end with it, or ``eps <= 0``.
     """
     x = check_tensor(x, "x", floating=True)
     normalized_shape = tuple(normalized_shape)
@@ -65,6 +88,19 @@ class LayerNorm(nn.Module):
     r"""Layer normalization as a module: :func:`layer_norm` over the last dimensions
     ``normalized_shape``, with an element-wise learnable :math:`\gamma` (init 1) and
     :math:`\beta` (init 0) of that shape (``elementwise_affine``, ``bias``), as ``nn.LayerNorm``.
+
+    Parameters
+    ----------
+    normalized_shape : int or sequence of int
+        The shape of the last dimensions to normalise over, each >= 1.
+    eps : float, default 1e-5
+        :math:`\epsilon` added to the variance, > 0.
+    elementwise_affine : bool, default True
+        Learn :math:`\gamma` (``weight``) and, with ``bias``, :math:`\beta` (``bias``).
+    bias : bool, default True
+        Learn :math:`\beta` too (only with ``elementwise_affine``).
+    device, dtype : optional
+        Device and dtype of the parameters.
 
     Examples
     --------
@@ -92,8 +128,27 @@ class LayerNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(self.normalized_shape, **factory)) if elementwise_affine and bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply :func:`layer_norm` with the module's parameters.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Floating-point input of shape ``(*, *normalized_shape)``.
+
+        Returns
+        -------
+        torch.Tensor
+            The normalised input, same shape.
+        """
         x = check_tensor(x, "input", floating=True)
         return layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        """The module's settings, as ``nn.LayerNorm`` prints them.
+
+        Returns
+        -------
+        str
+            E.g. ``"(3,), eps=1e-05, elementwise_affine=True"``.
+        """
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

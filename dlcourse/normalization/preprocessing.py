@@ -33,6 +33,11 @@ class Standardizer:
     zero variance (a pixel that is always blank) gets :math:`\sigma = 1`, so it maps to 0
     instead of NaN.
 
+    Parameters
+    ----------
+    dims : tuple of int, default (0,)
+        The dimensions the statistics are computed over.
+
     Examples
     --------
     >>> s = Standardizer().fit(torch.tensor([[0.0, 5.0], [2.0, 5.0]]))
@@ -46,6 +51,18 @@ class Standardizer:
         self.std: torch.Tensor | None = None
 
     def fit(self, X: torch.Tensor) -> "Standardizer":
+        r"""Compute :math:`\mu` and :math:`\sigma` on the training data ``X``.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point training data, at least one row.
+
+        Returns
+        -------
+        Standardizer
+            ``self``, fitted (its ``mean`` and ``std`` keep the reduced dimensions, with size 1).
+        """
         X = check_tensor(X, "X", floating=True)
         if X.shape[0] < 1:
             raise ValueError("X must have at least one row to fit a Standardizer")
@@ -59,16 +76,62 @@ class Standardizer:
             raise RuntimeError("this Standardizer is not fitted yet: call fit(X_train) first")
 
     def transform(self, X: torch.Tensor) -> torch.Tensor:
+        r"""Standardise ``X`` with the fitted statistics: :math:`(X - \mu) / \sigma`.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point data, shaped like the training data except along ``dims``.
+
+        Returns
+        -------
+        torch.Tensor
+            The standardised data, same shape.
+
+        Raises
+        ------
+        RuntimeError
+            If the standardizer is not fitted.
+        """
         self._check_fitted()
         X = check_tensor(X, "X", floating=True)
         return (X - self.mean.to(X.device)) / self.std.to(X.device)
 
     def inverse_transform(self, Z: torch.Tensor) -> torch.Tensor:
+        r"""Undo :meth:`transform`: :math:`Z\sigma + \mu`.
+
+        Parameters
+        ----------
+        Z : torch.Tensor
+            Floating-point standardised data.
+
+        Returns
+        -------
+        torch.Tensor
+            The data in the original units, same shape.
+
+        Raises
+        ------
+        RuntimeError
+            If the standardizer is not fitted.
+        """
         self._check_fitted()
         Z = check_tensor(Z, "Z", floating=True)
         return Z * self.std.to(Z.device) + self.mean.to(Z.device)
 
     def fit_transform(self, X: torch.Tensor) -> torch.Tensor:
+        """Fit on ``X``, then standardise it.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point training data.
+
+        Returns
+        -------
+        torch.Tensor
+            ``X`` standardised, same shape.
+        """
         return self.fit(X).transform(X)
 
 
@@ -89,6 +152,18 @@ class PCAWhitener:
     output stays close to the input feature of the same index. Columns of :math:`U` are
     ordered by decreasing eigenvalue. ``eps`` keeps directions of (near-)zero variance finite.
 
+    Parameters
+    ----------
+    eps : float, default 1e-5
+        :math:`\epsilon` added to the eigenvalues, >= 0.
+    zca : bool, default False
+        ZCA whitening (rotate back) instead of PCA.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``zca`` is not a bool or ``eps`` is negative.
+
     Examples
     --------
     >>> X = torch.tensor([[0.0, 0.0], [2.0, 2.0], [1.0, 2.0], [3.0, 4.0]])
@@ -107,6 +182,19 @@ class PCAWhitener:
         self.components: torch.Tensor | None = None
 
     def fit(self, X: torch.Tensor) -> "PCAWhitener":
+        r"""Compute :math:`\mu`, the eigenvalues :math:`\Lambda` and the components :math:`U` on ``X``.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point training data of shape ``(n, d)``, ``n >= 2``.
+
+        Returns
+        -------
+        PCAWhitener
+            ``self``, fitted (``mean`` of shape ``(1, d)``, ``eigenvalues`` ``(d,)`` in decreasing order,
+            ``components`` ``(d, d)``).
+        """
         X = _check_matrix(X, "X")
         if X.shape[0] < 2:
             raise ValueError(f"X must have at least 2 rows to estimate a covariance, got {X.shape[0]}")
@@ -129,16 +217,62 @@ class PCAWhitener:
         return forward, backward
 
     def transform(self, X: torch.Tensor) -> torch.Tensor:
+        """Whiten ``X`` with the fitted statistics.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point data of shape ``(m, d)``.
+
+        Returns
+        -------
+        torch.Tensor
+            :math:`Z`, of shape ``(m, d)``.
+
+        Raises
+        ------
+        RuntimeError
+            If the whitener is not fitted.
+        """
         X = _check_matrix(X, "X")
         forward, _ = self._matrices()
         return (X - self.mean.to(X)) @ forward.to(X)
 
     def inverse_transform(self, Z: torch.Tensor) -> torch.Tensor:
+        """Undo :meth:`transform` (exactly, up to rounding).
+
+        Parameters
+        ----------
+        Z : torch.Tensor
+            Floating-point whitened data of shape ``(m, d)``.
+
+        Returns
+        -------
+        torch.Tensor
+            The data in the original coordinates, of shape ``(m, d)``.
+
+        Raises
+        ------
+        RuntimeError
+            If the whitener is not fitted.
+        """
         Z = _check_matrix(Z, "Z")
         _, backward = self._matrices()
         return Z @ backward.to(Z) + self.mean.to(Z)
 
     def fit_transform(self, X: torch.Tensor) -> torch.Tensor:
+        """Fit on ``X``, then whiten it.
+
+        Parameters
+        ----------
+        X : torch.Tensor
+            Floating-point training data of shape ``(n, d)``.
+
+        Returns
+        -------
+        torch.Tensor
+            The whitened ``X``, of shape ``(n, d)``.
+        """
         return self.fit(X).transform(X)
 
 

@@ -33,8 +33,9 @@ Notation: :math:`\theta` parameters, :math:`g_t` gradient at step :math:`t` (1-b
 learning rate, :math:`\lambda` weight decay, :math:`\epsilon` the small constant in denominators.
 
 The package: ``base`` (:class:`LoopOptimizer` and the shared checks), ``rules`` (the update
-rules), ``foreach`` (their multi-tensor twins), ``optimizers`` (the classes), ``momentum`` (the two
-momentum formulations); here, the registry :data:`OPTIMIZERS` and the factory :func:`make_optimizer`.
+rules), ``foreach`` (their multi-tensor twins), ``classic`` (the classes SGD, Adagrad, RMSprop),
+``adam_family`` (the classes Adam, AdamW, NAdam, Adamax), ``momentum`` (the two momentum
+formulations); here, the registry :data:`OPTIMIZERS` and the factory :func:`make_optimizer`.
 Import everything from ``dlcourse.optim``: this page documents it all.
 
 Examples
@@ -53,7 +54,9 @@ from __future__ import annotations
 import torch
 
 from .._checks import check_choice
+from .adam_family import Adam, Adamax, AdamW, NAdam
 from .base import LoopOptimizer
+from .classic import SGD, Adagrad, RMSprop
 from .foreach import (
     adagrad_update_foreach,
     adam_update_foreach,
@@ -63,7 +66,6 @@ from .foreach import (
     sgd_update_foreach,
 )
 from .momentum import momentum_formulations, momentum_step_seed, momentum_step_torch
-from .optimizers import SGD, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
 from .rules import adagrad_update, adam_update, adamax_update, nadam_update, rmsprop_update, sgd_update
 
 __all__ = [

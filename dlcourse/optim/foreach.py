@@ -33,7 +33,29 @@ def sgd_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`sgd_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.sgd_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    momentum : float, default 0.0
+        Momentum :math:`\\mu` (0: plain SGD, no buffer).
+    dampening : float, default 0.0
+        Dampening :math:`\\tau`: the velocity adds :math:`(1 - \\tau) g`.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\\lambda`: :math:`\\lambda\\theta` is added to the gradient.
+    nesterov : bool, default False
+        Nesterov momentum (the step is :math:`g + \\mu v`).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     d = _gradients(params, grads, weight_decay=weight_decay, maximize=maximize)
     if momentum != 0:
         bufs = [state.get("momentum_buffer") for state in states]
@@ -61,7 +83,29 @@ def adagrad_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`adagrad_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.adagrad_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    lr_decay : float, default 0.0
+        The rate at step :math:`t` is :math:`\\eta / (1 + (t-1)\\,\\text{lr\\_decay})`.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\\lambda`: :math:`\\lambda\\theta` is added to the gradient.
+    initial_accumulator_value : float, default 0.0
+        Starting value of the sum :math:`s`.
+    eps : float, default 1e-10
+        The :math:`\\epsilon` added to the denominator.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     for param, state in zip(params, states):
         if not state:
             state["step"] = 0
@@ -89,7 +133,31 @@ def rmsprop_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`rmsprop_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.rmsprop_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    alpha : float, default 0.99
+        Decay :math:`\\alpha` of the running mean square.
+    eps : float, default 1e-8
+        The :math:`\\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\\lambda`: :math:`\\lambda\\theta` is added to the gradient.
+    momentum : float, default 0.0
+        Momentum :math:`\\mu` of the buffer :math:`b` (0: no buffer).
+    centered : bool, default False
+        Divide by the centred second moment :math:`s - \\bar g^2`.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     for param, state in zip(params, states):
         if not state:
             _start_rmsprop_state(param, state, momentum=momentum, centered=centered)
@@ -129,7 +197,32 @@ def adam_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`adam_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.adam_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\\beta_1, \\beta_2)` of the two moments.
+    eps : float, default 1e-8
+        The :math:`\\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        Weight decay :math:`\\lambda`: L2 (added to the gradient), or decoupled.
+    amsgrad : bool, default False
+        AMSGrad: divide by the running maximum of :math:`v`.
+    decoupled_weight_decay : bool, default False
+        Shrink :math:`\\theta` by :math:`(1 - \\eta\\lambda)` instead of adding :math:`\\lambda\\theta` to
+        the gradient (AdamW).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     beta1, beta2 = betas
     for param, state in zip(params, states):
         if not state:
@@ -169,7 +262,32 @@ def nadam_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`nadam_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.nadam_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\\beta_1, \\beta_2)` of the two moments.
+    eps : float, default 1e-8
+        The :math:`\\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        Weight decay :math:`\\lambda`: L2 (added to the gradient), or decoupled.
+    momentum_decay : float, default 4e-3
+        :math:`\\psi` of the momentum schedule :math:`\\mu_t` (see :class:`NAdam`).
+    decoupled_weight_decay : bool, default False
+        Shrink :math:`\\theta` by :math:`(1 - \\eta\\lambda)` instead of adding :math:`\\lambda\\theta` to
+        the gradient (AdamW).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     beta1, beta2 = betas
     for param, state in zip(params, states):
         if not state:
@@ -210,7 +328,27 @@ def adamax_update_foreach(
     maximize: bool = False,
 ) -> None:
     """The same update as :func:`adamax_update`, applied to lists: parallel lists of parameters (one
-    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line."""
+    device and dtype), gradients and state dicts, one ``torch._foreach_*`` call per line.
+
+    Parameters
+    ----------
+    params : list of torch.Tensor
+        The parameters (one device and dtype), updated in place.
+    grads : list of torch.Tensor
+        Their gradients, in the same order; not modified.
+    states : list of dict
+        Their states, as in :func:`~dlcourse.optim.rules.adamax_update`, updated in place.
+    lr : float
+        Learning rate :math:`\\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\\beta_1, \\beta_2)` of the first moment and of the maximum :math:`u`.
+    eps : float, default 1e-8
+        The :math:`\\epsilon` added to :math:`|g|` in the maximum.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\\lambda`: :math:`\\lambda\\theta` is added to the gradient.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     beta1, beta2 = betas
     for param, state in zip(params, states):
         if not state:

@@ -40,6 +40,28 @@ def sgd_update(
         \theta &\leftarrow \theta - \eta\, d
 
     with momentum :math:`\mu` and dampening :math:`\tau`; ``state["momentum_buffer"]`` holds :math:`v`.
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"momentum_buffer"``
+        (:math:`v`), created at the first step when ``momentum != 0``.
+    lr : float
+        Learning rate :math:`\eta`.
+    momentum : float, default 0.0
+        Momentum :math:`\mu` (0: plain SGD, no buffer).
+    dampening : float, default 0.0
+        Dampening :math:`\tau`: the velocity adds :math:`(1 - \tau) g`.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\lambda`: :math:`\lambda\theta` is added to the gradient.
+    nesterov : bool, default False
+        Nesterov momentum (the step is :math:`g + \mu v`).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
     """
     d = _gradient(param, grad, weight_decay=weight_decay, maximize=maximize)
     if momentum != 0:
@@ -68,6 +90,28 @@ def adagrad_update(
     \frac{\eta_t}{\sqrt{s} + \epsilon} g` with :math:`\eta_t = \eta / (1 + (t-1)\,\text{lr\_decay})`.
 
     ``state``: ``step`` (int) and ``sum`` (:math:`s`, starts at ``initial_accumulator_value``).
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"step"`` (int) and
+        ``"sum"`` (:math:`s`).
+    lr : float
+        Learning rate :math:`\eta`.
+    lr_decay : float, default 0.0
+        The rate at step :math:`t` is :math:`\eta / (1 + (t-1)\,\text{lr\_decay})`.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\lambda`: :math:`\lambda\theta` is added to the gradient.
+    initial_accumulator_value : float, default 0.0
+        Starting value of the sum :math:`s`.
+    eps : float, default 1e-10
+        The :math:`\epsilon` added to the denominator.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
     """
     if not state:
         state["step"] = 0
@@ -106,7 +150,33 @@ def rmsprop_update(
 
     :math:`s \leftarrow \alpha s + (1-\alpha) g^2`; centred: :math:`\bar g \leftarrow \alpha\bar g + (1-\alpha) g`
     and :math:`s - \bar g^2` replaces :math:`s`; :math:`d = g / (\sqrt{s} + \epsilon)`; with momentum
-    :math:`b \leftarrow \mu b + d` and :math:`\theta \leftarrow \theta - \eta b`, else :math:`\theta \leftarrow \theta - \eta d`.
+    :math:`b \leftarrow \mu b + d` and :math:`\theta \leftarrow \theta - \eta b`, else
+    :math:`\theta \leftarrow \theta - \eta d`.
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"step"``,
+        ``"square_avg"`` (:math:`s`), and ``"momentum_buffer"`` (with momentum) and ``"grad_avg"``
+        (centred).
+    lr : float
+        Learning rate :math:`\eta`.
+    alpha : float, default 0.99
+        Decay :math:`\alpha` of the running mean square.
+    eps : float, default 1e-8
+        The :math:`\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\lambda`: :math:`\lambda\theta` is added to the gradient.
+    momentum : float, default 0.0
+        Momentum :math:`\mu` of the buffer :math:`b` (0: no buffer).
+    centered : bool, default False
+        Divide by the centred second moment :math:`s - \bar g^2`.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
     """
     if not state:
         _start_rmsprop_state(param, state, momentum=momentum, centered=centered)
@@ -147,6 +217,31 @@ def adam_update(
     :math:`m \leftarrow \beta_1 m + (1-\beta_1) g`, :math:`v \leftarrow \beta_2 v + (1-\beta_2) g^2`,
     :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)` (AMSGrad: the running maximum
     of :math:`v` instead), :math:`\theta \leftarrow \theta - \eta\,\hat m / (\sqrt{\hat v} + \epsilon)`.
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"step"``, ``"exp_avg"``
+        (:math:`m`), ``"exp_avg_sq"`` (:math:`v`), and ``"max_exp_avg_sq"`` (AMSGrad).
+    lr : float
+        Learning rate :math:`\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\beta_1, \beta_2)` of the two moments.
+    eps : float, default 1e-8
+        The :math:`\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        Weight decay :math:`\lambda`: L2 (added to the gradient), or decoupled.
+    amsgrad : bool, default False
+        AMSGrad: divide by the running maximum of :math:`v`.
+    decoupled_weight_decay : bool, default False
+        Shrink :math:`\theta` by :math:`(1 - \eta\lambda)` instead of adding :math:`\lambda\theta` to
+        the gradient (AdamW).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
     """
     beta1, beta2 = betas
     if not state:
@@ -183,7 +278,33 @@ def nadam_update(
     decoupled_weight_decay: bool = False,
     maximize: bool = False,
 ) -> None:
-    r"""One Nadam step in place; ``state["mu_product"]`` is :math:`\prod_{s \le t} \mu_s` (see :class:`NAdam`)."""
+    r"""One Nadam step in place; ``state["mu_product"]`` is :math:`\prod_{s \le t} \mu_s` (see :class:`NAdam`).
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"step"``,
+        ``"mu_product"`` (float), ``"exp_avg"`` (:math:`m`) and ``"exp_avg_sq"`` (:math:`v`).
+    lr : float
+        Learning rate :math:`\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\beta_1, \beta_2)` of the two moments.
+    eps : float, default 1e-8
+        The :math:`\epsilon` added to the denominator.
+    weight_decay : float, default 0.0
+        Weight decay :math:`\lambda`: L2 (added to the gradient), or decoupled.
+    momentum_decay : float, default 4e-3
+        :math:`\psi` of the momentum schedule :math:`\mu_t` (see :class:`NAdam`).
+    decoupled_weight_decay : bool, default False
+        Shrink :math:`\theta` by :math:`(1 - \eta\lambda)` instead of adding :math:`\lambda\theta` to
+        the gradient (AdamW).
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     beta1, beta2 = betas
     if not state:
         state["step"] = 0
@@ -217,7 +338,28 @@ def adamax_update(
     maximize: bool = False,
 ) -> None:
     r"""One Adamax step in place: :math:`u \leftarrow \max(\beta_2 u, |g| + \epsilon)`,
-    :math:`\theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}\,\frac{m}{u}`."""
+    :math:`\theta \leftarrow \theta - \frac{\eta}{1-\beta_1^t}\,\frac{m}{u}`.
+
+    Parameters
+    ----------
+    param : torch.Tensor
+        The parameter, updated in place.
+    grad : torch.Tensor
+        Its gradient, same shape; not modified.
+    state : dict
+        The parameter's state, filled on the first call and updated in place: ``"step"``, ``"exp_avg"``
+        (:math:`m`) and ``"exp_inf"`` (:math:`u`).
+    lr : float
+        Learning rate :math:`\eta`.
+    betas : tuple of float, default (0.9, 0.999)
+        Decay rates :math:`(\beta_1, \beta_2)` of the first moment and of the maximum :math:`u`.
+    eps : float, default 1e-8
+        The :math:`\epsilon` added to :math:`|g|` in the maximum.
+    weight_decay : float, default 0.0
+        L2 penalty :math:`\lambda`: :math:`\lambda\theta` is added to the gradient.
+    maximize : bool, default False
+        Maximise the objective (use :math:`-g`).
+    """
     beta1, beta2 = betas
     if not state:
         state["step"] = 0

@@ -40,6 +40,24 @@ class EarlyStopping:
     copied; when ``patience`` epochs in a row fail to improve, the best copy is loaded back into the
     model (``restore_best=True``) and training stops. If training ends first, call
     :meth:`restore` yourself. :attr:`state` shows the bookkeeping.
+
+    Parameters
+    ----------
+    patience : int, default 5
+        Number of epochs in a row without improvement before stopping; must be >= 1.
+    min_delta : float, default 0.0
+        The margin :math:`\delta` an epoch must beat the best by; must be >= 0.
+    mode : {"min", "max"}, default "min"
+        Whether smaller (a loss) or larger (a metric) is better.
+    monitor : {"val_loss", "val_metric", "train_loss", "train_metric"}, default "val_loss"
+        The attribute of the training history that is watched.
+    restore_best : bool, default True
+        Load the best weights back into the model when stopping.
+
+    Raises
+    ------
+    ValueError
+        When called, if the monitored series of the history has no value for the epoch.
     """
 
     def __init__(
@@ -58,7 +76,10 @@ class EarlyStopping:
         self.reset()
 
     def reset(self) -> None:
-        """Forget everything (to reuse the object for a new run)."""
+        """Forget everything (to reuse the object for a new run).
+
+        The parameters (``patience``, ``mode``, ...) are kept.
+        """
         self.best: float | None = None
         self.best_epoch: int | None = None
         self.wait = 0
@@ -76,7 +97,18 @@ class EarlyStopping:
         }
 
     def improved(self, value: float) -> bool:
-        """Whether ``value`` beats the best so far by more than ``min_delta``."""
+        """Whether ``value`` beats the best so far by more than ``min_delta``.
+
+        Parameters
+        ----------
+        value : float
+            The monitored number for the current epoch.
+
+        Returns
+        -------
+        bool
+            ``True`` if it improves on the best (always, before the first epoch is recorded).
+        """
         if self.best is None:
             return True
         if self.mode == "min":
@@ -101,7 +133,18 @@ class EarlyStopping:
         return False
 
     def restore(self, model: nn.Module) -> None:
-        """Load the best weights seen so far into ``model``."""
+        """Load the best weights seen so far into ``model``.
+
+        Parameters
+        ----------
+        model : nn.Module
+            The model being trained; its ``state_dict`` is overwritten in place.
+
+        Raises
+        ------
+        RuntimeError
+            If no epoch has been recorded yet.
+        """
         if self.best_weights is None:
             raise RuntimeError("no weights recorded yet: restore() needs at least one epoch")
         model.load_state_dict(self.best_weights)
@@ -127,6 +170,18 @@ class WeightAverage:
 
     The first :meth:`update` copies the weights. Buffers (batch-norm statistics) are copied, not averaged.
     It is also a :func:`~dlcourse.training.fit` callback that averages once per epoch.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The model to average; it is deep-copied into ``module`` (whose parameters do not require grad).
+    decay : float, optional
+        The EMA decay :math:`\beta`, in [0, 1]; ``None`` (the default) for the uniform (Polyak) average.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not an ``nn.Module``.
     """
 
     def __init__(self, model: nn.Module, decay: float | None = None):
@@ -140,7 +195,13 @@ class WeightAverage:
 
     @torch.no_grad()
     def update(self, model: nn.Module) -> None:
-        """Fold ``model``'s current parameters into the average."""
+        """Fold ``model``'s current parameters into the average.
+
+        Parameters
+        ----------
+        model : nn.Module
+            A model with the same architecture as the averaged one; its buffers are copied as they are.
+        """
         for avg, p in zip(self.module.parameters(), model.parameters()):
             p = p.detach().to(avg.device)
             if self.n_averaged == 0:

@@ -49,8 +49,37 @@ def moons_experiment(
     ``device`` is where the model trains (default: :func:`dlcourse.runtime.resolve_device`'s, as for
     :func:`dlcourse.training.fit`); the data and the initialization are drawn on the CPU either way.
 
-    Returns a dict: ``model``, ``splits``, ``history``, ``train_acc``, ``val_acc`` and ``gap``
-    (train − validation accuracy, both in evaluation mode).
+    Parameters
+    ----------
+    l2 : float, default 0.0
+        L2 strength α; must be >= 0 (0: no penalty).
+    dropout : float, default 0.0
+        Drop probability of the two dropout layers, in [0, 1); 0 leaves them out.
+    smoothing : float, default 0.0
+        Label smoothing ε, in [0, 1].
+    patience : int, optional
+        Patience of the early stopping; ``None`` (or 0) trains for all ``epochs``.
+    epochs : int, default 200
+        Number of epochs, each one full-batch step.
+    n_train : int, default 100
+        Number of training points; must be in [1, 1400].
+    seed : int, default 0
+        Seed of the data, the initialization and the training.
+    components : dict, optional
+        Replacements for the library's pieces, by the keys above; ``None`` uses the library's.
+    device : str or torch.device, optional
+        Where the model trains; ``None``: :func:`dlcourse.runtime.resolve_device`'s default.
+
+    Returns
+    -------
+    dict
+        ``model``, ``splits``, ``history``, ``train_acc``, ``val_acc`` and ``gap``
+        (train − validation accuracy, both in evaluation mode).
+
+    Raises
+    ------
+    ValueError
+        If ``components`` has an unknown key, or a number is out of range.
     """
     from ..data import make_moons
     from ..runtime import resolve_device, seed_everything

@@ -33,6 +33,18 @@ def bootstrap_indices(n: int, *, generator: torch.Generator | None = None) -> to
     examples, some of them several times, and the members' errors are less correlated than with the
     same data.
 
+    Parameters
+    ----------
+    n : int
+        Number of examples (and of indices drawn); must be >= 1.
+    generator : torch.Generator, optional
+        CPU random generator for a reproducible resample; ``None`` uses the global one.
+
+    Returns
+    -------
+    torch.Tensor
+        int64 indices in ``[0, n)``, shape ``(n,)``.
+
     Examples
     --------
     >>> idx = bootstrap_indices(1000, generator=torch.Generator().manual_seed(0))
@@ -54,6 +66,13 @@ class TiedAutoencoder(nn.Module):
     :math:`W` is the sum of its two uses, :math:`\partial L/\partial W = \delta_h x^\top + h\,\delta_{\hat x}^\top`
     (encoder, decoder), which autograd accumulates into the one tensor.
 
+    Parameters
+    ----------
+    in_features : int
+        Input (and output) size :math:`d`; must be >= 1.
+    hidden : int
+        Code size :math:`k`; must be >= 1.
+
     Examples
     --------
     >>> ae = TiedAutoencoder(64, 16)
@@ -71,5 +90,17 @@ class TiedAutoencoder(nn.Module):
         self.decoder_bias = nn.Parameter(torch.zeros(self.in_features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        r"""Encode and decode ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Floating-point input, shape ``(N, in_features)``.
+
+        Returns
+        -------
+        torch.Tensor
+            The reconstruction :math:`\hat x`, shape ``(N, in_features)``.
+        """
         h = torch.relu(self.encoder(check_tensor(x, "x", floating=True)))
         return F.linear(h, self.encoder.weight.t(), self.decoder_bias)  # the same W, transposed

@@ -56,6 +56,26 @@ def weight_parameters(model, *, include_bias: bool = False, include_norm: bool =
     ``model`` is an ``nn.Module``, or an iterable of tensors (then all of them are used). By default
     biases and the parameters of normalization layers (``NORM_TYPES``) are left out: they shift or
     rescale activations and do not make a model more complex.
+
+    Parameters
+    ----------
+    model : nn.Module or torch.Tensor or iterable of torch.Tensor
+        The model whose parameters are selected; a single tensor or an iterable of tensors is taken whole.
+    include_bias : bool, default False
+        Also select the parameters named ``bias`` (only for an ``nn.Module``).
+    include_norm : bool, default False
+        Also select the parameters of the normalization layers in ``NORM_TYPES`` (only for an ``nn.Module``).
+
+    Returns
+    -------
+    dict of str to torch.Tensor
+        The selected parameters by qualified name (``"0.weight"``); for tensors, ``"tensor"`` or
+        ``"tensor0"``, ``"tensor1"``, ...
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither a module nor an iterable, or an element of the iterable is not a tensor.
     """
     if isinstance(model, torch.Tensor):
         return {"tensor": model}
@@ -87,6 +107,20 @@ def l1_penalty(model, alpha: float = 1.0, **select) -> torch.Tensor:
     step does not stop there: near zero it overshoots by about :math:`\eta\alpha` and the weight
     zig-zags around 0. Exact zeros come from the proximal step :func:`soft_threshold`
     (:func:`l1_proximal_step`) or from pruning.
+
+    Parameters
+    ----------
+    model : nn.Module or torch.Tensor or iterable of torch.Tensor
+        The weights, as accepted by :func:`weight_parameters`.
+    alpha : float, default 1.0
+        Penalty strength :math:`\alpha`; must be >= 0.
+    **select
+        Keywords of :func:`weight_parameters` (``include_bias``, ``include_norm``).
+
+    Returns
+    -------
+    torch.Tensor
+        The penalty, a scalar; differentiable with respect to the weights.
     """
     alpha = check_nonnegative(alpha, "alpha")
     params = weight_parameters(model, **select).values()
@@ -98,6 +132,20 @@ def l2_penalty(model, alpha: float = 1.0, **select) -> torch.Tensor:
 
     Its gradient :math:`\alpha w` shrinks every weight in proportion to its size; added to the
     loss and minimised with plain SGD it is *identical* to ``SGD(weight_decay=alpha)``.
+
+    Parameters
+    ----------
+    model : nn.Module or torch.Tensor or iterable of torch.Tensor
+        The weights, as accepted by :func:`weight_parameters`.
+    alpha : float, default 1.0
+        Penalty strength :math:`\alpha`; must be >= 0.
+    **select
+        Keywords of :func:`weight_parameters` (``include_bias``, ``include_norm``).
+
+    Returns
+    -------
+    torch.Tensor
+        The penalty, a scalar; differentiable with respect to the weights.
     """
     alpha = check_nonnegative(alpha, "alpha")
     params = weight_parameters(model, **select).values()
@@ -116,6 +164,22 @@ def elastic_net_penalty(model, alpha: float = 1.0, l1_ratio: float = 0.5, **sele
     weight over the group instead of picking one. The test checks it against
     ``sklearn.linear_model.ElasticNet``'s solution (whose objective uses this penalty).
 
+    Parameters
+    ----------
+    model : nn.Module or torch.Tensor or iterable of torch.Tensor
+        The weights, as accepted by :func:`weight_parameters`.
+    alpha : float, default 1.0
+        Overall strength :math:`\alpha`; must be >= 0.
+    l1_ratio : float, default 0.5
+        The L1 share :math:`\rho`; must be in [0, 1].
+    **select
+        Keywords of :func:`weight_parameters` (``include_bias``, ``include_norm``).
+
+    Returns
+    -------
+    torch.Tensor
+        The penalty, a scalar.
+
     Examples
     --------
     >>> w = torch.tensor([3.0, -4.0])
@@ -128,12 +192,38 @@ def elastic_net_penalty(model, alpha: float = 1.0, l1_ratio: float = 0.5, **sele
 
 
 def l1_penalty_grad(weight: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    r"""Gradient of :math:`\alpha\sum|w|`: :math:`\alpha\,\operatorname{sign}(w)` (0 at :math:`w = 0`, as autograd)."""
+    r"""Gradient of :math:`\alpha\sum|w|`: :math:`\alpha\,\operatorname{sign}(w)` (0 at :math:`w = 0`, as autograd).
+
+    Parameters
+    ----------
+    weight : torch.Tensor
+        The weights, floating point, any shape.
+    alpha : float, default 1.0
+        Penalty strength; must be >= 0.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`\alpha\,\operatorname{sign}(w)`, same shape as ``weight``.
+    """
     return check_nonnegative(alpha, "alpha") * torch.sign(check_tensor(weight, "weight", floating=True))
 
 
 def l2_penalty_grad(weight: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    r"""Gradient of :math:`\frac{\alpha}{2}\sum w^2`: :math:`\alpha w`."""
+    r"""Gradient of :math:`\frac{\alpha}{2}\sum w^2`: :math:`\alpha w`.
+
+    Parameters
+    ----------
+    weight : torch.Tensor
+        The weights, floating point, any shape.
+    alpha : float, default 1.0
+        Penalty strength; must be >= 0.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`\alpha w`, same shape as ``weight``.
+    """
     return check_nonnegative(alpha, "alpha") * check_tensor(weight, "weight", floating=True)
 
 
@@ -145,6 +235,18 @@ def soft_threshold(w: torch.Tensor, threshold: float) -> torch.Tensor:
     becomes *exactly* 0 and the others move :math:`\tau` towards 0. A gradient step on the data loss
     followed by :math:`S_{\eta\alpha}` (learning rate :math:`\eta`, L1 strength :math:`\alpha`) is the proximal
     gradient step (ISTA) on :math:`L(w) + \alpha\|w\|_1`. Equals ``torch.nn.functional.softshrink(w, τ)``.
+
+    Parameters
+    ----------
+    w : torch.Tensor
+        Floating-point tensor, any shape.
+    threshold : float
+        :math:`\tau`; must be >= 0.
+
+    Returns
+    -------
+    torch.Tensor
+        :math:`S_\tau(w)`, same shape as ``w``.
 
     Examples
     --------
@@ -163,6 +265,15 @@ def l1_proximal_step(model, threshold: float, **select) -> None:
     Called after each optimizer step on the *unpenalised* loss with ``threshold`` :math:`= \eta\alpha`, it
     turns plain SGD into proximal gradient descent on :math:`L + \alpha\sum|w|`; called once on a
     trained network, it zeroes every weight with :math:`|w| \le \tau` (and shrinks the others by :math:`\tau`).
+
+    Parameters
+    ----------
+    model : nn.Module or torch.Tensor or iterable of torch.Tensor
+        The weights, as accepted by :func:`weight_parameters`; modified in place.
+    threshold : float
+        :math:`\tau`; must be >= 0.
+    **select
+        Keywords of :func:`weight_parameters` (``include_bias``, ``include_norm``).
     """
     threshold = check_nonnegative(threshold, "threshold")
     for p in weight_parameters(model, **select).values():
@@ -184,6 +295,31 @@ def l1_least_squares(
 
     :math:`\nabla f(w) = X^\top(Xw - y)/n`. With :math:`\eta \le 1/\lambda_{\max}(X^\top X/n)` ISTA converges to
     the solution of scikit-learn's ``Lasso(alpha, fit_intercept=False)``. Computed in ``X``'s dtype.
+
+    Parameters
+    ----------
+    X : torch.Tensor
+        Inputs, floating point, shape ``(n, d)``.
+    y : torch.Tensor
+        Targets, floating point, shape ``(n,)``.
+    alpha : float
+        L1 strength :math:`\alpha`; must be >= 0.
+    lr : float
+        Step size :math:`\eta`; must be >= 0.
+    steps : int, default 500
+        Number of steps; must be >= 1.
+    proximal : bool, default True
+        ISTA if True, (sub)gradient descent if False.
+
+    Returns
+    -------
+    torch.Tensor
+        The iterates :math:`w_0 = 0, w_1, \dots`, shape ``(steps + 1, d)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes are not ``(n, d)`` and ``(n,)``, or a number is out of range.
     """
     X = check_tensor(X, "X", floating=True)
     y = check_tensor(y, "y", floating=True)
@@ -209,6 +345,24 @@ def regularized_loss(
 
     The penalties are recomputed from ``model``'s current weights at every call. Note that
     :func:`~dlcourse.training.evaluate` then reports the penalised loss too; the metric is unaffected.
+
+    Parameters
+    ----------
+    model : nn.Module
+        The model whose weights are penalised.
+    loss_fn : callable, default ``torch.nn.functional.cross_entropy``
+        The data loss, ``loss_fn(output, target) -> torch.Tensor``.
+    l1 : float, default 0.0
+        Strength of :func:`l1_penalty`; must be >= 0 (0: no L1 term).
+    l2 : float, default 0.0
+        Strength of :func:`l2_penalty`; must be >= 0 (0: no L2 term).
+    **select
+        Keywords of :func:`weight_parameters` (``include_bias``, ``include_norm``).
+
+    Returns
+    -------
+    callable
+        ``loss(output, target) -> torch.Tensor``, the penalised scalar loss.
     """
     l1 = check_nonnegative(l1, "l1")
     l2 = check_nonnegative(l2, "l2")

@@ -10,12 +10,30 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = ["STUDENT_ID", "find_course", "known_labs", "Placement", "match_submission", "collect"]
+
 STUDENT_ID = re.compile(r"[^a-z0-9_.-]+")
 
 
 # --------------------------------------------------------------------------- course
 def find_course(course: str | os.PathLike | None) -> Path:
-    """The course root: a folder holding ``nbgrader_config.py``."""
+    """The course root: a folder holding ``nbgrader_config.py``.
+
+    Parameters
+    ----------
+    course : str or os.PathLike or None
+        The course root; ``None`` (or ``""``) means the current directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The course root, resolved to an absolute path.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder has no ``nbgrader_config.py``.
+    """
     root = Path(course or ".").resolve()
     if not (root / "nbgrader_config.py").exists():
         raise FileNotFoundError(f"course={str(root)!r} has no nbgrader_config.py; pass --course COURSE_ROOT")
@@ -23,13 +41,41 @@ def find_course(course: str | os.PathLike | None) -> Path:
 
 
 def known_labs(root: Path) -> list[str]:
-    """Labs with a source notebook ``solutions/<lab>/<lab>.ipynb``."""
+    """Labs with a source notebook ``solutions/<lab>/<lab>.ipynb``.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The course root; its ``solutions`` folder must exist (else ``FileNotFoundError``).
+
+    Returns
+    -------
+    list of str
+        The lab names (the folder names), sorted.
+    """
     return sorted(p.name for p in (root / "solutions").iterdir() if (p / f"{p.name}.ipynb").exists())
 
 
 # --------------------------------------------------------------------------- collect
 @dataclass
 class Placement:
+    """Where :func:`collect` placed one downloaded notebook, or why it did not.
+
+    Parameters
+    ----------
+    source : str
+        The notebook's path relative to the folder searched (for a zip, its path inside the archive).
+    student : str or None, default None
+        The student id found; ``None`` if none was.
+    lab : str or None, default None
+        The lab found; ``None`` if none was.
+    target : str or None, default None
+        Where the notebook was copied, relative to the course root; ``None`` if it was not placed.
+    problem : str or None, default None
+        Why it was not placed (no lab, no student, or a newer submission for the same student and lab);
+        ``None`` if it was.
+    """
+
     source: str
     student: str | None = None
     lab: str | None = None
@@ -49,7 +95,23 @@ def _student_id(text: str) -> str:
 
 
 def match_submission(path: Path, src_root: Path, labs: list[str]) -> Placement:
-    """Which student and lab a downloaded notebook belongs to (see :func:`collect` for the rules)."""
+    """Which student and lab a downloaded notebook belongs to (see :func:`collect` for the rules).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The notebook; it must lie under ``src_root``.
+    src_root : pathlib.Path
+        The folder searched; the folder names between it and ``path`` are used.
+    labs : list of str
+        The known lab names (:func:`known_labs`).
+
+    Returns
+    -------
+    Placement
+        ``source`` set, and either ``lab`` and ``student`` or ``problem`` (``lab`` may be set with a
+        ``problem`` when no student is found); ``target`` is left ``None``.
+    """
     placement = Placement(str(path.relative_to(src_root)))
     stem = _normalise(path.stem)
     lab = next((lab for lab in sorted(labs, key=len, reverse=True) if lab in stem), None)
@@ -82,6 +144,32 @@ def collect(src: str | os.PathLike, course: Path) -> list[Placement]:
     else the nearest folder that is not a lab folder (``jdoe/lab01_activations.ipynb``,
     Moodle's ``Jane Doe_123_assignsubmission_file_/``). Two files for the same student and lab:
     the most recently modified is kept and the other reported.
+
+    Parameters
+    ----------
+    src : str or os.PathLike
+        A folder or a zip file of downloaded notebooks, searched recursively (``.ipynb_checkpoints``
+        and ``__MACOSX`` folders skipped; zip members that would land outside the extraction folder
+        are skipped).
+    course : pathlib.Path
+        The course root (:func:`find_course`); its labs are :func:`known_labs`.
+
+    Returns
+    -------
+    list of Placement
+        One per notebook found, in path order: placed ones have ``target`` set, the others a ``problem``.
+        A placed notebook overwrites an existing ``submitted/<student>/<lab>/<lab>.ipynb``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``src`` is neither a folder nor a zip file, or the course has no ``solutions`` folder.
+
+    Notes
+    -----
+    For a zip, the modification times compared are those of extraction (``zipfile`` does not restore
+    the archive's dates), so of two members for the same student and lab the one extracted last (later in
+    the archive) is normally kept, whatever the dates recorded in the zip.
     """
     src = Path(src)
     labs = known_labs(course)

@@ -43,7 +43,19 @@ RESULTS_TABLE = "dlcourse_grade_results"
 
 
 def check_db_url(url: str) -> str:
-    """``url`` if it is a database URL without a password; else a ``ValueError`` saying what to do."""
+    """``url`` if it is a database URL without a password; else a ``ValueError`` saying what to do.
+
+    Parameters
+    ----------
+    url : str
+        An SQLAlchemy database URL, e.g. ``postgresql+psycopg://grader@db.example.edu/course``. One that does
+        not parse, or that holds a password, raises ``ValueError``.
+
+    Returns
+    -------
+    str
+        ``url`` unchanged.
+    """
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -62,7 +74,20 @@ def check_db_url(url: str) -> str:
 
 def course_db_url(course: Path, db_url: str | None = None) -> str:
     """The course gradebook's URL: ``db_url`` if given, else ``c.CourseDirectory.db_url`` of the course's
-    ``nbgrader_config.py``, else nbgrader's default, ``.nbgrader/gradebook.db`` in the course."""
+    ``nbgrader_config.py``, else nbgrader's default, ``.nbgrader/gradebook.db`` in the course.
+
+    Parameters
+    ----------
+    course : pathlib.Path
+        The course root.
+    db_url : str, optional
+        The gradebook's URL, checked by :func:`check_db_url` (as is one from ``nbgrader_config.py``).
+
+    Returns
+    -------
+    str
+        The URL. For the default SQLite gradebook the ``.nbgrader`` folder is created if missing.
+    """
     if db_url is None:
         from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
@@ -79,7 +104,15 @@ def course_db_url(course: Path, db_url: str | None = None) -> str:
 
 def check_assignment(db_url: str, lab: str) -> None:
     """Raise ``ValueError`` unless the gradebook knows ``lab`` (its cells are recorded by
-    ``nbgrader generate_assignment``, which grading needs to score a notebook)."""
+    ``nbgrader generate_assignment``, which grading needs to score a notebook).
+
+    Parameters
+    ----------
+    db_url : str
+        The gradebook's URL.
+    lab : str
+        The assignment's name, e.g. ``"lab01"``.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(db_url) as gb:
@@ -98,6 +131,12 @@ def recording_steps() -> dict:
 
     Its own preprocessors, less the two that would run or clear anything: ``ClearOutput`` in the
     sanitizing pass and ``Execute`` in the grading pass.
+
+    Returns
+    -------
+    dict
+        Settings for nbgrader's ``Autograde``: ``"sanitize_preprocessors"`` and ``"autograde_preprocessors"``,
+        each a list of preprocessor classes.
     """
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import ClearOutput, Execute
@@ -111,7 +150,20 @@ def recording_steps() -> dict:
 
 def nbgrader_api(course: Path, **settings):
     """nbgrader's own API on ``course``, configured by its ``nbgrader_config.py`` plus ``settings``
-    (``{"Autograde": {"create_student": True}}``): the apps the ``nbgrader`` commands run, in this process."""
+    (``{"Autograde": {"create_student": True}}``): the apps the ``nbgrader`` commands run, in this process.
+
+    Parameters
+    ----------
+    course : pathlib.Path
+        The course root; it must hold ``nbgrader_config.py``.
+    **settings
+        Configuration sections merged over the file's, ``{class name: {trait: value}}``.
+
+    Returns
+    -------
+    nbgrader.apps.NbGraderAPI
+        The API, its course directory and configuration set.
+    """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
@@ -132,6 +184,23 @@ def record_in_gradebook(course: Path, lab: str, student: str, db_url: str | None
     into the gradebook — so formgrader shows it, manual grading works and ``nbgrader
     export`` includes it. No student code runs in this step. Re-recording replaces the previous
     record of the same submission.
+
+    Parameters
+    ----------
+    course : pathlib.Path
+        The course root.
+    lab : str
+        The assignment's name.
+    student : str
+        The student's id.
+    db_url : str, optional
+        The gradebook's URL; ``None`` uses :func:`course_db_url`'s default.
+
+    Returns
+    -------
+    str or None
+        ``None`` if the submission was recorded, else the reason it was not (the graded folder is then
+        left as it was).
     """
     graded = course / "autograded" / student / lab
     staging = course / EXECUTED / student / lab
@@ -204,7 +273,15 @@ def _results_table(db_url: str):
 
 
 def store_result(db_url: str, result: Result) -> None:
-    """Write (or replace) ``result`` in the gradebook's results table: re-grading a student is idempotent."""
+    """Write (or replace) ``result`` in the gradebook's results table: re-grading a student is idempotent.
+
+    Parameters
+    ----------
+    db_url : str
+        The gradebook's URL; the results table is created there if missing.
+    result : dlcourse_grade.grade.Result
+        The student's grading result, stored as JSON with this host's name and the time.
+    """
     with _results_table(db_url) as (engine, table), engine.begin() as conn:
         conn.execute(table.delete().where(table.c.lab == result.lab, table.c.student == result.student))
         conn.execute(
@@ -219,7 +296,20 @@ def store_result(db_url: str, result: Result) -> None:
 
 
 def stored_results(db_url: str, lab: str) -> list[Result]:
-    """Every student's latest result for ``lab`` in the gradebook, whichever host graded it, by student id."""
+    """Every student's latest result for ``lab`` in the gradebook, whichever host graded it, by student id.
+
+    Parameters
+    ----------
+    db_url : str
+        The gradebook's URL.
+    lab : str
+        The assignment's name.
+
+    Returns
+    -------
+    list of dlcourse_grade.grade.Result
+        One result per student, sorted by student id.
+    """
     with _results_table(db_url) as (engine, table), engine.connect() as conn:
         rows = conn.execute(
             table.select().with_only_columns(table.c.result).where(table.c.lab == lab).order_by(table.c.student)

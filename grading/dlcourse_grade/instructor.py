@@ -44,7 +44,7 @@ from .collect import collect, find_course
 from .feedback import feedback, report
 from .grade import autograde, parse_shard
 
-__all__ = ["main"]
+__all__ = ["DB_URL_HELP", "main"]
 
 DB_URL_HELP = (
     "the course gradebook on a database server, e.g. postgresql+psycopg://grader@db.example.edu/course "
@@ -55,6 +55,19 @@ DB_URL_HELP = (
 
 # --------------------------------------------------------------------------- CLI
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``dlcourse-grade`` command: ``collect``, ``autograde``, ``report`` or ``feedback``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments, without the program name; ``None`` reads ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 when ``autograde`` or ``report`` is refused (no sandbox, a bad
+        argument); a malformed command line exits through ``argparse`` instead.
+    """
     parser = argparse.ArgumentParser(prog="dlcourse-grade", description=__doc__.split("\n\n")[0])
     parser.add_argument("--course", default=None, help="course root (holds nbgrader_config.py); default: .")
     sub = parser.add_subparsers(dest="command", required=True)

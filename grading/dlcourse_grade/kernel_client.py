@@ -46,7 +46,18 @@ class ResilientChannel(AsyncZMQSocketChannel):
     """An asyncio kernel channel whose ``get_msg`` polls in slices of :data:`POLL_SLICE` seconds."""
 
     async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:  # type: ignore[override]
-        """The next message; raises ``queue.Empty`` if none arrives within ``timeout`` seconds (``None``: wait)."""
+        """The next message; raises ``queue.Empty`` if none arrives within ``timeout`` seconds (``None``: wait).
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most; ``None`` waits until a message arrives.
+
+        Returns
+        -------
+        dict
+            The message, as ``jupyter_client`` deserialises it.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             wait = POLL_SLICE if deadline is None else min(POLL_SLICE, max(0.0, deadline - time.monotonic()))
@@ -74,7 +85,20 @@ class ResilientKernelManager(AsyncKernelManager):
 
 
 def notebook_client(nb, **kwargs):
-    """``nbclient.NotebookClient(nb, **kwargs)`` on a :class:`ResilientKernelManager`."""
+    """``nbclient.NotebookClient(nb, **kwargs)`` on a :class:`ResilientKernelManager`.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook to execute.
+    **kwargs
+        Further arguments of ``NotebookClient`` (``timeout``, ``kernel_name``, ``resources``, …).
+
+    Returns
+    -------
+    nbclient.NotebookClient
+        The client, not yet run.
+    """
     from nbclient import NotebookClient
 
     return NotebookClient(nb, kernel_manager_class=ResilientKernelManager, **kwargs)

@@ -46,10 +46,13 @@ from .kernel_client import ResilientKernelManager
 
 __all__ = [
     "ENV_VAR",
+    "HOME",
+    "TOOLS",
     "SandboxSpec",
     "SandboxUnavailable",
     "SandboxedKernelManager",
     "available",
+    "python_directories",
     "require",
     "sandbox_command",
 ]
@@ -68,7 +71,32 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxSpec:
-    """Everything the kernel manager needs to build one student's sandbox (JSON through :data:`ENV_VAR`)."""
+    """Everything the kernel manager needs to build one student's sandbox (JSON through :data:`ENV_VAR`).
+
+    Parameters
+    ----------
+    runtime : str
+        Host directory for the connection file and sockets, shared with the grader (bound read-write).
+    data : tuple of str, default ()
+        Host files put read-only into the kernel's working directory (:data:`HOME`), under their base names.
+    memory_mb : int, default 6144
+        Address-space limit of each process, in MiB.
+    processes : int, default 256
+        Process limit of the sandbox's user (only exact when the grader runs as root).
+    file_mb : int, default 256
+        Largest file the kernel may write, in MiB.
+    home_mb : int, default 512
+        Size of each of the writable tmpfs mounts (home, ``/tmp``), in MiB.
+    cpu_seconds : int, default 3600
+        CPU-time limit of each process, in seconds.
+    uid : int, optional
+        The unprivileged user id to run as when the grader runs as root; ``None`` means 65534 (``nobody``).
+        Ignored when the grader is not root.
+    threads : int, default 1
+        ``DLCOURSE_NUM_THREADS`` of the kernel.
+    read_only : tuple of str, default ()
+        Host directories bound read-only at the same path.
+    """
 
     runtime: str  #: host directory for the connection file and sockets (shared with the grader)
     data: tuple[str, ...] = ()  #: host files put read-only into the kernel's working directory
@@ -82,10 +110,29 @@ class SandboxSpec:
     read_only: tuple[str, ...] = field(default_factory=tuple)  #: host directories bound read-only
 
     def to_json(self) -> str:
+        """The spec as JSON, for :data:`ENV_VAR`.
+
+        Returns
+        -------
+        str
+            A JSON object with one key per field.
+        """
         return json.dumps(asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> SandboxSpec:
+        """The spec that :meth:`to_json` wrote.
+
+        Parameters
+        ----------
+        text : str
+            The JSON object.
+
+        Returns
+        -------
+        SandboxSpec
+            The spec, its lists turned back into tuples.
+        """
         values = json.loads(text)
         values["data"] = tuple(values.get("data", ()))
         values["read_only"] = tuple(values.get("read_only", ()))
@@ -97,7 +144,13 @@ def _missing_tools() -> list[str]:
 
 
 def available() -> bool:
-    """Whether the sandbox tools (``bwrap``, ``prlimit``, ``setpriv``) are on ``PATH``."""
+    """Whether the sandbox tools (``bwrap``, ``prlimit``, ``setpriv``) are on ``PATH``.
+
+    Returns
+    -------
+    bool
+        ``True`` if all three are found.
+    """
     return not _missing_tools()
 
 
@@ -150,7 +203,20 @@ def _limits(spec: SandboxSpec) -> list[str]:
 
 
 def sandbox_command(command: list[str], spec: SandboxSpec) -> list[str]:
-    """``command`` wrapped so that it runs in the sandbox described by ``spec``."""
+    """``command`` wrapped so that it runs in the sandbox described by ``spec``.
+
+    Parameters
+    ----------
+    command : list of str
+        The command to run inside, e.g. the kernel's ``argv``.
+    spec : SandboxSpec
+        The sandbox: mounts, limits and user.
+
+    Returns
+    -------
+    list of str
+        ``bwrap …``, then ``prlimit …``, then (run as root) ``setpriv …``, then ``command``.
+    """
     python_bin = os.path.dirname(os.path.realpath(sys.executable))
     as_root = os.geteuid() == 0
     wrapped = [
@@ -243,6 +309,12 @@ class SandboxedKernelManager(ResilientKernelManager):
     """A kernel manager whose kernel runs in the sandbox that :data:`ENV_VAR` describes.
 
     nbgrader is pointed at it with ``--Execute.kernel_manager_class=dlcourse_grade.sandbox.SandboxedKernelManager``.
+
+    Parameters
+    ----------
+    **kwargs
+        The arguments of ``jupyter_client``'s ``AsyncKernelManager``. :data:`ENV_VAR` must hold a
+        :class:`SandboxSpec` (else :class:`SandboxUnavailable`); its ``runtime`` directory is created.
     """
 
     def __init__(self, **kwargs):
@@ -264,6 +336,18 @@ class SandboxedKernelManager(ResilientKernelManager):
             os.chown(path, self.sandbox.uid, self.sandbox.uid)
 
     def write_connection_file(self, **kwargs):
+        """Write the connection file as ``jupyter_client`` does, then give it to the sandbox's user (as root).
+
+        Parameters
+        ----------
+        **kwargs
+            Passed on to ``jupyter_client``'s ``write_connection_file``.
+
+        Returns
+        -------
+        None
+            What ``jupyter_client``'s method returns.
+        """
         result = super().write_connection_file(**kwargs)
         self._give_to_sandbox(Path(self.connection_file))  # written 0600 by the grader, read by the kernel
         return result
@@ -277,6 +361,18 @@ class SandboxedKernelManager(ResilientKernelManager):
         return spec
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel's command line, wrapped by :func:`sandbox_command`.
+
+        Parameters
+        ----------
+        extra_arguments : list of str, optional
+            Extra arguments for the kernel, as in ``jupyter_client``.
+
+        Returns
+        -------
+        list of str
+            The sandboxed command.
+        """
         return sandbox_command(super().format_kernel_cmd(extra_arguments), self.sandbox)
 
     async def _async_pre_start_kernel(self, **kw):

@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["GradingWorker", "WorkerTimeout", "serve"]
+__all__ = ["ANSWER_FD", "GradingWorker", "WorkerTimeout", "serve"]
 
 #: The worker's answer channel: a pipe's write end passed to the worker as this file descriptor.
 ANSWER_FD = 3
@@ -54,6 +54,11 @@ class GradingWorker:
 
     ``memory_mb`` limits the worker's address space (and, unsandboxed, its kernels'). The process
     starts on the first :meth:`autograde` and again after a timeout; :meth:`close` ends it.
+
+    Parameters
+    ----------
+    memory_mb : int, default 6144
+        Address-space limit of the worker process (inherited by the kernels it starts), in MiB.
     """
 
     def __init__(self, memory_mb: int = 6144):
@@ -98,6 +103,30 @@ class GradingWorker:
 
         Returns nbgrader's API answer (``success``, ``log``, ``error``); raises :class:`WorkerTimeout`
         after ``wall_time`` seconds, having killed the worker and everything it started.
+
+        Parameters
+        ----------
+        course : pathlib.Path
+            The student's private copy of the course; the worker works in it.
+        lab : str
+            The assignment's name.
+        student : str
+            The student's id.
+        env : dict of str to str
+            The worker's whole environment for this task (it replaces the worker's own).
+        settings : dict
+            nbgrader configuration sections, ``{class name: {trait: value}}``, merged over the course's
+            ``nbgrader_config.py`` (:func:`dlcourse_grade.gradebook.nbgrader_api`).
+        log_path : pathlib.Path
+            File that nbgrader's and the kernels' output is appended to.
+        wall_time : float
+            Seconds to wait for the answer.
+
+        Returns
+        -------
+        dict
+            nbgrader's answer: ``success`` and ``log``, or ``{"success": False, "error": ...}`` if nbgrader failed
+            or the worker ended without an answer.
         """
         if self._process is None or self._process.poll() is not None:
             self._start()
@@ -181,7 +210,13 @@ def _grade(task: dict) -> dict:
 
 
 def serve() -> int:
-    """The worker's loop: a task per line on stdin, an answer per line on file descriptor 3 (``ANSWER_FD``), until stdin closes."""
+    """The worker's loop: a task per line on stdin, an answer per line on file descriptor 3 (``ANSWER_FD``), until stdin closes.
+
+    Returns
+    -------
+    int
+        The exit status, 0, once stdin is closed.
+    """
     import nbgrader.apps  # noqa: F401 - imported once here, before the first student: that is the point
 
     answers = os.fdopen(ANSWER_FD, "w")

@@ -1,0 +1,105 @@
+"""What the plots share: the class colours, one axes or a new figure (:func:`_axes`), a grid of axes
+(:func:`subplots_grid`), and a grid of images (:func:`image_grid`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import torch
+
+__all__ = [
+    "CLASS_COLORS",
+    "subplots_grid",
+    "image_grid",
+]
+
+
+CLASS_COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+def _axes(ax, figsize=(5, 3.5)):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    return ax.figure, ax
+
+
+def subplots_grid(n: int, ncols: int = 4, size: tuple[float, float] = (3.0, 2.4), **kwargs):
+    """A figure with ``n`` axes in rows of ``ncols``; unused axes are hidden. Returns ``(fig, axes)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of axes wanted (0 gives a figure with one hidden axes).
+    ncols : int, default 4
+        Axes per row (fewer if ``n`` is smaller).
+    size : tuple of float, default (3.0, 2.4)
+        Width and height of one axes, in inches.
+    **kwargs
+        Passed to ``matplotlib.pyplot.subplots`` (e.g. ``sharey``).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        The new figure.
+    axes : numpy.ndarray of matplotlib.axes.Axes
+        The ``n`` visible axes, flattened row by row.
+    """
+    nrows = max(1, math.ceil(n / ncols))
+    ncols = min(ncols, n) if n else 1
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False, **kwargs)
+    flat = axes.ravel()
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def image_grid(
+    images: torch.Tensor,
+    titles: Sequence[str] | None = None,
+    ncols: int = 8,
+    size: float = 1.4,
+    cmap: str = "gray",
+    value_range: tuple[float, float] | None = None,
+):
+    """Show a batch ``(n, C, H, W)`` (C = 1 or 3, any range: each image is min-max scaled, unless
+    ``value_range = (lo, hi)`` is given: then every image is mapped with the same ``lo → 0, hi → 1``,
+    so that brightness and contrast differences between images stay visible).
+
+    Parameters
+    ----------
+    images : torch.Tensor
+        The batch, shape ``(n, C, H, W)`` with ``C`` = 1 or 3.
+    titles : sequence of str, optional
+        One title per image.
+    ncols : int, default 8
+        Images per row.
+    size : float, default 1.4
+        Side of one image, in inches.
+    cmap : str, default "gray"
+        Colormap of single-channel images.
+    value_range : tuple of float, optional
+        ``(lo, hi)`` mapped to black and white for every image; ``None``: each image min-max scaled.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure.
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is not 4-D.
+    """
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (n, C, H, W), got {tuple(images.shape)}")
+    fig, axes = subplots_grid(len(images), ncols=ncols, size=(size, size))
+    for i, (ax, img) in enumerate(zip(axes, images.detach().cpu())):
+        lo, hi = (img.min(), img.max()) if value_range is None else value_range
+        img = ((img - lo) / max(float(hi - lo), 1e-12)).clamp(0, 1)
+        ax.imshow((img[0] if img.shape[0] == 1 else img.permute(1, 2, 0)).numpy(), cmap=cmap)
+        ax.axis("off")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=7)
+    return fig
