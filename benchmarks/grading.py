@@ -34,8 +34,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
-from dlcourse_grade import grade
 from nbclient import NotebookClient
+
+from dlcourse_grade import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 

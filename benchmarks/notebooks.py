@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import nbformat
+
 from dlcourse_grade.kernel_client import notebook_client
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import nbformat
+
 from dlcourse_grade.kernel_client import notebook_client
 
 
