@@ -32,7 +32,7 @@ def source_text(obj, *, docstring: str = "summary") -> str:
     Parameters
     ----------
     obj : function, method or class
-        What to show (anything :func:`inspect.getsource` accepts).
+        What to show (anything ``inspect.getsource`` accepts).
     docstring : {"summary", "full", "none"}, default "summary"
         Keep of each docstring in ``obj`` (its own and those of the functions and classes inside it) the
         summary (its first paragraph, usually one line), all of it, or nothing.

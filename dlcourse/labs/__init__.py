@@ -46,7 +46,12 @@ __all__ = [
     "status_of",
 ]
 
-DONE, NOT_YET, FAILING = "done", "not yet", "failing"
+#: A part's state when every check passed.
+DONE = "done"
+#: A part's state when a name is missing, an answer is blank or a function is not written yet.
+NOT_YET = "not yet"
+#: A part's state when a check failed (its line says which).
+FAILING = "failing"
 
 #: The widest first message the table shows (longer ones end with "…").
 MESSAGE_WIDTH = 72
@@ -224,9 +229,8 @@ def status_of(part: Part, namespace: Mapping[str, Any]) -> Row:
             part.check(*(namespace[name] for name in part.names))
         except KeyboardInterrupt:
             raise
-        except (
-            BaseException
-        ) as exc:  # a check that fails raises CheckFailed; a student's SystemExit must not stop the table
+        # a check that fails raises CheckFailed; a student's SystemExit must not stop the table
+        except BaseException as exc:
             error = exc
     if error is None:
         return row(DONE)

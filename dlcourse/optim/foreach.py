@@ -42,7 +42,7 @@ def sgd_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.sgd_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.sgd_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     momentum : float, default 0.0
@@ -92,7 +92,7 @@ def adagrad_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.adagrad_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.adagrad_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     lr_decay : float, default 0.0
@@ -142,7 +142,7 @@ def rmsprop_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.rmsprop_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.rmsprop_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     alpha : float, default 0.99
@@ -206,7 +206,7 @@ def adam_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.adam_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.adam_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     betas : tuple of float, default (0.9, 0.999)
@@ -271,7 +271,7 @@ def nadam_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.nadam_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.nadam_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     betas : tuple of float, default (0.9, 0.999)
@@ -337,7 +337,7 @@ def adamax_update_foreach(
     grads : list of torch.Tensor
         Their gradients, in the same order; not modified.
     states : list of dict
-        Their states, as in :func:`~dlcourse.optim.rules.adamax_update`, updated in place.
+        Their states, as in :func:`~dlcourse.optim.adamax_update`, updated in place.
     lr : float
         Learning rate :math:`\\eta`.
     betas : tuple of float, default (0.9, 0.999)

@@ -217,6 +217,7 @@ def plateau_grad(p: torch.Tensor) -> torch.Tensor:
     return torch.stack([e * x, 4 * e * y], dim=-1)
 
 
+#: The test surfaces by name, each a :class:`Surface` (function, gradient, minimum, plotting box).
 SURFACES: dict[str, Surface] = {
     s.name: s
     for s in [

@@ -61,7 +61,7 @@ __all__ = [
 ENV_VAR = "DLCOURSE_SANDBOX"
 #: The kernel's home and working directory inside the sandbox.
 HOME = "/home/student"
-#: The programs the sandbox runs: bubblewrap, and util-linux's prlimit and setpriv.
+#: The programs the sandbox runs (bubblewrap, and util-linux's prlimit and setpriv).
 TOOLS = ("bwrap", "prlimit", "setpriv")
 
 

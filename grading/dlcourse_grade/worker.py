@@ -31,7 +31,7 @@ from pathlib import Path
 
 __all__ = ["ANSWER_FD", "GradingWorker", "WorkerTimeout", "serve"]
 
-#: The worker's answer channel: a pipe's write end passed to the worker as this file descriptor.
+#: The file descriptor of the worker's answer channel (the write end of a pipe passed to the worker).
 ANSWER_FD = 3
 
 
