@@ -68,8 +68,20 @@ def test_affine_grid_is_a_view_of_two_planes_that_grid_sample_reads():
     [
         (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(1.2, 0.8)), ValueError, "scale must satisfy"),
         (lambda: G.random_affine(torch.rand(2, 1, 4, 4), scale=(0.0, 1.0)), ValueError, "scale must be > 0"),
+        (lambda: G.random_affine(torch.rand(2, 1, 4, 4), translate=(-0.1, 0.1)), ValueError, r"translate\[0\]"),
+        (lambda: G.random_affine(torch.rand(2, 1, 4, 4), translate=0.1), TypeError, "translate must be a pair"),
     ],
 )
 def test_bad_arguments_raise_clear_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_the_two_largest_shifts_are_independent():
+    """``translate=(tx, ty)`` bounds the x and y shifts separately: (0.5, 0) shifts along x only, any tx, ty."""
+    x = torch.zeros(64, 1, 8, 8)
+    x[:, :, 3:5, 3:5] = 1.0
+    out = G.random_affine(x, translate=(0.5, 0.0), generator=gen(0))
+    rows_with_ink = (out > 0.5).any(dim=3).squeeze(1)
+    assert torch.equal(rows_with_ink, (x > 0.5).any(dim=3).squeeze(1))  # no vertical shift
+    assert not torch.equal(out, x)  # but horizontal ones

@@ -175,8 +175,8 @@ def random_affine(
         Largest rotation in degrees, ``>= 0``.
     translate : tuple of (float, float), default (0.0, 0.0)
         ``(tx, ty)``: the largest shifts along x and y, as fractions of the width and height; the shifts are
-        drawn from ``U(-tx, tx)`` and ``U(-ty, ty)``. Both must be ``>= 0``, and the pair is checked as a
-        range, so ``tx > ty`` raises ``ValueError``.
+        drawn from ``U(-tx, tx)`` and ``U(-ty, ty)``. Each must be ``>= 0``; they are independent (``tx > ty`` is
+        fine).
     scale : tuple of (float, float), default (1.0, 1.0)
         ``(lo, hi)`` with ``0 < lo <= hi``: the scale is drawn from ``U(lo, hi)``.
     shear : float, default 0.0
@@ -208,7 +208,10 @@ def _affine_thetas(
 ) -> torch.Tensor:
     """The ``(n, 2, 3)`` matrices of :func:`random_affine`, drawn on the CPU: angles, shifts, scales, shears."""
     degrees, shear = check_nonnegative(degrees, "degrees"), check_nonnegative(shear, "shear")
-    tx, ty = _check_range(translate, "translate", low=0.0)
+    if not (isinstance(translate, (tuple, list)) and len(translate) == 2):
+        raise TypeError(f"translate must be a pair (tx, ty) of largest shifts, got {translate!r}")
+    # two independent maxima (x and y), not a range: (0.2, 0.1) is a valid choice
+    tx, ty = check_nonnegative(translate[0], "translate[0]"), check_nonnegative(translate[1], "translate[1]")
     lo, hi = _check_range(scale, "scale", low=0.0)
     if lo <= 0:
         raise ValueError(f"scale must be > 0, got {scale!r}")
