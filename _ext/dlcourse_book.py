@@ -170,8 +170,9 @@ def _read_constants_of_parts() -> None:
 
     def find_attr_docs(self):
         docs = original(self)
-        if self.modname.split(".")[0] not in ("dlcourse", "dlcourse_grade"):
+        if self.modname.split(".")[0] not in ("dlcourse", "dlcourse_grade") or getattr(self, "parts_read", False):
             return docs
+        self.parts_read = True  # the analyzer is cached and its attr_docs kept: read the parts once
         package = importlib.import_module(self.modname)
         if not hasattr(package, "__path__"):
             return docs

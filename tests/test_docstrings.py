@@ -17,20 +17,16 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-import pkgutil
 import re
 import textwrap
 
 import pytest
 
-import dlcourse
-import dlcourse_grade
+from .package_cases import PACKAGES, submodules
 
 MODULES = [
     name
-    for package in (dlcourse, dlcourse_grade)
-    for name in [package.__name__]
-    + [info.name for info in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+    for name in [package.__name__ for package in PACKAGES] + submodules()
     if not any(part.startswith("_") for part in name.split("."))
 ]
 HEADER = re.compile(r"^(\w[\w ]*)\n-{3,}[ \t]*$", re.M)

@@ -12,15 +12,11 @@ from pathlib import Path
 import pytest
 
 import dlcourse
-import dlcourse_grade
+
+from .package_cases import submodules
 
 #: Every module and subpackage by full dotted name: dlcourse (the labs' helpers apart) and dlcourse_grade.
-MODULES = sorted(
-    info.name
-    for package in (dlcourse, dlcourse_grade)
-    for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
-    if not info.name.startswith("dlcourse.labs")
-)
+MODULES = [name for name in submodules() if not name.startswith("dlcourse.labs")]
 
 
 def defined_public_names(path: Path) -> list[str]:

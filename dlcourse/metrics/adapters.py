@@ -185,7 +185,7 @@ def accuracy_metric(output: torch.Tensor, target: torch.Tensor) -> float:
     if target.is_floating_point() and target.ndim == output.ndim and output.shape[-1] > 1:
         target = target.argmax(dim=-1)
     predicted, target = predictions(output), target.reshape(-1)
-    if isinstance(target, torch.Tensor) and 0 < target.numel() == predicted.numel():
+    if 0 < target.numel() == predicted.numel():
         # fit scores every mini-batch: count on the tensors, without accuracy_score's round trip
         # through NumPy (the same float: a count divided by n)
         return int((predicted == target.to(predicted.device)).sum()) / target.numel()
