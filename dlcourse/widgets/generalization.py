@@ -130,8 +130,8 @@ def augmentation_figure(
     copies = [function(images, float(strength), generator) for _ in range(views)]
     grid = torch.stack([images, *copies], dim=1).flatten(0, 1)
     titles = (["original"] + [f"view {i + 1}" for i in range(views)]) * len(images)
-    fig = image_grid(grid, titles=titles, ncols=views + 1, size=1.3, value_range=(0, 1) if photos else None)
-    fig.suptitle(f"{transform}, strength {strength:g}", fontsize=9)
+    fig = image_grid(grid, titles=titles, ncols=views + 1, size=0.9, value_range=(0, 1) if photos else None)
+    fig.suptitle(f"{transform}, strength {strength:g}", fontsize=9, y=1.02, va="bottom")
     return fig
 
 
