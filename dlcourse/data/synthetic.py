@@ -184,12 +184,19 @@ def make_seasonal_windows(
         Seed of the noise.
     val_size, test_size : float, default 0.15
         Fractions of the ``n_steps - lags`` windows (rounded) for the validation and test splits, each
-        in [0, 1); their sum is not checked and must leave training windows.
+        in [0, 1) with ``val_size + test_size < 1``; the rounded sizes must leave at least two training
+        windows (the standardisation needs a spread).
 
     Returns
     -------
     DataSplits
         Inputs ``(n, lags)`` and targets ``(n, 1)``, float32, in time order; ``standardizer`` is ``None``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_steps <= lags + 2``, a fraction is outside [0, 1), or ``val_size + test_size`` leaves fewer
+        than two training windows.
     """
     lags = check_positive_int(lags, "lags")
     series = seasonal_series(n_steps, period=period, noise=noise, seed=seed)
@@ -200,6 +207,11 @@ def make_seasonal_windows(
     test_size = check_probability(test_size, "test_size", allow_one=False)
     n_test, n_val = int(round(n_windows * test_size)), int(round(n_windows * val_size))
     n_train = n_windows - n_val - n_test
+    if val_size + test_size >= 1 or n_train < 2:
+        raise ValueError(
+            f"val_size + test_size must leave at least two of the {n_windows} windows for training, got "
+            f"{val_size} + {test_size} ({n_val} + {n_test} windows)"
+        )
     mean, std = series[: n_train + lags].mean(), series[: n_train + lags].std()
     z = (series - mean) / std
     X = np.stack([z[i : i + lags] for i in range(n_windows)])
