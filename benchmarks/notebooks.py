@@ -119,6 +119,31 @@ def median_line(rows: list[dict]) -> str:
     )
 
 
+def benchmarks_intro(benchmarks: list[dict]) -> list[str]:
+    """The paragraph above the benchmark table: how it was measured, in one run or in several."""
+    runs = len(benchmarks[0].get("ratios", [None])) if benchmarks else 1
+    how = (
+        f"Measured by `python -m benchmarks --runs {runs}` on the same machine: the whole set ran {runs} times "
+        "in a row, and each row shows the run with the median ratio, with the ratio's range over the runs in "
+        "brackets. Each figure is the median of"
+        if runs > 1
+        else "Measured in one run by `python -m benchmarks` on the same machine, each figure the median of"
+    )
+    verdict = (
+        "and whether it was met: in every run, or in how many runs it was missed"
+        if runs > 1
+        else "and whether this run met it"
+    )
+    return [
+        how,
+        "several repetitions (min and max are in `benchmarks/results/benchmarks.json`), the two sides interleaved; "
+        "the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
+        "for the batched augmentations): below 1 means ours is faster. The last column gives the course's",
+        f"target for that row, the largest ratio it aims for (0.1: ten times faster), {verdict}; a row without",
+        "a target is there to explain another (each augmentation alone, two threads, the unfused pipeline).",
+    ]
+
+
 def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | None = None) -> str:
     m = results["measured_on"]
     threads = sorted({t for r in results["rows"] for t in r["by_threads"]})
@@ -168,11 +193,7 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
         lines += [
             "## The course's implementations next to their baselines",
             "",
-            "Measured in one run by `python -m benchmarks` on the same machine, each figure the median of",
-            "several repetitions (min and max are in `benchmarks/results/benchmarks.json`), the two sides interleaved; the ratio is ours ÷ baseline (PyTorch, or a per-image loop",
-            "for the batched augmentations): below 1 means ours is faster. The last column gives the course's",
-            "target for that row, the largest ratio it aims for (0.1: ten times faster), and whether this run met it; a row without",
-            "a target is there to explain another (each augmentation alone, two threads, the unfused pipeline).",
+            *benchmarks_intro(benchmarks),
             "",
             format_rows(benchmarks),
             "",

@@ -40,6 +40,41 @@ def test_rows_with_a_target_say_whether_it_was_met():
     assert row["met"] and row["target"] == 1e9
 
 
+def test_several_runs_combine_into_the_median_run_with_the_range_and_met_only_if_every_run_met():
+    def row(name, ratio, target=None):
+        r = {"name": name, "median": ratio * 1e-3, "min": 0, "max": 0, "baseline": "b", "baseline_median": 1e-3}
+        r["ratio"] = ratio
+        if target is not None:
+            r.update(target=target, met=ratio <= target)
+        return r
+
+    runs = [
+        [row("bn", 1.9, 2), row("aug", 0.07, 0.1), row("plain", 3)],
+        [row("bn", 2.1, 2), row("aug", 0.06, 0.1), row("plain", 1)],
+        [row("bn", 1.6, 2), row("aug", 0.08, 0.1), row("plain", 2)],
+    ]
+    bn, aug, plain = timing.combine_runs(runs)
+    assert (bn["ratio"], bn["ratios"], bn["runs_met"], bn["met"]) == (1.9, [1.9, 2.1, 1.6], 2, False)
+    assert (aug["ratio"], aug["runs_met"], aug["met"]) == (0.07, 3, True)
+    assert plain["ratio"] == 2 and "met" not in plain
+    assert bn["median"] == pytest.approx(1.9e-3)  # the figures of the median run, not a mix of runs
+    table = timing.format_rows([bn, aug, plain]).splitlines()
+    assert table[2].endswith("| 1.90× (1.60–2.10) | ≤ 2×: **missed** in 1 of 3 runs |")
+    assert table[3].endswith("| 0.07× (0.06–0.08) | ≤ 0.1×: met in all 3 runs |")
+    assert table[4].endswith("| 2.00× (1.00–3.00) | — |")
+    two = timing.combine_runs(runs[:2])
+    assert two[0]["ratio"] == 1.9  # even count: the lower of the middle two
+    with pytest.raises(ValueError, match="same rows"):
+        timing.combine_runs([runs[0], runs[1][:2]])
+    with pytest.raises(ValueError, match="same order"):
+        timing.combine_runs([runs[0], runs[1][::-1]])
+    with pytest.raises(ValueError, match="at least one run"):
+        timing.combine_runs([])
+    page = "\n".join(notebooks.benchmarks_intro([bn, aug, plain]))
+    assert "--runs 3" in page and "in every run" in page
+    assert "in one run" in "\n".join(notebooks.benchmarks_intro(runs[0]))
+
+
 def test_every_notebook_has_a_budget():
     paths = notebooks.notebooks()
     assert any(p.parent.name == "book" for p in paths) and any(p.parent.parent.name == "solutions" for p in paths)

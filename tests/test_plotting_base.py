@@ -47,7 +47,8 @@ def test_image_grid_lays_out_rows_of_ncols_images_of_the_given_size_in_order():
     for title, (left, right, _, top) in zip(titles, extents):
         x, y = title.get_position()
         assert x == pytest.approx((left + right) / 2) and y < top  # centred above its image
-    assert ax.get_xlim()[1] >= extents[:, 1].max() and ax.get_ylim()[0] >= extents[:, 2].max()  # nothing cut off
+    right, bottom = ax.get_xlim()[1], ax.get_ylim()[0]
+    assert right >= extents[:, 1].max() - 1e-9 and bottom >= extents[:, 2].max() - 1e-9  # nothing cut off
     plt.close(fig)
 
 
@@ -57,6 +58,7 @@ def test_image_grid_lays_out_rows_of_ncols_images_of_the_given_size_in_order():
         ({"images": torch.zeros(2, 8, 8)}, "images must have shape"),
         ({"images": torch.zeros(2, 2, 8, 8)}, "C = 1 or 3"),
         ({"titles": ["only one"]}, "titles must have one entry per image"),
+        ({"title_colors": ["red"]}, "title_colors must have one entry per image"),
         ({"ncols": 0}, "ncols must be a positive integer"),
         ({"size": 0}, "size must be positive"),
     ],
@@ -65,3 +67,15 @@ def test_image_grid_names_the_bad_argument(kwargs, message):
     arguments = {"images": torch.zeros(2, 1, 8, 8), **kwargs}
     with pytest.raises(ValueError, match=message):
         plotting.image_grid(**arguments)
+
+
+def test_image_grid_colours_titles_and_makes_room_for_titles_of_several_lines():
+    images = torch.rand(2, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    one = plotting.image_grid(images, titles=["a", "b"], size=1.0)
+    two = plotting.image_grid(images, titles=["a\nx", "b"], size=1.0, title_colors=["red", "black"])
+    assert [t.get_color() for t in two.axes[0].texts] == ["red", "black"]
+    assert {t.get_color() for t in one.axes[0].texts} == {"black"}
+    assert two.get_size_inches()[1] > one.get_size_inches()[1] + 0.1  # a second line of 7 points: ~0.12 in
+    extents = np.array([image.get_extent() for image in two.axes[0].images])
+    assert extents[0, 3] > 0.25  # the image starts below the two-line title
+    plt.close("all")
