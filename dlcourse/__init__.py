@@ -22,7 +22,7 @@ from .source import show_source
 
 defer_dynamo_import()  # saves ~1.5 s in every notebook that builds an optimizer (see its docstring)
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"
 
 #: The course's repository; the Colab install cells and ``_config.yml`` use the same URL (tested).
 REPOSITORY_URL = "https://github.com/dlcourse/dlcourse"
