@@ -17,6 +17,27 @@ def test_seed_everything_makes_draws_repeatable():
     torch.testing.assert_close(torch.rand(2, generator=g), torch.rand(2, generator=dlcourse.make_generator(5)))
 
 
+def test_seed_everything_seeds_torch_as_torch_manual_seed_does():
+    for seed in (0, 7, 2**40):
+        torch.manual_seed(seed)
+        expected = torch.get_rng_state()
+        torch.manual_seed(seed + 1)
+        dlcourse.seed_everything(seed)
+        assert torch.equal(torch.get_rng_state(), expected)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the saving is for machines without CUDA")
+def test_seed_everything_queues_no_cuda_seeding_without_cuda(monkeypatch):
+    import torch.cuda.random
+
+    queued = []
+    monkeypatch.setattr(torch.cuda.random, "_lazy_call", lambda *args, **kwargs: queued.append(args))
+    dlcourse.seed_everything(3)
+    assert queued == []  # torch.manual_seed would queue one, with a copy of the caller's stack
+    torch.manual_seed(3)
+    assert len(queued) == 1  # (the check can see it)
+
+
 def test_random_helpers_draw_on_cpu_and_are_seeded():
     torch.testing.assert_close(dlcourse.randn(4, seed=1), torch.randn(4, generator=torch.Generator().manual_seed(1)))
     assert dlcourse.rand(2, 3, seed=0, device="cpu").shape == (2, 3)
