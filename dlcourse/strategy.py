@@ -315,7 +315,7 @@ def make_objective(strategy: Strategy, data, *, seed: int = 0, device=None, keep
         fit(
             model,
             data.train,
-            data.val,
+            data.val if report is not None else None,  # scored every epoch only for the pruning hook
             epochs=max(1, int(round(budget))),
             optimizer=lambda ps: make_optimizer(strategy.A, ps, lr=lr, weight_decay=weight_decay),
             loss_fn=loss_fn,
