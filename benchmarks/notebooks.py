@@ -207,7 +207,13 @@ def render(results: dict, benchmarks: list[dict] | None = None, suite: dict | No
             f"`{suite['command']}` (two workers) took {suite['wall_seconds'] / 60:.1f} minutes on "
             f"{suite['measured_on']['date']} ({suite['measured_on']['cpus']} CPUs), measured by "
             "`python -m benchmarks.suite`. Each part is the sum of its tests' times; two workers run",
-            "side by side, so the parts add up to about twice the wall time.",
+            "side by side, so the parts add up to about twice the wall time."
+            + (
+                f" **That run did not pass** (exit code {suite['exit_code']}: {suite['outcomes']}); its time is"
+                " not the time of a passing run."
+                if suite.get("exit_code", 0) != 0
+                else ""
+            ),
             "",
             *parts_table(suite["parts"]),
             "",

@@ -172,3 +172,32 @@ def test_suite_split_assigns_every_kind_of_test_to_its_part(tmp_path):
     assert seconds == {"unit": 2.1, "nbval": 3.0, "grading": 50.0, "book": 25.0, "browser": 4.0, "colab path": 9.0}
     assert result["outcomes"] == {"passed": 10, "skipped": 1}
     assert "| browser | 2 | 4 s | 4 % |" in suite.render({"wall_seconds": 60.0, "exit_code": 0, **result})
+
+
+def test_results_page_says_when_the_timed_suite_run_did_not_pass():
+    results = {
+        "measured_on": {"date": "d", "machine": "m", "cpus": 2, "python": "3"},
+        "rows": [
+            {
+                "notebook": "book/a.ipynb",
+                "median": 1.0,
+                "min": 1.0,
+                "max": 1.0,
+                "budget": 20.0,
+                "over_budget": False,
+                "repeats": 1,
+                "by_threads": {},
+            },
+        ],
+    }
+    suite = {
+        "command": "python -m pytest",
+        "wall_seconds": 60.0,
+        "measured_on": {"date": "d", "cpus": 2},
+        "parts": {},
+        "exit_code": 0,
+        "outcomes": {"passed": 3},
+    }
+    assert "did not pass" not in notebooks.render(results, None, suite)
+    failed = notebooks.render(results, None, {**suite, "exit_code": 1, "outcomes": {"passed": 2, "failure": 1}})
+    assert "**That run did not pass** (exit code 1" in failed

@@ -204,11 +204,40 @@ def _nbval_pass(kernel: str, paths: list[Path], junit: Path) -> tuple[subprocess
     return result, cells
 
 
+#: What nbval reports for every cell of a notebook whose kernel never started. Seen once (lab 00, 2026-12-04)
+#: while the other test worker was starting kernels too: jupyter_client picks a kernel's TCP ports by binding and
+#: releasing them, and another process can take one before the kernel binds it (jupyter_client issue 154).
+KERNEL_NEVER_STARTED = "Kernel died before replying to kernel_info"
+
+
+def _kernel_never_started(entry: dict) -> bool:
+    """No cell of the notebook ran: each failed because its kernel did not start."""
+    return bool(entry["failures"]) and all(KERNEL_NEVER_STARTED in failure for failure in entry["failures"])
+
+
 @pytest.fixture(scope="module")
 def second_cpu_runs(colab_kernel, tmp_path_factory):
-    """Every chapter and every lab in the Colab-path kernel: one nbval process."""
-    result, cells = _nbval_pass(KERNEL, NOTEBOOKS, tmp_path_factory.mktemp("junit") / "colab-path.xml")
-    return {str(path.relative_to(ROOT)): (result, cells[str(path.relative_to(ROOT))]) for path in NOTEBOOKS}
+    """Every chapter and every lab in the Colab-path kernel: one nbval process.
+
+    A notebook whose kernel never started (:data:`KERNEL_NEVER_STARTED` on every cell: no cell was tested) is
+    run once more, on its own; any other failure stands.
+    """
+    junit = tmp_path_factory.mktemp("junit")
+    result, cells = _nbval_pass(KERNEL, NOTEBOOKS, junit / "colab-path.xml")
+    runs = {str(path.relative_to(ROOT)): (result, cells[str(path.relative_to(ROOT))]) for path in NOTEBOOKS}
+    for path in NOTEBOOKS:
+        key = str(path.relative_to(ROOT))
+        if _kernel_never_started(runs[key][1]):
+            again, again_cells = _nbval_pass(KERNEL, [path], junit / f"again-{path.stem}.xml")
+            runs[key] = (again, again_cells[key])
+    return runs
+
+
+def test_only_a_kernel_that_never_started_is_run_again():
+    never = f'Cell 0: failed on setup with "RuntimeError: {KERNEL_NEVER_STARTED}"'
+    assert _kernel_never_started({"ran": 2, "failures": [never, never]})
+    assert not _kernel_never_started({"ran": 2, "failures": [never, "Cell 1: Cell outputs differ"]})
+    assert not _kernel_never_started({"ran": 2, "failures": []})
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
