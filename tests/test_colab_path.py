@@ -205,8 +205,9 @@ def _nbval_pass(kernel: str, paths: list[Path], junit: Path) -> tuple[subprocess
 
 
 #: What nbval reports for every cell of a notebook whose kernel never started. Seen once (lab 00, 2026-12-04)
-#: while the other test worker was starting kernels too: jupyter_client picks a kernel's TCP ports by binding and
-#: releasing them, and another process can take one before the kernel binds it (jupyter_client issue 154).
+#: while the other test worker was starting kernels too; probably jupyter_client's port race (it picks a kernel's
+#: TCP ports by binding and releasing them, and another process can take one before the kernel binds it:
+#: jupyter_client issue 154). The kernel's own output was not kept, so the cause is not certain.
 KERNEL_NEVER_STARTED = "Kernel died before replying to kernel_info"
 
 
