@@ -34,7 +34,7 @@ def main(argv=None) -> int:
         if info.name.startswith("bench_")
     ]
     runs = [[row for module in modules for row in module.run(repeats=args.repeats)] for _ in range(args.runs)]
-    rows = combine_runs(runs) if args.runs > 1 else runs[0]
+    rows = combine_runs(runs)
     print(format_rows(rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

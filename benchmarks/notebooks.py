@@ -121,7 +121,9 @@ def median_line(rows: list[dict]) -> str:
 
 def benchmarks_intro(benchmarks: list[dict]) -> list[str]:
     """The paragraph above the benchmark table: how it was measured, in one run or in several."""
-    runs = len(benchmarks[0].get("ratios", [None])) if benchmarks else 1
+    from .timing import run_count
+
+    runs = run_count(benchmarks[0]) if benchmarks else 1
     how = (
         f"Measured by `python -m benchmarks --runs {runs}` on the same machine: the whole set ran {runs} times "
         "in a row, and each row shows the run with the median ratio, with the ratio's range over the runs in "

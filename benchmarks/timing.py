@@ -86,6 +86,11 @@ def combine_runs(runs: list[list[dict]]) -> list[dict]:
     return combined
 
 
+def run_count(row: dict) -> int:
+    """How many runs ``row`` was combined from (:func:`combine_runs`): 1 for a plain :func:`compare` row."""
+    return len(row.get("ratios", [row["ratio"]]))
+
+
 def _ratio(row: dict) -> str:
     ratios = row.get("ratios", [row["ratio"]])
     spread = f" ({min(ratios):.2f}–{max(ratios):.2f})" if len(ratios) > 1 else ""
@@ -95,7 +100,7 @@ def _ratio(row: dict) -> str:
 def _target(row: dict) -> str:
     if "target" not in row:
         return "—"
-    runs = len(row.get("ratios", [None]))
+    runs = run_count(row)
     if runs == 1:
         return f"≤ {row['target']:.2g}×: {'met' if row['met'] else '**missed**'}"
     verdict = f"met in all {runs} runs" if row["met"] else f"**missed** in {runs - row['runs_met']} of {runs} runs"

@@ -158,7 +158,7 @@ def set_num_threads(num_threads: int | None = None) -> int:
 
 
 def seed_everything(seed: int = 0) -> torch.Generator:
-    """Seed Python, NumPy and torch (CPU and CUDA) and return a CPU generator seeded alike.
+    """Seed Python, NumPy and torch (CPU, and CUDA or MPS when present) and return a CPU generator seeded alike.
 
     torch's own generators are seeded as ``torch.manual_seed`` seeds them, but an accelerator only when
     there is one: on a machine without CUDA, ``torch.manual_seed`` still queues a seeding for CUDA (and
